@@ -1,0 +1,38 @@
+# The README's commands: `make run` and `make test`.
+PORT ?= 5000
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+PYTHON ?= python3
+export FLASK_APP := wsgi.py
+
+.PHONY: run web scheduler test install translations extract-messages bench lint
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -d app/translations
+
+extract-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract --ignore-dirs=".venv .git tests" -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -N -i app/translations/messages.pot -d app/translations
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check app reports tests benchmarks config.py wsgi.py
+
+bench: install
+	@for script in benchmarks/*.py; do [ -e "$$script" ] && $(PY) "$$script"; done; true

@@ -1,0 +1,77 @@
+"""Forms for login and administration."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.core.enums import Role
+from app.core.labels import ORGANISATION_KIND
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """Turn (value, label) pairs into WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def strip_whitespace(value):
+    """Drop the spaces people paste around e-mail addresses and names."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()],
+                       filters=[strip_whitespace], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Log in"))
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+                       filters=[strip_whitespace])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)],
+                       filters=[strip_whitespace])
+    organisation_id = SelectField(_l("Organisation"), coerce=int)
+    roles = SelectMultipleField(_l("Roles"), validators=[Optional()])
+    authority_key = StringField(
+        _l("Authority key (decision makers only)"), validators=[Optional(), Length(max=60)],
+        description=_l("For example city_director. Leave empty for other roles."),
+    )
+    password = PasswordField(
+        _l("Password"), validators=[Optional(), Length(min=10, max=200)],
+        description=_l("At least 10 characters. Leave empty to keep the current password."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    is_active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+    def role_grants(self) -> list[str]:
+        """Combine the chosen roles and the authority key into grants such as decision_maker:x."""
+        grants = []
+        for role in self.roles.data or []:
+            if role == Role.DECISION_MAKER:
+                grants.append(f"{role}:{(self.authority_key.data or '').strip()}")
+            else:
+                grants.append(role)
+        return grants
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=40)])
+    kind = SelectField(
+        _l("Kind"), choices=select_choices((k.value, label) for k, label in ORGANISATION_KIND.items())
+    )
+    area_id = SelectField(_l("Area"), coerce=int)
+    is_active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))

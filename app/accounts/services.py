@@ -1,0 +1,196 @@
+"""Account services: users, roles, organisations, API tokens, authentication.
+
+Services flush and never commit; the caller commits once.
+"""
+
+import secrets
+from functools import cache
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.core import audit
+from app.core.enums import OrganisationKind, Role
+from app.core.errors import Conflict, InvalidInput
+from app.core.models import utcnow
+from app.extensions import db
+
+from .models import ApiToken, Area, Organisation, RoleAssignment, User, hash_token
+
+API_TOKEN_PREFIX = "np_"
+
+
+@cache
+def _timing_hash() -> str:
+    """A hash to check unknown users against, so both failures take as long."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: an inactive user is treated as logged out."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user for a correct email and password, else None (never say which was wrong)."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active or not user.check_password(password):
+        if user is None:
+            check_password_hash(_timing_hash(), password)
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def _user_snapshot(user: User) -> dict:
+    return {
+        "email": user.email, "name": user.name, "organisation_id": user.organisation_id,
+        "is_active": user.is_active,
+        "roles": sorted(f"{a.role}:{a.authority_key or ''}" for a in user.role_assignments),
+    }
+
+
+def parse_role_grants(grants) -> list[tuple[Role, str | None]]:
+    """Turn ['applicant', 'decision_maker:city_director'] into (role, authority) pairs."""
+    parsed = []
+    for grant in grants:
+        role_name, _, authority = str(grant).partition(":")
+        try:
+            role = Role(role_name.strip())
+        except ValueError:
+            raise InvalidInput(
+                f"Unknown role '{role_name}'. Use one of: {', '.join(r.value for r in Role)}.",
+                field="roles",
+            ) from None
+        authority = authority.strip() or None
+        if (role == Role.DECISION_MAKER) != (authority is not None):
+            raise InvalidInput(
+                "A decision maker needs an authority key (decision_maker:city_director); "
+                "other roles take none.",
+                field="roles",
+            )
+        parsed.append((role, authority))
+    return parsed
+
+
+def create_user(data: dict, actor=None) -> User:
+    """Create a user with a password and roles; emails are unique, case-insensitively."""
+    email = normalise_email(data["email"])
+    if find_user_by_email(email) is not None:
+        raise Conflict(f"A user with the e-mail address {email} already exists.", field="email")
+    user = User(
+        email=email,
+        name=data["name"].strip(),
+        organisation_id=data.get("organisation_id"),
+        locale=data.get("locale") or "sv",
+        is_active=data.get("is_active", True),
+    )
+    if data.get("password"):
+        user.set_password(data["password"])
+    db.session.add(user)
+    db.session.flush()
+    for role, authority in parse_role_grants(data.get("roles", [])):
+        user.role_assignments.append(
+            RoleAssignment(role=role, authority_key=authority,
+                           granted_by_id=getattr(actor, "id", None))
+        )
+    db.session.flush()
+    audit.record("user.created", user, actor=actor, after=_user_snapshot(user))
+    return user
+
+
+def update_user(user: User, data: dict, actor=None) -> User:
+    """Change a user's name, organisation, active flag, roles and optionally password."""
+    before = _user_snapshot(user)
+    for field in ("name", "organisation_id", "is_active", "locale"):
+        if field in data:
+            setattr(user, field, data[field])
+    if data.get("password"):
+        user.set_password(data["password"])
+    if "roles" in data:
+        wanted = set(parse_role_grants(data["roles"]))
+        current = {(a.role, a.authority_key): a for a in user.role_assignments}
+        for key, assignment in current.items():
+            if key not in wanted:
+                user.role_assignments.remove(assignment)
+        for role, authority in wanted - set(current):
+            user.role_assignments.append(
+                RoleAssignment(role=role, authority_key=authority,
+                               granted_by_id=getattr(actor, "id", None))
+            )
+    db.session.flush()
+    audit.record("user.updated", user, actor=actor, before=before, after=_user_snapshot(user))
+    return user
+
+
+def create_organisation(data: dict, actor=None) -> Organisation:
+    name = data["name"].strip()
+    if db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name)):
+        raise Conflict(f"An organisation called {name} already exists.", field="name")
+    organisation = Organisation(
+        name=name,
+        short_name=(data.get("short_name") or "").strip() or None,
+        kind=OrganisationKind(data["kind"]),
+        area_id=data.get("area_id"),
+        is_active=data.get("is_active", True),
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record("organisation.created", organisation, actor=actor,
+                 after={"name": name, "kind": organisation.kind, "area_id": organisation.area_id})
+    return organisation
+
+
+def update_organisation(organisation: Organisation, data: dict, actor=None) -> Organisation:
+    before = {"name": organisation.name, "kind": organisation.kind,
+              "area_id": organisation.area_id, "is_active": organisation.is_active}
+    for field in ("name", "short_name", "area_id", "is_active"):
+        if field in data:
+            setattr(organisation, field, data[field])
+    if "kind" in data:
+        organisation.kind = OrganisationKind(data["kind"])
+    db.session.flush()
+    audit.record("organisation.updated", organisation, actor=actor, before=before,
+                 after={"name": organisation.name, "kind": organisation.kind,
+                        "area_id": organisation.area_id, "is_active": organisation.is_active})
+    return organisation
+
+
+def issue_api_token(user: User, name: str = "cli", actor=None) -> str:
+    """Create a token and return it in clear text once; only its hash is stored."""
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name))
+    db.session.flush()
+    audit.record("api_token.issued", user, actor=actor, after={"name": name})
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """Return the active user a bearer token belongs to, or None."""
+    if not token:
+        return None
+    record = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token),
+                                  ApiToken.revoked_at.is_(None))
+    )
+    if record is None or not record.user.is_active:
+        return None
+    record.last_used_at = utcnow()
+    return record.user
+
+
+def list_organisations():
+    return db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
+
+
+def list_areas():
+    return db.session.scalars(sa.select(Area).order_by(Area.name)).all()

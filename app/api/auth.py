@@ -1,0 +1,30 @@
+"""Bearer-token authentication for /api/v1 (sessions are never accepted there)."""
+
+from flask import g, request
+from werkzeug.exceptions import Unauthorized
+
+from app.accounts.services import user_for_token
+from app.extensions import db
+
+HOW_TO_AUTHENTICATE = (
+    "Send a valid API token in the header 'Authorization: Bearer <token>'. "
+    "An administrator creates one with: flask users token EMAIL."
+)
+
+
+def authenticate_request() -> None:
+    """Resolve the bearer token to a user, or refuse the request with 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(description="No API token was sent. " + HOW_TO_AUTHENTICATE)
+    user = user_for_token(token.strip())
+    if user is None:
+        raise Unauthorized(description="The API token is not valid or was revoked. "
+                           + HOW_TO_AUTHENTICATE)
+    db.session.commit()
+    g.api_user = user
+
+
+def api_user():
+    """The user the current API request is authenticated as."""
+    return g.api_user

@@ -1,0 +1,83 @@
+"""Marshmallow schemas: they validate requests and generate the OpenAPI document."""
+
+from marshmallow import Schema, fields
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem document."""
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"example": "Unauthorized"})
+    status = fields.Integer(metadata={"example": 401})
+    detail = fields.String(metadata={"description": "What went wrong and what to do about it."})
+    field = fields.String(metadata={"description": "The input field at fault, when there is one."})
+    errors = fields.List(fields.Dict(), metadata={"description": "One entry per invalid field."})
+
+
+class AreaSchema(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    name = fields.String()
+
+
+class OrganisationRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class OrganisationSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    short_name = fields.String(allow_none=True)
+    kind = fields.String(metadata={"enum": ["administration", "company", "district"]})
+    area = fields.Nested(AreaSchema, allow_none=True)
+    is_active = fields.Boolean()
+
+
+class MeSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    locale = fields.String()
+    organisation = fields.Nested(OrganisationRefSchema, allow_none=True)
+    roles = fields.List(fields.String())
+    authority_keys = fields.List(fields.String(), metadata={
+        "description": "Delegation authorities the user may decide under."})
+
+
+class EnvelopeSchema(Schema):
+    reserved_sek = fields.Integer(metadata={"description": "Reserved for the programme, SEK."})
+    committed_sek = fields.Integer(metadata={"description": "Committed by decisions net of "
+                                             "releases, SEK."})
+    spent_sek = fields.Integer(metadata={"description": "Spent by projects, SEK."})
+    remaining_sek = fields.Integer(metadata={"description": "Reserved minus committed, SEK."})
+
+
+class GoalSchema(Schema):
+    number = fields.Integer()
+    title = fields.String()
+
+
+class DelegationRuleSchema(Schema):
+    id = fields.Integer()
+    authority_key = fields.String()
+    authority_name = fields.String()
+    limit_sek = fields.Integer(allow_none=True, metadata={
+        "description": "Highest amount decided (inclusive); null means no upper limit."})
+    valid_from = fields.Date()
+    valid_to = fields.Date(allow_none=True)
+    source = fields.String()
+
+
+class ProgrammeSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    envelope = fields.Nested(EnvelopeSchema)
+
+
+class ProgrammeDetailSchema(ProgrammeSchema):
+    description = fields.String()
+    goals = fields.List(fields.Nested(GoalSchema))
+    delegation_rules = fields.List(fields.Nested(DelegationRuleSchema))

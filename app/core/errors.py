@@ -1,0 +1,138 @@
+"""Errors: problem+json (RFC 9457) on the API, friendly pages in the browser.
+
+Services raise `DomainError` subclasses; the handlers here turn them into the right
+status code, so views and endpoints need no try/except of their own.
+"""
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A rule refused the request; `status` says how (403, 404, 409, 422)."""
+
+    status = 422
+    title = "Unprocessable request"
+
+    def __init__(self, detail: str, *, field: str | None = None, **extra):
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class InvalidInput(DomainError):
+    status = 422
+    title = "Invalid input"
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem_response(status: int, title: str, detail: str, **extra):
+    """Build an RFC 9457 problem response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def _validation_detail(messages) -> tuple[str, list[dict]]:
+    """Flatten webargs/marshmallow messages into a sentence and a list naming each field."""
+    errors = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("json", "query", "form", "headers", "files", "path") and not path:
+                    walk(value, path)
+                else:
+                    walk(value, [*path, str(key)])
+        elif isinstance(node, list) and node and all(isinstance(m, str) for m in node):
+            errors.append({"field": ".".join(path) or None, "message": " ".join(node)})
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, [*path, str(index)])
+        else:
+            errors.append({"field": ".".join(path) or None, "message": str(node)})
+
+    walk(messages, [])
+    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"]
+                       for e in errors)
+    return detail or "The request could not be validated.", errors
+
+
+def handle_http_exception(error: HTTPException):
+    headers = error.get_response().headers
+    retry_after = headers.get("Retry-After")
+    if wants_problem_json():
+        data = getattr(error, "data", None) or {}
+        if "messages" in data:
+            detail, errors = _validation_detail(data["messages"])
+            response = problem_response(error.code, "Invalid input", detail, errors=errors)
+        else:
+            detail = error.description or error.name
+            response = problem_response(error.code, error.name, detail)
+    else:
+        response = render_template("errors/error.html", error=error), error.code
+        response = _as_response(response)
+    if retry_after:
+        response.headers["Retry-After"] = retry_after
+    if error.code == 401 and wants_problem_json():
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def _as_response(rv):
+    from flask import make_response
+
+    return make_response(rv)
+
+
+def handle_domain_error(error: DomainError):
+    if wants_problem_json():
+        return problem_response(
+            error.status, error.title, error.detail, field=error.field, **error.extra
+        )
+    return _as_response(
+        (render_template("errors/error.html", error=error, detail=error.detail), error.status)
+    )
+
+
+def handle_csrf_error(error: CSRFError):
+    detail = _(
+        "The form had expired or was not sent from this site. Reload the page and try again."
+    )
+    if wants_problem_json():
+        return problem_response(400, "Bad request", detail)
+    return _as_response(
+        (render_template("errors/error.html", error=error, detail=detail), 400)
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)

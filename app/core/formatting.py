@@ -1,0 +1,34 @@
+"""Template helpers: Swedish money and date formats, permissions, the CSP nonce."""
+
+from datetime import date, datetime
+
+from flask import Flask, g
+from flask_babel import format_date, format_datetime, get_locale
+
+from app.core import labels, money, permissions
+
+
+def _date(value: date | datetime | None, fmt: str = "yyyy-MM-dd") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        return format_datetime(value, "yyyy-MM-dd HH:mm")
+    return format_date(value, fmt)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(money.format_sek, "sek")
+    app.add_template_filter(money.format_msek, "msek")
+    app.add_template_filter(money.format_share, "share")
+    app.add_template_filter(_date, "date")
+
+    @app.context_processor
+    def _helpers():
+        return {
+            "can": {name[4:]: getattr(permissions, name)
+                    for name in dir(permissions) if name.startswith("can_")},
+            "csp_nonce": lambda: getattr(g, "csp_nonce", ""),
+            "current_locale": lambda: str(get_locale() or "sv"),
+            "languages": app.config["LANGUAGES"],
+            "labels": labels.ALL,
+        }

@@ -1,0 +1,58 @@
+"""Translatable display labels for the enums, in one place for pages and exports."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.core.enums import (
+    ApplicationKind,
+    ApplicationState,
+    LedgerEntryKind,
+    OrganisationKind,
+    Role,
+)
+
+ROLE = {
+    Role.APPLICANT: _l("Applicant (administration or company)"),
+    Role.PROGRAMME_OFFICE: _l("Programme office"),
+    Role.WORKING_GROUP: _l("Working group"),
+    Role.DEVELOPMENT_COUNCIL: _l("Development council"),
+    Role.BUDGET_MANAGEMENT: _l("Budget management"),
+    Role.DECISION_MAKER: _l("Decision maker"),
+    Role.FINANCE_COMMITTEE: _l("Finance committee"),
+    Role.ADMINISTRATOR: _l("Administrator"),
+    Role.AUDITOR: _l("Auditor (read only)"),
+}
+
+ORGANISATION_KIND = {
+    OrganisationKind.ADMINISTRATION: _l("Administration"),
+    OrganisationKind.COMPANY: _l("City-owned company"),
+    OrganisationKind.DISTRICT: _l("District administration"),
+}
+
+LEDGER_KIND = {
+    LedgerEntryKind.RESERVATION: _l("Reservation"),
+    LedgerEntryKind.COMMITMENT: _l("Commitment"),
+    LedgerEntryKind.RELEASE: _l("Release"),
+    LedgerEntryKind.SPENDING: _l("Spending"),
+}
+
+APPLICATION_KIND = {
+    ApplicationKind.FEASIBILITY: _l("Feasibility study"),
+    ApplicationKind.IMPLEMENTATION: _l("Implementation"),
+}
+
+APPLICATION_STATE = {
+    ApplicationState.DRAFT: _l("Draft"),
+    ApplicationState.SUBMITTED: _l("Submitted"),
+    ApplicationState.IN_PREPARATION: _l("In preparation"),
+    ApplicationState.ADVISORY_OPINION: _l("Advisory opinion"),
+    ApplicationState.QUALITY_CHECK: _l("Quality check"),
+    ApplicationState.AWAITING_DECISION: _l("Awaiting decision"),
+    ApplicationState.DECIDED: _l("Decided"),
+    ApplicationState.RETURNED_FOR_COMPLETION: _l("Returned for completion"),
+    ApplicationState.WITHDRAWN: _l("Withdrawn"),
+}
+
+ALL = {
+    "role": ROLE, "organisation_kind": ORGANISATION_KIND, "ledger_kind": LEDGER_KIND,
+    "application_kind": APPLICATION_KIND, "application_state": APPLICATION_STATE,
+}

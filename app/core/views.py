@@ -1,0 +1,49 @@
+"""The start page, language choice and a health check."""
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from app.core.tasks import tasks_for
+from app.core.urls import is_safe_local_path
+from app.extensions import db
+from app.programmes import services as programme_services
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    programmes = programme_services.list_programmes()
+    positions = programme_services.envelope_positions([p.id for p in programmes])
+    return render_template("core/home.html", tasks=tasks_for(current_user),
+                           programmes=programmes, positions=positions)
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_local_path(target) else url_for("core.home"))
+
+
+@bp.get("/healthz")
+def health():
+    db.session.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}

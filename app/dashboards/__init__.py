@@ -1,0 +1,1 @@
+"""dashboards domain."""

@@ -1,0 +1,148 @@
+"""The application factory: configuration, extensions, blueprints, errors, CLI."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from sqlalchemy import event
+
+from config import INSTANCE_DIR, config_class
+
+from . import models  # noqa: F401  (complete metadata before anything queries)
+from .extensions import api, babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_app(test_config=None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "app" / "static"),
+    )
+    name = (test_config or {}).get("APP_CONFIG")
+    app.config.from_object(config_class(name))
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    register_request_hooks(app)
+    return app
+
+
+def select_locale() -> str:
+    """Use the user's chosen language, else the session's, else Swedish."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if current_user and getattr(current_user, "is_authenticated", False):
+        chosen = chosen or current_user.locale
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """Make SQLite safe for concurrent writers: BEGIN IMMEDIATE, foreign keys, a busy timeout.
+
+    pysqlite does not begin a transaction on SELECT, so a read-then-write (checking the
+    envelope before committing money) could race; SQLAlchemy's documented recipe takes over
+    transaction control and starts every transaction with BEGIN IMMEDIATE instead.
+    """
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_SECONDS"] * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "app" / "translations"))
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    api.init_app(app)
+    with app.app_context():
+        _configure_sqlite(app)
+
+    from app.accounts.services import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Log in to see this page.")
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.api import register_api
+    from app.applications.views import bp as applications_bp
+    from app.core.views import bp as core_bp
+    from app.programmes.views import bp as programmes_bp
+
+    for blueprint in (core_bp, accounts_bp, programmes_bp, applications_bp):
+        app.register_blueprint(blueprint)
+    register_api(app)
+
+
+def register_errors(app: Flask) -> None:
+    from app.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register_commands
+
+    register_commands(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.core import formatting
+
+    formatting.register_template_helpers(app)
+
+    @app.before_request
+    def _make_csp_nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _security_headers(response):
+        nonce = getattr(g, "csp_nonce", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,54 @@
+"""Tertial report snapshots and follow-up tasks."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.enums import TertialReportState
+from app.core.models import AwareDateTime, created_at_column, enum_column
+from app.extensions import db
+
+
+class TertialReport(db.Model):
+    """A tertial report; once presented its snapshot never changes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
+    year: Mapped[int]
+    tertial: Mapped[int]
+    as_of: Mapped[date]
+    state: Mapped[TertialReportState] = enum_column(
+        TertialReportState, default=TertialReportState.DRAFT
+    )
+    snapshot: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    presented_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    presented_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    committee_minute: Mapped[str] = mapped_column(sa.Text, default="")
+    committee_recorded_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (
+        sa.UniqueConstraint("programme_id", "year", "tertial", name="uq_tertial_report_period"),
+        sa.CheckConstraint("tertial BETWEEN 1 AND 3", name="tertial_range"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<TertialReport T{self.tertial} {self.year} {self.state}>"
+
+
+class FollowUpTask(db.Model):
+    """A dated task such as the one-year benefit follow-up after go-live."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(60))
+    due_on: Mapped[date]
+    done_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (sa.UniqueConstraint("project_id", "kind", name="uq_follow_up_task_kind"),)
+
+    def __repr__(self) -> str:
+        return f"<FollowUpTask project={self.project_id} {self.kind} {self.due_on}>"

@@ -1,0 +1,43 @@
+"""Import every model so metadata is complete (migrations, create_all, relationships)."""
+
+from app.accounts.models import ApiToken, Area, Organisation, RoleAssignment, User
+from app.applications.models import (
+    AdvisoryOpinion,
+    Application,
+    ApplicationEvent,
+    ApplicationGoalScore,
+    Assessment,
+    AssessmentScore,
+    Attachment,
+    CostBreakdownLine,
+    Decision,
+    DiaryCounter,
+    Milestone,
+    QualityCheck,
+)
+from app.benefits.models import (
+    Benefit,
+    BenefitCalculation,
+    BenefitLine,
+    BenefitPlanYear,
+    CalculationVersion,
+    CostLine,
+    RealisationEntry,
+)
+from app.budget_cuts.models import BudgetCutEntry, BudgetCutLine, BudgetCutPolicy
+from app.core.models import AuditEntry, Notification
+from app.followup.models import FollowUpTask, TertialReport
+from app.ideas.models import ProjectIdea
+from app.programmes.models import AreaEstimate, DelegationRule, EnvelopeEntry, Goal, Programme
+from app.projects.models import FinalReport, Project, StatusReport
+
+__all__ = [
+    "AdvisoryOpinion", "ApiToken", "Application", "ApplicationEvent", "ApplicationGoalScore",
+    "Area", "AreaEstimate", "Assessment", "AssessmentScore", "Attachment", "AuditEntry",
+    "Benefit", "BenefitCalculation", "BenefitLine", "BenefitPlanYear", "BudgetCutEntry",
+    "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
+    "Decision", "DelegationRule", "DiaryCounter", "EnvelopeEntry", "FinalReport",
+    "FollowUpTask", "Goal", "Milestone", "Notification", "Organisation", "Programme",
+    "Project", "ProjectIdea", "QualityCheck", "RealisationEntry", "RoleAssignment",
+    "StatusReport", "TertialReport", "User",
+]

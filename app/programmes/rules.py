@@ -1,0 +1,164 @@
+"""Delegation routing and the anti-splitting check, as pure functions.
+
+Delegation is data, not code: the rules come from the programme's effective-dated
+delegation table (council decision 1 Oct 2007, dnr 031-2487/2007; executive board decision
+15 Dec 2010 from 1 Jan 2011). Nothing here names an authority. Pure: standard library only.
+"""
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+MAX_AMOUNT_SEK = 10**12
+
+
+class NoDelegationRule(LookupError):
+    """No single delegation rule decides this amount on this date."""
+
+
+class AmbiguousDelegation(NoDelegationRule):
+    """Two rules in force on the same date share the deciding limit: the table is wrong."""
+
+
+@dataclass(frozen=True)
+class DelegationRule:
+    """One row of a delegation table: who may decide up to which amount, and when."""
+
+    rule_id: int
+    authority_key: str
+    limit_sek: int | None
+    valid_from: date
+    valid_to: date | None
+    source: str
+
+    def __post_init__(self) -> None:
+        """Refuse a row that could route a decision wrongly."""
+        if not self.authority_key or not self.authority_key.strip():
+            raise ValueError("authority_key must not be empty")
+        if self.limit_sek is not None and (
+            not _is_int(self.limit_sek) or not 0 < self.limit_sek <= MAX_AMOUNT_SEK
+        ):
+            raise ValueError(
+                f"limit_sek must be None or a whole number of kronor from 1 to {MAX_AMOUNT_SEK}"
+            )
+        _check_date(self.valid_from, "valid_from")
+        if self.valid_to is not None:
+            _check_date(self.valid_to, "valid_to")
+            if self.valid_to < self.valid_from:
+                raise ValueError("valid_to must not be before valid_from")
+
+    def in_force_on(self, on: date) -> bool:
+        """Say whether the rule applies on a date; both ends are inclusive, no end is open."""
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+    def covers(self, amount_sek: int) -> bool:
+        """Say whether the limit covers the amount; "at most" is inclusive, None has no cap."""
+        return self.limit_sek is None or amount_sek <= self.limit_sek
+
+
+@dataclass(frozen=True)
+class SplittingWarning:
+    """Decisions on one project or idea within 12 months that together exceed a limit."""
+
+    amount_sek: int
+    earlier_sek: int
+    total_sek: int
+    limit_sek: int
+    excess_sek: int
+
+
+def check_amount_sek(amount_sek: object, field: str = "amount_sek") -> int:
+    """Return a valid positive whole-krona amount, else raise ValueError naming the field."""
+    if not _is_int(amount_sek):
+        raise ValueError(f"{field} must be a whole number of kronor, not {amount_sek!r}")
+    if amount_sek <= 0:
+        raise ValueError(f"{field} must be greater than zero")
+    if amount_sek > MAX_AMOUNT_SEK:
+        raise ValueError(f"{field} must be at most {MAX_AMOUNT_SEK}")
+    return amount_sek
+
+
+def route_decision(rules: Iterable[DelegationRule], amount_sek: int, on: date) -> DelegationRule:
+    """Pick the lowest authority whose limit covers the amount on the date (limits inclusive)."""
+    amount_sek = check_amount_sek(amount_sek)
+    _check_date(on, "on")
+    in_force = [rule for rule in rules if rule.in_force_on(on)]
+    if not in_force:
+        raise NoDelegationRule(
+            f"No delegation rule is in force on {on.isoformat()}: "
+            "check the programme's delegation table and the decision date."
+        )
+    covering = sorted((rule for rule in in_force if rule.covers(amount_sek)), key=_rank)
+    if not covering:
+        highest = max(rule.limit_sek for rule in in_force if rule.limit_sek is not None)
+        raise NoDelegationRule(
+            f"No delegation rule in force on {on.isoformat()} covers {amount_sek} SEK "
+            f"(highest limit {highest} SEK): the table needs an authority without an upper limit."
+        )
+    if len(covering) > 1 and _rank(covering[0])[:2] == _rank(covering[1])[:2]:
+        raise AmbiguousDelegation(
+            f"Delegation rules {covering[0].rule_id} and {covering[1].rule_id} are both in force "
+            f"on {on.isoformat()} with the same limit: correct the delegation table."
+        )
+    return covering[0]
+
+
+def splitting_warning(
+    limit_sek: int | None, amount_sek: int, earlier_amounts_sek: Iterable[int]
+) -> SplittingWarning | None:
+    """Warn when this and the earlier 12 months' decided amounts together exceed the limit."""
+    amount_sek = check_amount_sek(amount_sek)
+    earlier = [_check_earlier(value) for value in earlier_amounts_sek]
+    if limit_sek is None:
+        return None
+    limit_sek = check_amount_sek(limit_sek, "limit_sek")
+    earlier_sek = sum(earlier)
+    total_sek = amount_sek + earlier_sek
+    if total_sek <= limit_sek:
+        return None
+    return SplittingWarning(
+        amount_sek=amount_sek,
+        earlier_sek=earlier_sek,
+        total_sek=total_sek,
+        limit_sek=limit_sek,
+        excess_sek=total_sek - limit_sek,
+    )
+
+
+def twelve_months_before(on: date) -> date:
+    """Return the same day a year earlier; 29 Feb falls back to 28 Feb."""
+    year = on.year - 1
+    return on.replace(year=year, day=min(on.day, calendar.monthrange(year, on.month)[1]))
+
+
+def within_twelve_months(earlier: date, decision_on: date) -> bool:
+    """Say whether an earlier decision counts for anti-splitting: at most 12 months before."""
+    _check_date(earlier, "earlier")
+    _check_date(decision_on, "decision_on")
+    return twelve_months_before(decision_on) <= earlier <= decision_on
+
+
+def _rank(rule: DelegationRule) -> tuple[bool, int, int]:
+    """Order rules by limit, the unlimited one last, then by id for a stable message."""
+    return (rule.limit_sek is None, rule.limit_sek or 0, rule.rule_id)
+
+
+def _is_int(value: object) -> bool:
+    """Say whether a value is a true int (bool is not an amount)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_date(value: object, field: str) -> None:
+    """Refuse anything but a plain date; a datetime would compare wrongly with dates."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise TypeError(f"{field} must be a date, not {value!r}")
+
+
+def _check_earlier(value: object) -> int:
+    """Return an earlier decided amount, which may be zero (a rejection) but not negative."""
+    if not _is_int(value) or not 0 <= value <= MAX_AMOUNT_SEK:
+        raise ValueError(
+            f"earlier_amounts_sek must hold whole kronor from 0 to {MAX_AMOUNT_SEK}, not {value!r}"
+        )
+    return value

@@ -1,0 +1,125 @@
+"""Funded projects, their six-weekly status reports and final reports."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Area, Organisation, User
+from app.core.enums import ProjectState, RagStatus, ReportState
+from app.core.models import AwareDateTime, created_at_column, enum_column, money_column
+from app.extensions import db
+
+
+class Project(db.Model):
+    """A funded project; its granted budget is the sum of its decisions, never stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("application.id"), unique=True
+    )
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("area.id"))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    is_enabling: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[ProjectState] = enum_column(ProjectState, default=ProjectState.ACTIVE)
+    project_manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    baseline_start_on: Mapped[date]
+    baseline_end_on: Mapped[date]
+    go_live_on: Mapped[date | None]
+    closed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = created_at_column()
+
+    organisation: Mapped[Organisation] = relationship()
+    area: Mapped[Area | None] = relationship()
+    project_manager: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("baseline_end_on >= baseline_start_on", name="baseline_in_order"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Project {self.id} {self.title[:30]}>"
+
+
+class StatusReport(db.Model):
+    """A six-weekly report; once submitted it is frozen, and corrections are new versions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    period_number: Mapped[int]
+    period_starts_on: Mapped[date]
+    period_ends_on: Mapped[date]
+    due_on: Mapped[date]
+    version: Mapped[int] = mapped_column(default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("status_report.id"))
+    state: Mapped[ReportState] = enum_column(ReportState, default=ReportState.DRAFT)
+    overall_status: Mapped[RagStatus | None] = enum_column(
+        RagStatus, nullable=True, check_name="overall_status"
+    )
+    cost_status: Mapped[RagStatus | None] = enum_column(
+        RagStatus, nullable=True, check_name="cost_status"
+    )
+    schedule_status: Mapped[RagStatus | None] = enum_column(
+        RagStatus, nullable=True, check_name="schedule_status"
+    )
+    scope_status: Mapped[RagStatus | None] = enum_column(
+        RagStatus, nullable=True, check_name="scope_status"
+    )
+    benefit_status: Mapped[RagStatus | None] = enum_column(
+        RagStatus, nullable=True, check_name="benefit_status"
+    )
+    overall_explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    cost_explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    schedule_explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    scope_explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    benefit_explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    actual_cost_to_date_sek: Mapped[int | None] = money_column(nullable=True)
+    forecast_cost_sek: Mapped[int | None] = money_column(nullable=True)
+    forecast_end_on: Mapped[date | None]
+    milestones_reached: Mapped[str] = mapped_column(sa.Text, default="")
+    next_milestones: Mapped[str] = mapped_column(sa.Text, default="")
+    risks: Mapped[str] = mapped_column(sa.Text, default="")
+    decisions_needed: Mapped[str] = mapped_column(sa.Text, default="")
+    completion_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    created_at: Mapped[datetime] = created_at_column()
+
+    project: Mapped[Project] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "period_number", "version", name="uq_report_version"),
+        sa.CheckConstraint(
+            "actual_cost_to_date_sek IS NULL OR actual_cost_to_date_sek >= 0",
+            name="actual_not_negative",
+        ),
+        sa.CheckConstraint(
+            "forecast_cost_sek IS NULL OR forecast_cost_sek >= 0", name="forecast_not_negative"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<StatusReport project={self.project_id} p{self.period_number} v{self.version}>"
+
+
+class FinalReport(db.Model):
+    """What a closing project delivered and how its benefits will be followed up after a year."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), unique=True)
+    delivered: Mapped[str] = mapped_column(sa.Text)
+    final_cost_sek: Mapped[int] = money_column()
+    go_live_on: Mapped[date | None]
+    lessons: Mapped[str] = mapped_column(sa.Text, default="")
+    followup_indicators: Mapped[str] = mapped_column(sa.Text, default="")
+    followup_responsible: Mapped[str] = mapped_column(sa.String(200), default="")
+    followup_on: Mapped[date | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    submitted_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (sa.CheckConstraint("final_cost_sek >= 0", name="final_cost_not_negative"),)
+
+    def __repr__(self) -> str:
+        return f"<FinalReport project={self.project_id}>"

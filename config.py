@@ -1,0 +1,114 @@
+"""Configuration classes, read from the environment.
+
+APP_CONFIG selects the class (development | testing | production); DATABASE_URL selects
+the database (SQLite under instance/ by default, PostgreSQL through psycopg 3).
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def normalise_database_url(url: str) -> str:
+    """Make PostgreSQL URLs use the psycopg 3 driver, whatever form they were given in."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{INSTANCE_DIR / 'nyttoportfolj.sqlite3'}"
+
+
+def _development_secret_key() -> str:
+    """Generate a random key once and keep it in instance/, so sessions survive restarts."""
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    LANGUAGES = ("sv", "en")
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_STYLE = "primary"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+
+    API_TITLE = "Nyttoportfölj API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_PAGE_SIZE_MAX = 200
+
+    MAIL_LOG_ONLY = True
+
+
+class DevConfig(Config):
+    DEBUG = True
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret_key()
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
+    )
+
+
+class ProdConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    MAIL_LOG_ONLY = False
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start without a secret key: a generated one would log everyone out."""
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set it in the environment before starting in production."
+            )
+        cls.SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdConfig}
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    """Return the configuration class named by APP_CONFIG (default development)."""
+    name = name or os.environ.get("APP_CONFIG", "development")
+    try:
+        chosen = CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"APP_CONFIG={name!r} is unknown; use one of {', '.join(CONFIGS)}."
+        ) from None
+    if chosen is ProdConfig:
+        ProdConfig.check()
+    return chosen

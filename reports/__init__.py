@@ -1,0 +1,1 @@
+"""Document and figure builders: plain data in, xlsx bytes or plotly figures out."""

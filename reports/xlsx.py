@@ -1,0 +1,491 @@
+"""The one safe workbook writer every Excel export uses.
+
+Pure: standard library and openpyxl only, no Flask and no database. Domains hand over
+typed rows (dates as dates, SEK as numbers); this module types the cells, formats them,
+and neutralises text so that nothing a user typed can run as a formula (CWE-1236).
+
+Every string is written as an inline string (data type "s"), never through openpyxl's
+own inference, which turns text starting with "=" into a formula and "#N/A" into an
+error. Text starting with = + - @ tab or CR also gets Excel's quote prefix, so editing
+the cell in Excel keeps it text. Characters XML cannot carry are removed, and CR line
+ends become LF, which is what any XML reader returns for them anyway (XML 1.0, 2.11).
+
+Column kinds: text (any value, typed by itself), int, sek (integer kronor shown as kr),
+msek (SEK in; an Excel number format cannot divide by a million in a locale-free way,
+so the cell stores SEK / 1 000 000 and shows it as mnkr), percent (a share: 0.31 shows
+31.0%), date and datetime. An aware datetime is stored in UTC: Excel has no time zones.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from io import BytesIO
+from itertools import chain, islice
+from typing import IO, Any
+from urllib.parse import quote
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = [
+    "DATE",
+    "DATE_FORMAT",
+    "DATETIME",
+    "DATETIME_FORMAT",
+    "INT",
+    "INT_FORMAT",
+    "MSEK",
+    "MSEK_FORMAT",
+    "PERCENT",
+    "PERCENT_FORMAT",
+    "SEK",
+    "SEK_FORMAT",
+    "TEXT",
+    "Column",
+    "SheetSpec",
+    "add_table_sheet",
+    "clean_text",
+    "content_disposition",
+    "safe_cell_value",
+    "safe_filename",
+    "safe_sheet_title",
+    "set_safe_value",
+    "stream_table_workbook",
+    "stream_table_workbook_to",
+    "workbook_bytes",
+    "write_table_workbook",
+]
+
+TEXT = "text"
+INT = "int"
+SEK = "sek"
+MSEK = "msek"
+PERCENT = "percent"
+DATE = "date"
+DATETIME = "datetime"
+
+# Format codes are stored locale-free: "," is the thousands separator, which Swedish
+# Excel shows as a space ("1 234 567 kr"), "." the decimal sign it shows as a comma.
+INT_FORMAT = "0"
+SEK_FORMAT = '#,##0 "kr"'
+MSEK_FORMAT = '#,##0.0 "mnkr"'
+PERCENT_FORMAT = "0.0%"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+TIME_FORMAT = "hh:mm"
+
+NUMBER_FORMATS = {
+    TEXT: None,
+    INT: INT_FORMAT,
+    SEK: SEK_FORMAT,
+    MSEK: MSEK_FORMAT,
+    PERCENT: PERCENT_FORMAT,
+    DATE: DATE_FORMAT,
+    DATETIME: DATETIME_FORMAT,
+}
+KINDS = tuple(NUMBER_FORMATS)
+NUMERIC_KINDS = frozenset({INT, SEK, MSEK, PERCENT})
+SUMMED_KINDS = frozenset({INT, SEK, MSEK})
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL_TEXT = 32_767
+MAX_SHEET_TITLE = 31
+MIN_COLUMN_WIDTH = 8
+MAX_COLUMN_WIDTH = 60
+STREAM_SAMPLE_ROWS = 100
+SEK_PER_MSEK = 1_000_000
+DEFAULT_SHEET_TITLE = "Blad"
+DEFAULT_FILENAME = "export.xlsx"
+MAX_FILENAME = 150
+
+# Characters XML 1.0 cannot carry (tab and LF stay), plus lone surrogates and U+FFFE/FFFF.
+_ILLEGAL_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SHEET_TITLE_SUBSTITUTES = str.maketrans(
+    {"[": "(", "]": ")", ":": "-", "/": "-", "\\": "-", "*": None, "?": None}
+)
+_RFC5987_SAFE = "!#$&+-.^_`|~"
+_HEADER_FONT = Font(bold=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    """Describe an exported column; msek cells hold SEK / 1 000 000, `total` None sums numbers."""
+
+    header: str
+    kind: str = TEXT
+    width: int | None = None
+    total: bool | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse an unknown kind or a width that is not positive."""
+        if self.kind not in NUMBER_FORMATS:
+            raise ValueError(
+                f"column {self.header!r}: kind must be one of {', '.join(KINDS)}, got {self.kind!r}"
+            )
+        if self.width is not None and self.width <= 0:
+            raise ValueError(f"column {self.header!r}: width must be positive, got {self.width}")
+
+    @property
+    def number_format(self) -> str | None:
+        """Return the Excel number format of this column's cells, None for General."""
+        return NUMBER_FORMATS[self.kind]
+
+    @property
+    def summed(self) -> bool:
+        """Tell whether a totals row sums this column."""
+        return self.kind in SUMMED_KINDS if self.total is None else self.total
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """Describe a table sheet; `print_header` (report name and date) tops each printed page."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    totals: bool = False
+    freeze_header: bool = True
+    autofilter: bool = True
+    totals_label: str = "Summa"
+    print_header: str | None = None
+
+
+def clean_text(text: str) -> str:
+    """Remove characters XML cannot hold and turn CR line ends into LF, capped at 32 767."""
+    text = _ILLEGAL_XML_RE.sub("", str(text)).replace("\r\n", "\n").replace("\r", "\n")
+    return text[:MAX_CELL_TEXT]
+
+
+def safe_cell_value(value: Any) -> Any:
+    """Clean `value` for a cell, keeping its type; store it with `set_safe_value`, not `.value`."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, Enum):
+        return safe_cell_value(value.value)
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, float | Decimal):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value.astimezone(UTC).replace(tzinfo=None)
+        return value
+    if isinstance(value, date):
+        return value
+    if isinstance(value, time):
+        if value.tzinfo is not None:
+            raise TypeError(f"cannot store a time with a time zone in Excel: {value!r}")
+        return value
+    raise TypeError(
+        "a cell holds text, a number, a bool, a date, a datetime, a time or None, "
+        f"got {type(value).__name__}"
+    )
+
+
+def _default_format(value: Any) -> str | None:
+    """Pick the date format a date or time needs when its column does not say."""
+    if isinstance(value, datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, date):
+        return DATE_FORMAT
+    if isinstance(value, time):
+        return TIME_FORMAT
+    return None
+
+
+def set_safe_value(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
+    """Store `value` in a worksheet or write-only cell, forcing text to stay text (CWE-1236)."""
+    value = safe_cell_value(value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
+    number_format = number_format or _default_format(value)
+    if number_format and value is not None:
+        cell.number_format = number_format
+    return cell
+
+
+def _column_value(value: Any, column: Column, where: str) -> Any:
+    """Check `value` suits its column's kind and convert SEK to millions for msek columns."""
+    value = safe_cell_value(value)
+    if value is None or column.kind == TEXT:
+        return value
+    numeric = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    if column.kind in NUMERIC_KINDS and not numeric:
+        expected = "a number"
+    elif column.kind in (DATE, DATETIME) and not isinstance(value, date):
+        expected = "a date"
+    elif column.kind == MSEK:
+        return value / SEK_PER_MSEK if isinstance(value, float) else Decimal(value) / SEK_PER_MSEK
+    else:
+        return value
+    raise TypeError(
+        f"{where}, column {column.header!r} ({column.kind}): expected {expected}, "
+        f"got {type(value).__name__}"
+    )
+
+
+def _row_values(row: Iterable[Any], columns: Sequence[Column], where: str) -> list[Any]:
+    """Check one row against the columns, so no column is left empty or shifted, and type it."""
+    if isinstance(row, str | bytes) or not isinstance(row, Iterable):
+        raise TypeError(f"{where}: a row is a sequence of values, got {type(row).__name__}")
+    values = list(row)
+    if len(values) != len(columns):
+        raise ValueError(f"{where}: {len(values)} values for {len(columns)} columns")
+    return [
+        _column_value(value, column, where) for value, column in zip(values, columns, strict=True)
+    ]
+
+
+def _display_width(value: Any, kind: str) -> int:
+    """Estimate how many characters Excel needs to show `value` in a column of `kind`."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return max(len(line) for line in value.split("\n"))
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, datetime):
+        return len("2012-12-31 23:59")
+    if isinstance(value, date):
+        return len("2012-12-31")
+    if isinstance(value, time):
+        return len("23:59")
+    if kind == SEK:
+        return len(f"{round(value):,} kr")
+    if kind == MSEK:
+        return len(f"{value:,.1f} mnkr")
+    if kind == PERCENT:
+        return len(f"{value * 100:.1f}%")
+    if kind == INT:
+        return len(str(round(value)))
+    return min(len(str(value)), 15)
+
+
+def _column_widths(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> list[int]:
+    """Size columns to header and typed values, between MIN and MAX; a given width wins."""
+    widest = [len(column.header) + 1 for column in columns]
+    for row in rows:
+        for i, (value, column) in enumerate(zip(row, columns, strict=True)):
+            widest[i] = max(widest[i], _display_width(value, column.kind))
+    return [
+        column.width or max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, width + 2))
+        for column, width in zip(columns, widest, strict=True)
+    ]
+
+
+def safe_sheet_title(title: str, taken: Iterable[str] = ()) -> str:
+    """Make `title` a legal sheet name (no []:*?/\\, <= 31 chars), unique among `taken`."""
+    text = _without_controls(str(title)).translate(_SHEET_TITLE_SUBSTITUTES)
+    text = " ".join(text.split()).strip("' ")
+    if not text or text.casefold() == "history":
+        text = f"{text} {DEFAULT_SHEET_TITLE}".strip()
+    text = text[:MAX_SHEET_TITLE].rstrip("' ")
+    used = {t.casefold() for t in taken}
+    candidate, n = text, 1
+    while candidate.casefold() in used:
+        n += 1
+        suffix = f" ({n})"
+        candidate = text[: MAX_SHEET_TITLE - len(suffix)].rstrip("' ") + suffix
+    return candidate
+
+
+def _without_controls(text: str) -> str:
+    """Drop control characters from a one-line name; line breaks and tabs become spaces."""
+    text = _CONTROL_RE.sub(lambda match: " " if match.group().isspace() else "", text)
+    return " ".join(text.split())
+
+
+def _check_columns(title: str, columns: Sequence[Column]) -> list[Column]:
+    """Refuse a sheet without columns: Excel would get an empty, unfilterable table."""
+    columns = list(columns)
+    if not columns:
+        raise ValueError(f"sheet {title!r}: a table sheet needs at least one column")
+    return columns
+
+
+def _set_up_sheet(
+    ws: Any, widths: list[int], *, freeze_header: bool, print_header: str | None
+) -> None:
+    """Set widths, freeze the header, print landscape fit to width with the header on each page."""
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    if freeze_header:
+        ws.freeze_panes = "A2"
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    if print_header:
+        ws.oddHeader.center.text = _without_controls(print_header).replace("&", "&&")
+    ws.oddFooter.right.text = "&P / &N"
+
+
+def _header_cell(cell: Cell, header: str) -> Cell:
+    """Write a bold header."""
+    set_safe_value(cell, header).font = _HEADER_FONT
+    return cell
+
+
+def add_table_sheet(workbook: Workbook, spec: SheetSpec) -> Worksheet:
+    """Add `spec` as a typed, formatted sheet to `workbook`, for exports that add more."""
+    columns = _check_columns(spec.title, spec.columns)
+    ws = workbook.create_sheet(safe_sheet_title(spec.title, workbook.sheetnames))
+    rows = [
+        _row_values(row, columns, f"sheet {ws.title!r}, row {n}")
+        for n, row in enumerate(spec.rows, start=1)
+    ]
+    for c, column in enumerate(columns, start=1):
+        _header_cell(ws.cell(row=1, column=c), column.header)
+    for r, row in enumerate(rows, start=2):
+        for c, (value, column) in enumerate(zip(row, columns, strict=True), start=1):
+            if value is not None:
+                set_safe_value(ws.cell(row=r, column=c), value, column.number_format)
+    last_row = len(rows) + 1
+    if spec.totals:
+        _add_totals_row(ws, columns, last_row, spec.totals_label)
+    if spec.autofilter:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
+    _set_up_sheet(
+        ws,
+        _column_widths(columns, rows),
+        freeze_header=spec.freeze_header,
+        print_header=spec.print_header,
+    )
+    return ws
+
+
+def _add_totals_row(ws: Worksheet, columns: Sequence[Column], last_row: int, label: str) -> None:
+    """Write a bold totals row under the data with SUM formulas, so edits in Excel recompute."""
+    row = last_row + 1
+    if not columns[0].summed:
+        _header_cell(ws.cell(row=row, column=1), label)
+    for c, column in enumerate(columns, start=1):
+        if not column.summed:
+            continue
+        cell = ws.cell(row=row, column=c)
+        letter = get_column_letter(c)
+        cell.value = f"=SUM({letter}2:{letter}{last_row})" if last_row >= 2 else 0
+        cell.font = _HEADER_FONT
+        if column.number_format:
+            cell.number_format = column.number_format
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """Serialise `workbook` to .xlsx bytes."""
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_table_workbook(sheets: Sequence[SheetSpec]) -> bytes:
+    """Build an .xlsx with one typed, filtered, frozen-header table sheet per spec."""
+    if not sheets:
+        raise ValueError("a workbook needs at least one sheet")
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for spec in sheets:
+        add_table_sheet(workbook, spec)
+    return workbook_bytes(workbook)
+
+
+def stream_table_workbook_to(
+    target: IO[bytes],
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Iterable[Any]],
+    *,
+    freeze_header: bool = True,
+    autofilter: bool = True,
+    print_header: str | None = None,
+) -> int:
+    """Stream a table sheet into `target` in write-only mode, so memory stays flat; count rows."""
+    columns = _check_columns(title, columns)
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(safe_sheet_title(title))
+    where = f"sheet {ws.title!r}, row"
+    remaining = iter(rows)
+    sample = [
+        _row_values(row, columns, f"{where} {n}")
+        for n, row in enumerate(islice(remaining, STREAM_SAMPLE_ROWS), start=1)
+    ]
+    _set_up_sheet(
+        ws,
+        _column_widths(columns, sample),
+        freeze_header=freeze_header,
+        print_header=print_header,
+    )
+    ws.append([_header_cell(WriteOnlyCell(ws), column.header) for column in columns])
+    typed_rows = chain(
+        sample,
+        (
+            _row_values(row, columns, f"{where} {n}")
+            for n, row in enumerate(remaining, start=len(sample) + 1)
+        ),
+    )
+    count = 0
+    for row in typed_rows:
+        count += 1
+        ws.append(
+            [
+                None
+                if value is None
+                else set_safe_value(WriteOnlyCell(ws), value, column.number_format)
+                for value, column in zip(row, columns, strict=True)
+            ]
+        )
+    if autofilter:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    workbook.save(target)
+    return count
+
+
+def stream_table_workbook(
+    title: str, columns: Sequence[Column], rows_iterable: Iterable[Iterable[Any]]
+) -> bytes:
+    """Stream a one-sheet table workbook in write-only mode and return its .xlsx bytes."""
+    buffer = BytesIO()
+    stream_table_workbook_to(buffer, title, columns, rows_iterable)
+    return buffer.getvalue()
+
+
+def _ascii_fallback(name: str) -> str:
+    """Spell `name` in printable ASCII for old clients: drop accents, other characters become _."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "".join(ch if " " <= ch <= "~" and ch not in '%"\\' else "_" for ch in stripped)
+
+
+def safe_filename(filename: str) -> str:
+    """Reduce `filename` to one segment without quotes or control characters, extension kept."""
+    name = _without_controls(unicodedata.normalize("NFC", str(filename)))
+    name = re.split(r"[/\\]", name)[-1].replace('"', "")
+    name = " ".join(name.split()).strip(" .")
+    if len(name) > MAX_FILENAME:
+        stem, dot, extension = name.rpartition(".")
+        if dot and len(extension) <= 10:
+            name = f"{stem[: MAX_FILENAME - len(extension) - 1].rstrip(' .')}.{extension}"
+        else:
+            name = name[:MAX_FILENAME].rstrip(" .")
+    return name or DEFAULT_FILENAME
+
+
+def content_disposition(filename: str) -> str:
+    """Build an attachment Content-Disposition value with ASCII and UTF-8 names (RFC 6266)."""
+    name = safe_filename(filename)
+    encoded = quote(name, safe=_RFC5987_SAFE)
+    return f"attachment; filename=\"{_ascii_fallback(name)}\"; filename*=UTF-8''{encoded}"

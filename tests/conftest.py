@@ -1,0 +1,277 @@
+"""Shared fixtures: the app, a migrated database, a rolled-back session per test, factories.
+
+The database is SQLite in a temporary file, or PostgreSQL when TEST_DATABASE_URL is set.
+Its schema is built once per session by running the migrations. Each test runs inside
+one connection-level transaction that is rolled back at the end; the application's own
+commits only release savepoints (join_transaction_mode="create_savepoint").
+
+Web tests must not hold an app context while they make requests (a request would reuse it,
+and `g` with the logged-in user would leak between requests); factories push one briefly.
+"""
+
+import itertools
+import os
+import re
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+DEMO_PASSWORD = "correct-horse-battery"
+_counter = itertools.count(1)
+
+
+def _test_database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _reset_postgres_schema(engine) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The application on a freshly migrated test database."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+
+    application = create_app({
+        "APP_CONFIG": "testing",
+        "SQLALCHEMY_DATABASE_URI": _normalise(_test_database_url(tmp_path_factory)),
+        "RATELIMIT_ENABLED": True,
+    })
+    with application.app_context():
+        if db.engine.dialect.name == "postgresql":
+            _reset_postgres_schema(db.engine)
+        upgrade()
+        db.session.remove()
+    return application
+
+
+def _normalise(url: str) -> str:
+    from config import normalise_database_url
+
+    return normalise_database_url(url)
+
+
+@pytest.fixture(scope="session")
+def dialect(app) -> str:
+    from app.extensions import db
+
+    with app.app_context():
+        return db.engine.dialect.name
+
+
+@pytest.fixture
+def db_session(app):
+    """Run the test inside one transaction that is rolled back afterwards."""
+    from app.extensions import db, limiter
+
+    with app.app_context():
+        engine = db.engine
+    connection = engine.connect()
+    outer = connection.begin()
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    test_session = scoped_session(factory, scopefunc=lambda: "test")
+    original = db.session
+    db.session = test_session
+    limiter.reset()
+    try:
+        yield test_session
+    finally:
+        test_session.remove()
+        db.session = original
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app_ctx(app, db_session):
+    """An app context for tests that call services directly (no requests)."""
+    with app.test_request_context():
+        yield app
+
+
+@contextmanager
+def _context(app):
+    from flask import has_app_context
+
+    if has_app_context():
+        yield
+    else:
+        with app.app_context():
+            yield
+
+
+@pytest.fixture
+def make_area(app, db_session):
+    def make(**overrides):
+        from app.accounts.models import Area
+        from app.extensions import db
+
+        n = next(_counter)
+        with _context(app):
+            area = Area(key=overrides.get("key", f"area{n}"),
+                        name=overrides.get("name", f"Area {n}"))
+            db.session.add(area)
+            db.session.commit()
+            return area.id
+
+    return make
+
+
+@pytest.fixture
+def make_organisation(app, db_session):
+    """Create an organisation and return its id."""
+
+    def make(name: str | None = None, kind: str = "administration", area_id=None) -> int:
+        from app.accounts.services import create_organisation
+        from app.extensions import db
+
+        with _context(app):
+            organisation = create_organisation(
+                {"name": name or f"Förvaltning {next(_counter)}", "kind": kind, "area_id": area_id}
+            )
+            db.session.commit()
+            return organisation.id
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, db_session):
+    """Create a user with roles (e.g. ['applicant'] or ['decision_maker:city_director'])."""
+
+    def make(roles=("applicant",), organisation_id=None, email=None, password=DEMO_PASSWORD,
+             name=None, is_active=True) -> int:
+        from app.accounts.services import create_user
+        from app.extensions import db
+
+        n = next(_counter)
+        with _context(app):
+            user = create_user({
+                "email": email or f"user{n}@test.example", "name": name or f"User {n}",
+                "password": password, "organisation_id": organisation_id,
+                "roles": list(roles), "is_active": is_active,
+            })
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def make_programme(app, db_session):
+    """Create a programme with the 2007 and 2011 delegation regimes and a reservation."""
+
+    def make(name: str | None = None, reserved_sek: int = 650_000_000) -> int:
+        from datetime import date
+
+        from app.core.enums import LedgerEntryKind
+        from app.extensions import db
+        from app.programmes.models import DelegationRule, EnvelopeEntry, Goal, Programme
+
+        with _context(app):
+            programme = Programme(
+                name=name or f"Programme {next(_counter)}",
+                starts_on=date(2007, 10, 1), ends_on=date(2012, 12, 31),
+            )
+            programme.goals = [Goal(number=i, title=f"Goal {i}") for i in range(1, 5)]
+            programme.delegation_rules = [
+                DelegationRule(authority_key="deputy_city_director", authority_name="Deputy",
+                               limit_sek=3_000_000, valid_from=date(2007, 10, 1),
+                               valid_to=date(2010, 12, 31), source="KF 2007"),
+                DelegationRule(authority_key="city_director", authority_name="Director",
+                               limit_sek=10_000_000, valid_from=date(2007, 10, 1),
+                               valid_to=date(2010, 12, 31), source="KF 2007"),
+                DelegationRule(authority_key="finance_committee", authority_name="Committee",
+                               limit_sek=None, valid_from=date(2007, 10, 1),
+                               valid_to=date(2010, 12, 31), source="KF 2007"),
+                DelegationRule(authority_key="city_director", authority_name="Director",
+                               limit_sek=15_000_000, valid_from=date(2011, 1, 1),
+                               valid_to=date(2012, 12, 31), source="KS 2010-12-15"),
+                DelegationRule(authority_key="finance_committee", authority_name="Committee",
+                               limit_sek=None, valid_from=date(2011, 1, 1),
+                               valid_to=date(2012, 12, 31), source="KS 2010-12-15"),
+            ]
+            db.session.add(programme)
+            db.session.flush()
+            db.session.add(EnvelopeEntry(
+                programme_id=programme.id, kind=LedgerEntryKind.RESERVATION,
+                amount_sek=reserved_sek, booked_on=date(2007, 10, 1), description="Reserved",
+            ))
+            db.session.commit()
+            return programme.id
+
+    return make
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = DEMO_PASSWORD, next_path: str | None = None):
+    """Log in through the real form (with its CSRF token); return the POST response."""
+    page = client.get("/login")
+    url = "/login" + (f"?next={next_path}" if next_path else "")
+    return client.post(url, data={"email": email, "password": password,
+                                  "csrf_token": csrf_token_from(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def login_as(app, client):
+    """Log the test client in as the user with this id."""
+
+    def do(user_id: int, password: str = DEMO_PASSWORD):
+        from app.accounts.models import User
+        from app.extensions import db
+
+        with app.app_context():
+            email = db.session.get(User, user_id).email
+        response = login(client, email, password)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return do
+
+
+@pytest.fixture
+def api_token(app, db_session):
+    """Issue an API token for the user with this id and return the header dict."""
+
+    def issue(user_id: int) -> dict:
+        from app.accounts.models import User
+        from app.accounts.services import issue_api_token
+        from app.extensions import db
+
+        with _context(app):
+            token = issue_api_token(db.session.get(User, user_id))
+            db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return issue
+
+
+def count_rows(model) -> int:
+    from app.extensions import db
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
