@@ -70,7 +70,8 @@ class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=40)])
     kind = SelectField(
-        _l("Kind"), choices=select_choices((k.value, label) for k, label in ORGANISATION_KIND.items())
+        _l("Kind"),
+        choices=select_choices((kind.value, label) for kind, label in ORGANISATION_KIND.items()),
     )
     area_id = SelectField(_l("Area"), coerce=int)
     is_active = BooleanField(_l("Active"), default=True)
