@@ -67,6 +67,8 @@ class Config:
     API_PAGE_SIZE_MAX = 200
 
     MAIL_LOG_ONLY = True
+    DEMO_DATE = os.environ.get("DEMO_DATE") or None
+    PASSWORD_HASH_METHOD = "scrypt"
 
 
 class DevConfig(Config):
@@ -76,6 +78,7 @@ class DevConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")

@@ -1045,7 +1045,7 @@ def _insert_projects(data: PortfolioData, context: _Context, report: SeedReport)
     for year, seq in plan.values():
         last_seq[year] = max(last_seq[year], seq)
     for year, seq in sorted(last_seq.items()):
-        counter = _ensure(report, "diary_counters", DiaryCounter, {"year": year},
+        counter = _ensure(report, "diary_counters", DiaryCounter, {"series": "dnr", "year": year},
                           {"last_seq": seq})
         if counter.last_seq < seq:
             counter.last_seq = seq

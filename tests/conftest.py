@@ -275,3 +275,148 @@ def count_rows(model) -> int:
     from app.extensions import db
 
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+@pytest.fixture
+def demo_date(app):
+    """Set the business clock (DEMO_DATE) for one test; returns a setter."""
+    original = app.config.get("DEMO_DATE")
+
+    def set_date(value):
+        from datetime import date
+
+        app.config["DEMO_DATE"] = value if isinstance(value, date) or value is None else (
+            date.fromisoformat(value))
+
+    yield set_date
+    app.config["DEMO_DATE"] = original
+
+
+@pytest.fixture
+def people(make_organisation, make_user):
+    """One user per role of the journeys, Karin's organisation Trafikkontoret."""
+    from types import SimpleNamespace
+
+    traffic = make_organisation("Trafikkontoret")
+    other = make_organisation("Stadsbyggnadskontoret")
+    return SimpleNamespace(
+        traffic=traffic, other=other,
+        karin=make_user(["applicant"], organisation_id=traffic, name="Karin"),
+        sven=make_user(["applicant"], organisation_id=other, name="Sven"),
+        jonas=make_user(["programme_office"], name="Jonas"),
+        leila=make_user(["working_group"], name="Leila"),
+        per=make_user(["development_council"], name="Per"),
+        maria=make_user(["budget_management"], name="Maria"),
+        anders=make_user(["decision_maker:deputy_city_director"], name="Anders"),
+        eva=make_user(["decision_maker:city_director"], name="Eva"),
+        committee=make_user(["finance_committee", "decision_maker:finance_committee"],
+                            name="Ekonomiutskottet"),
+        auditor=make_user(["auditor"], name="Revisor"),
+    )
+
+
+def complete_application_data(requested_sek: int = 1_200_000, kind: str = "feasibility",
+                              title: str = "Cykelreseplanerare", year: int = 2008) -> dict:
+    """Everything a submission needs, with the cost breakdown adding up to the request."""
+    from datetime import date
+
+    first = requested_sek // 2
+    return {
+        "kind": kind, "title": title,
+        "description": "En reseplanerare för cykel i webbkartan.",
+        "process_description": "Cyklister planerar resor själva i stället för att ringa.",
+        "target_groups": "Cyklister i Stockholm", "estimated_users": 60_000,
+        "estimated_users_within_years": 3, "requested_sek": requested_sek,
+        "starts_on": date(year, 3, 1), "ends_on": date(year + 1, 6, 30),
+        "benefit_owner_name": "Karin Trafik", "benefit_owner_email": "karin@test.example",
+        "communication_plan": "Lansering via stockholm.se.",
+        "operation_plan": "Driftas på e-tjänsteplattformen.", "operation_payer": "Trafikkontoret",
+        "reuse_analysis": "Ingen befintlig tjänst täcker cykel.",
+        "requirements": {k: f"Så uppfylls {k}." for k in (
+            "usable", "user_friendly", "time_saving", "secure", "user_driven", "transparent")},
+        "goal_scores": [{"goal": n, "score": 2, "motivation": f"Motivering {n}"}
+                        for n in range(1, 5)],
+        "cost_lines": [
+            {"year": year, "cost_type": "external_purchase", "amount_sek": first},
+            {"year": year + 1, "cost_type": "internal_staff", "amount_sek": requested_sek - first},
+        ],
+        "milestones": [{"name": "Pilot", "due_on": date(year, 9, 1)}],
+    }
+
+
+STAGE_PATH = ("draft", "submitted", "in_preparation", "advisory_opinion", "quality_check",
+              "awaiting_decision")
+
+
+@pytest.fixture
+def make_application(app, people, make_programme):
+    """Create a complete application as Karin and drive it to `stage` (dated `on`)."""
+
+    def make(stage: str = "draft", requested_sek: int = 1_200_000, on: str = "2008-02-01",
+             programme_id: int | None = None, **overrides) -> int:
+        from datetime import date
+
+        from app.accounts.models import User
+        from app.applications import services
+        from app.extensions import db
+        from app.programmes.models import Programme
+
+        data = complete_application_data(requested_sek, year=date.fromisoformat(on).year)
+        data.update(overrides)
+        previous = app.config.get("DEMO_DATE")
+        app.config["DEMO_DATE"] = date.fromisoformat(on)
+        try:
+            with _context(app):
+                user = {name: db.session.get(User, getattr(people, name))
+                        for name in ("karin", "jonas", "leila", "per", "maria")}
+                programme = db.session.get(Programme, programme_id or make_programme())
+                application = services.create_draft(programme, data, user["karin"])
+                steps = {
+                    "submitted": lambda a: services.submit(a, user["karin"]),
+                    "in_preparation": lambda a: services.start_preparation(a, user["jonas"]),
+                    "advisory_opinion": lambda a: services.complete_assessment(a, {
+                        "recommendation": "approve",
+                        "scores": {**{f"goal_{n}": 2 for n in range(1, 5)},
+                                   **{c: 2 for c in services.ASSESSMENT_CRITERIA}}},
+                        user["leila"]),
+                    "quality_check": lambda a: services.record_opinion(
+                        a, "supports", "Tillstyrks", user["per"]),
+                    "awaiting_decision": lambda a: services.quality_check(
+                        a, "approved", "", user["maria"]),
+                }
+                for step in STAGE_PATH[1:STAGE_PATH.index(stage) + 1]:
+                    steps[step](application)
+                db.session.commit()
+                return application.id
+        finally:
+            app.config["DEMO_DATE"] = previous
+
+    return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only tests on SQLite, saying why."""
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL (SQLite serialises "
+                                   "all writers, so there is no race to test)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def committed_database(app):
+    """Real commits for concurrency tests; every table is emptied afterwards."""
+    from app.extensions import db
+
+    yield db
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())

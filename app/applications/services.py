@@ -1,14 +1,76 @@
-"""Application queries, scoped to what the user may see."""
+"""Applications: drafts, submission, the preparation chain, decisions and their money.
+
+Every state change goes through `_move`, which asks the pure state machine
+(`applications.rules.transition`), records the step in the history, writes the audit entry
+and notifies the applicant. Services flush and never commit; the caller commits once.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 
-from app.core.enums import ApplicationState, Role
-from app.core.errors import NotFound
+from app.accounts.models import User
+from app.core import audit, clock
+from app.core.enums import (
+    ApplicationKind,
+    ApplicationState,
+    DecisionKind,
+    DecisionOutcome,
+    LedgerEntryKind,
+    OpinionOutcome,
+    ProjectState,
+    QualityCheckOutcome,
+    Recommendation,
+    Role,
+)
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.models import utcnow
+from app.core.notifications import notify, users_of_organisation, users_with_role
 from app.core.permissions import PRIVATE_STATES, can_view_application, can_view_portfolio
+from app.core.sequences import next_number
 from app.extensions import db
+from app.programmes import rules as delegation
+from app.programmes.models import DelegationRule, EnvelopeEntry, Programme
+from app.programmes.services import envelope_position
+from app.projects.models import Project
 
-from .models import Application
+from . import rules
+from .models import (
+    AdvisoryOpinion,
+    Application,
+    ApplicationEvent,
+    ApplicationGoalScore,
+    Assessment,
+    AssessmentScore,
+    Attachment,
+    CostBreakdownLine,
+    Decision,
+    Milestone,
+    QualityCheck,
+)
 
+REQUIREMENTS = ("usable", "user_friendly", "time_saving", "secure", "user_driven", "transparent")
+COST_TYPES = ("external_purchase", "internal_staff", "licences", "operation_maintenance")
+ASSESSMENT_CRITERIA = REQUIREMENTS
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+ATTACHMENT_MAGIC = {".pdf": b"%PDF-", ".xlsx": b"PK\x03\x04", ".docx": b"PK\x03\x04"}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+SCALAR_FIELDS = (
+    "title", "description", "process_description", "target_groups", "estimated_users",
+    "estimated_users_within_years", "requested_sek", "starts_on", "ends_on",
+    "benefit_owner_name", "benefit_owner_email", "communication_plan", "operation_plan",
+    "operation_payer", "reuse_analysis", "area_id", "idea_id", "feasibility_id",
+)
+REFERENCE_PATTERN = re.compile(r"^ANS-(\d{4})-(\d{4,})$")
+
+
+# ---- visibility ---------------------------------------------------------------------------
 
 def visible_applications(user, state: ApplicationState | None = None) -> sa.Select:
     """Build the query of applications `user` may see: own organisation, or all but drafts."""
@@ -24,9 +86,768 @@ def visible_applications(user, state: ApplicationState | None = None) -> sa.Sele
     return query.order_by(Application.state_changed_at.desc(), Application.id.desc())
 
 
-def get_visible_application(user, application_id: int) -> Application:
+def get_visible_application(user, application_id: int, *, lock: bool = False) -> Application:
     """Return the application, or raise NotFound if it is missing or not the user's to see."""
-    application = db.session.get(Application, application_id)
+    application = db.session.get(Application, application_id, with_for_update=lock or None,
+                                 populate_existing=lock)
     if application is None or not can_view_application(user, application):
         raise NotFound("There is no application with that number that you can see.")
     return application
+
+
+# ---- drafts -------------------------------------------------------------------------------
+
+def _check_amount(value, field: str, *, allow_zero: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{field} must be a whole number of kronor.", field=field)
+    if value < (0 if allow_zero else 1) or value > delegation.MAX_AMOUNT_SEK:
+        lowest = "0" if allow_zero else "1"
+        raise InvalidInput(f"{field} must be between {lowest} and 1 000 000 000 000 kronor.",
+                           field=field)
+    return value
+
+
+def _check_in_period(programme: Programme, value: date | None, field: str) -> None:
+    if value is not None and not programme.starts_on <= value <= programme.ends_on:
+        raise InvalidInput(
+            f"{field} {value.isoformat()} is outside the programme period "
+            f"{programme.starts_on.isoformat()} – {programme.ends_on.isoformat()}.", field=field)
+
+
+def _apply_sections(application: Application, data: dict) -> None:
+    programme = application.programme or db.session.get(Programme, application.programme_id)
+    for field in SCALAR_FIELDS:
+        if field in data:
+            setattr(application, field, data[field])
+    if data.get("requested_sek") is not None:
+        _check_amount(data["requested_sek"], "requested_sek")
+    for field in ("starts_on", "ends_on"):
+        _check_in_period(programme, data.get(field), field)
+    if "requirements" in data:
+        unknown = set(data["requirements"]) - set(REQUIREMENTS)
+        if unknown:
+            raise InvalidInput(f"Unknown requirement {sorted(unknown)[0]!r}; use one of "
+                               f"{', '.join(REQUIREMENTS)}.", field="requirements")
+        application.requirements = {k: (v or "").strip() for k, v in data["requirements"].items()}
+    if "goal_scores" in data:
+        goals = {goal.number: goal.id for goal in programme.goals}
+        application.goal_scores = []
+        for index, item in enumerate(data["goal_scores"]):
+            if item.get("goal") not in goals:
+                raise InvalidInput(f"Goal {item.get('goal')} is not one of the programme's goals.",
+                                   field=f"goal_scores[{index}].goal")
+            if item.get("score") not in (0, 1, 2, 3):
+                raise InvalidInput("A goal score is 0, 1, 2 or 3.",
+                                   field=f"goal_scores[{index}].score")
+            application.goal_scores.append(ApplicationGoalScore(
+                goal_id=goals[item["goal"]], score=item["score"],
+                motivation=(item.get("motivation") or "").strip()))
+    if "cost_lines" in data:
+        application.cost_lines = []
+        for index, item in enumerate(data["cost_lines"]):
+            if item.get("cost_type") not in COST_TYPES:
+                raise InvalidInput(f"Cost type must be one of {', '.join(COST_TYPES)}.",
+                                   field=f"cost_lines[{index}].cost_type")
+            year = item.get("year")
+            if not isinstance(year, int) or not (
+                    programme.starts_on.year <= year <= programme.ends_on.year):
+                raise InvalidInput("The year must lie within the programme period.",
+                                   field=f"cost_lines[{index}].year")
+            application.cost_lines.append(CostBreakdownLine(
+                year=year, cost_type=item["cost_type"],
+                amount_sek=_check_amount(item.get("amount_sek"),
+                                         f"cost_lines[{index}].amount_sek", allow_zero=True)))
+    if "milestones" in data:
+        application.milestones = []
+        for index, item in enumerate(data["milestones"]):
+            if not (item.get("name") or "").strip() or not isinstance(item.get("due_on"), date):
+                raise InvalidInput("A milestone needs a name and a date.",
+                                   field=f"milestones[{index}]")
+            _check_in_period(programme, item["due_on"], f"milestones[{index}].due_on")
+            application.milestones.append(Milestone(name=item["name"].strip(),
+                                                    due_on=item["due_on"]))
+
+
+def create_draft(programme: Programme, data: dict, actor) -> Application:
+    """Start a draft for the actor's organisation; it may be saved incomplete at any time."""
+    if Role.APPLICANT not in actor.roles or not actor.organisation_id:
+        raise Forbidden("Only an applicant belonging to an organisation can start an application.")
+    kind = data.get("kind")
+    if kind not in {k.value for k in ApplicationKind}:
+        raise InvalidInput("kind must be feasibility or implementation.", field="kind")
+    if not (data.get("title") or "").strip():
+        raise InvalidInput("Give the application a title.", field="title")
+    application = Application(
+        programme=programme, programme_id=programme.id, organisation_id=actor.organisation_id,
+        kind=ApplicationKind(kind), title=data["title"].strip(), state=ApplicationState.DRAFT,
+        created_by_id=actor.id, requirements={},
+    )
+    db.session.add(application)
+    _apply_sections(application, {k: v for k, v in data.items() if k not in ("kind", "title")})
+    db.session.flush()
+    audit.record("application.created", application, actor=actor,
+                 after={"title": application.title, "kind": application.kind})
+    return application
+
+
+def update_draft(application: Application, data: dict, actor) -> Application:
+    """Save changes to a draft (or an application returned for completion)."""
+    if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION):
+        raise Conflict("Only a draft or an application returned for completion can be edited.")
+    if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
+        raise Forbidden("Only the applying organisation can edit its application.")
+    before = {"title": application.title, "requested_sek": application.requested_sek}
+    _apply_sections(application, data)
+    db.session.flush()
+    audit.record("application.updated", application, actor=actor, before=before,
+                 after={"title": application.title, "requested_sek": application.requested_sek})
+    return application
+
+
+def add_attachment(application: Application, filename: str, content: bytes, actor) -> Attachment:
+    """Store a PDF, XLSX or DOCX file, checking its type by extension and content."""
+    if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
+        raise Forbidden("Only the applying organisation can attach files.")
+    if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION):
+        raise Conflict("Files can be attached only while the application is a draft.")
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    extension = name[name.rfind("."):].lower() if "." in name else ""
+    if extension not in ATTACHMENT_TYPES:
+        raise InvalidInput("Attach a PDF, XLSX or DOCX file.", field="attachment")
+    if not content:
+        raise InvalidInput("The file is empty.", field="attachment")
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(
+            f"The file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; attach a "
+            "smaller one.", field="attachment")
+    if not content.startswith(ATTACHMENT_MAGIC[extension]):
+        raise InvalidInput(f"The file is not a real {extension[1:].upper()} file.",
+                           field="attachment")
+    attachment = Attachment(application_id=application.id, filename=name[:255],
+                            content_type=ATTACHMENT_TYPES[extension], size_bytes=len(content),
+                            data=content, uploaded_by_id=actor.id)
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record("application.attachment_added", application, actor=actor,
+                 after={"filename": attachment.filename, "size_bytes": attachment.size_bytes})
+    return attachment
+
+
+# ---- submission and receipts --------------------------------------------------------------
+
+def submission_problems(application: Application) -> list[tuple[str, str]]:
+    """List every problem that stops submission, all at once, as (field, message) pairs."""
+    problems: list[tuple[str, str]] = []
+    programme = application.programme
+
+    def need(field: str, message: str, ok) -> None:
+        if not ok:
+            problems.append((field, message))
+
+    for field, label in (("title", "a title"), ("description", "a description"),
+                         ("process_description", "the process it changes"),
+                         ("target_groups", "the target groups"),
+                         ("benefit_owner_name", "the named person responsible for the benefits"),
+                         ("communication_plan", "a communication plan"),
+                         ("operation_plan", "how operation and maintenance will be run"),
+                         ("operation_payer", "who pays for operation and maintenance"),
+                         ("reuse_analysis", "the reuse analysis")):
+        need(field, f"Describe {label}.", (getattr(application, field) or "").strip())
+    need("estimated_users", "Give the estimated number of users.",
+         (application.estimated_users or 0) > 0)
+    need("estimated_users_within_years", "Say within how many years (1–3) they will use it.",
+         application.estimated_users_within_years in (1, 2, 3))
+    for requirement in REQUIREMENTS:
+        need(f"requirements.{requirement}", f"Say how the requirement '{requirement}' is met.",
+             (application.requirements or {}).get(requirement, "").strip())
+    scored = {score.goal_id: score for score in application.goal_scores}
+    for goal in programme.goals:
+        score = scored.get(goal.id)
+        need(f"goal_scores.{goal.number}",
+             f"Score goal {goal.number} (0–3) and motivate the score.",
+             score is not None and score.motivation.strip())
+    need("requested_sek", "Give the requested amount in kronor.", application.requested_sek)
+    need("cost_lines", "Break the requested amount down by year and cost type.",
+         application.cost_lines)
+    if application.requested_sek and application.cost_lines:
+        total = sum(line.amount_sek for line in application.cost_lines)
+        need("cost_lines", f"The cost breakdown adds up to {total} kr but "
+             f"{application.requested_sek} kr is requested; make them equal.",
+             total == application.requested_sek)
+    need("starts_on", "Give the start date.", application.starts_on)
+    need("ends_on", "Give the end date.", application.ends_on)
+    if application.starts_on and application.ends_on:
+        need("ends_on", "The end date must not be before the start date.",
+             application.ends_on >= application.starts_on)
+    if application.kind == ApplicationKind.IMPLEMENTATION:
+        need("milestones", "List at least one milestone with its date.", application.milestones)
+    return problems
+
+
+def _next_reference(year: int) -> str:
+    def highest_existing() -> int:
+        references = db.session.scalars(
+            sa.select(Application.reference).where(Application.reference.like(f"ANS-{year}-%")))
+        numbers = [int(m.group(2)) for r in references if (m := REFERENCE_PATTERN.match(r))]
+        return max(numbers, default=0)
+
+    return f"ANS-{year}-{next_number('application', year, highest_existing):04d}"
+
+
+def _service_days(programme: Programme) -> dict:
+    configured = programme.stage_service_days or {}
+    return {stage: int(configured.get(stage.value, 7)) for stage in rules.PIPELINE_STAGES}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What an applicant gets on submission: the reference and when to expect a decision."""
+
+    reference: str
+    submitted_at: object
+    expected_decision_on: date
+    stage_due_dates: dict
+
+
+def receipt_for(application: Application) -> Receipt:
+    submitted_on = application.submitted_at.date()
+    return Receipt(
+        reference=application.reference, submitted_at=application.submitted_at,
+        expected_decision_on=application.expected_decision_on,
+        stage_due_dates=rules.stage_due_dates(submitted_on, _service_days(application.programme)),
+    )
+
+
+def submit(application: Application, actor) -> Application:
+    """Submit (or resubmit) after checking everything; give a reference and an expected date."""
+    action = (rules.Action.RESUBMIT if application.state == ApplicationState.RETURNED_FOR_COMPLETION
+              else rules.Action.SUBMIT)
+    _check_step(application, action, actor)
+    if actor.organisation_id != application.organisation_id:
+        raise NotFound("There is no application with that number that you can see.")
+    problems = submission_problems(application)
+    if problems:
+        raise InvalidInput(
+            "The application cannot be submitted yet: " + " ".join(m for _, m in problems),
+            field=problems[0][0], errors=[{"field": f, "message": m} for f, m in problems])
+    now = utcnow()
+    submitted_on = now.date()
+    if application.reference is None:
+        application.reference = _next_reference(submitted_on.year)
+    application.submitted_at = now
+    application.submitted_by_id = actor.id
+    application.expected_decision_on = rules.expected_decision_date(
+        submitted_on, _service_days(application.programme))
+    _move(application, action, actor, comment="")
+    notify(users_with_role(Role.PROGRAMME_OFFICE), "application.submitted",
+           f"{application.reference} {application.title} was submitted.",
+           link=f"/applications/{application.id}")
+    return application
+
+
+# ---- the preparation chain ----------------------------------------------------------------
+
+def _check_step(application: Application, action: rules.Action, actor) -> ApplicationState:
+    try:
+        return rules.transition(application.state, action, actor.roles)
+    except rules.NotPermitted as refused:
+        raise Forbidden(str(refused)) from None
+    except rules.IllegalTransition as refused:
+        raise Conflict(str(refused), state=application.state.value) from None
+
+
+def _move(application: Application, action: rules.Action, actor, comment: str = "") -> None:
+    """Take one workflow step: state, history, audit and a notice to the applicant."""
+    target = _check_step(application, action, actor)
+    before = application.state
+    application.state = target
+    application.state_changed_at = utcnow()
+    db.session.add(ApplicationEvent(application_id=application.id, action=action.value,
+                                    from_state=before, to_state=target, actor_id=actor.id,
+                                    comment=comment or ""))
+    db.session.flush()
+    audit.record(f"application.{action.value}", application, actor=actor,
+                 before={"state": before}, after={"state": target, "comment": comment})
+    notify(users_of_organisation(application.organisation_id), "application.stage_changed",
+           f"{application.reference or application.title}: now {target.value.replace('_', ' ')}.",
+           link=f"/applications/{application.id}")
+
+
+def _require_comment(comment: str | None, field: str = "comment") -> str:
+    if not (comment or "").strip():
+        raise InvalidInput("Write a comment that explains the step.", field=field)
+    return comment.strip()
+
+
+def start_preparation(application: Application, actor, comment: str = "") -> Application:
+    """Register the application and hand it to the working group."""
+    _move(application, rules.Action.START_PREPARATION, actor, comment)
+    return application
+
+
+def complete_assessment(application: Application, data: dict, actor) -> Assessment:
+    """Record the working group's scores per goal and criterion and its recommendation."""
+    _check_step(application, rules.Action.COMPLETE_ASSESSMENT, actor)
+    try:
+        recommendation = Recommendation(data.get("recommendation"))
+    except ValueError:
+        raise InvalidInput("recommendation must be approve, approve_reduced or reject.",
+                           field="recommendation") from None
+    goal_numbers = {f"goal_{goal.number}" for goal in application.programme.goals}
+    criteria = goal_numbers | set(ASSESSMENT_CRITERIA)
+    scores = data.get("scores") or {}
+    missing = sorted(criteria - set(scores))
+    if missing:
+        raise InvalidInput(f"Score every goal and criterion; missing: {', '.join(missing)}.",
+                           field="scores")
+    unknown = sorted(set(scores) - criteria)
+    if unknown:
+        raise InvalidInput(f"Unknown criterion {unknown[0]!r}.", field="scores")
+    for criterion, score in scores.items():
+        if score not in (0, 1, 2, 3):
+            raise InvalidInput("Each score is 0, 1, 2 or 3.", field=f"scores.{criterion}")
+    assessment = Assessment(
+        application_id=application.id, assessor_id=actor.id, recommendation=recommendation,
+        comment=(data.get("comment") or "").strip(),
+        scores=[AssessmentScore(criterion=c, score=s) for c, s in sorted(scores.items())],
+    )
+    db.session.add(assessment)
+    _move(application, rules.Action.COMPLETE_ASSESSMENT, actor, assessment.comment)
+    return assessment
+
+
+def record_opinion(application: Application, outcome: str, comment: str, actor) -> AdvisoryOpinion:
+    """Record the development council's advice (supports / does not support)."""
+    _check_step(application, rules.Action.RECORD_OPINION, actor)
+    try:
+        opinion_outcome = OpinionOutcome(outcome)
+    except ValueError:
+        raise InvalidInput("outcome must be supports or does_not_support.",
+                           field="outcome") from None
+    opinion = AdvisoryOpinion(application_id=application.id, outcome=opinion_outcome,
+                              comment=(comment or "").strip(), recorded_by_id=actor.id)
+    db.session.add(opinion)
+    _move(application, rules.Action.RECORD_OPINION, actor, opinion.comment)
+    return opinion
+
+
+def quality_check(application: Application, outcome: str, comment: str, actor) -> QualityCheck:
+    """Record budget management's check: approved goes on to decision, returned goes back."""
+    try:
+        check_outcome = QualityCheckOutcome(outcome)
+    except ValueError:
+        raise InvalidInput("outcome must be approved or returned.", field="outcome") from None
+    action = rules.quality_check_action(check_outcome)
+    _check_step(application, action, actor)
+    if check_outcome == QualityCheckOutcome.RETURNED:
+        comment = _require_comment(comment)
+    check = QualityCheck(application_id=application.id, outcome=check_outcome,
+                         comment=(comment or "").strip(), checked_by_id=actor.id)
+    db.session.add(check)
+    _move(application, action, actor, check.comment)
+    if check_outcome == QualityCheckOutcome.APPROVED:
+        _notify_deciders(application)
+    return check
+
+
+def return_for_completion(application: Application, comment: str, actor) -> Application:
+    """Send the application back to the applicant for completion (komplettering)."""
+    _move(application, rules.Action.RETURN_FOR_COMPLETION, actor, _require_comment(comment))
+    return application
+
+
+def withdraw(application: Application, comment: str, actor) -> Application:
+    """Let the applying organisation withdraw before a decision."""
+    if actor.organisation_id != application.organisation_id:
+        raise NotFound("There is no application with that number that you can see.")
+    _move(application, rules.Action.WITHDRAW, actor, comment or "")
+    return application
+
+
+# ---- routing and decisions ----------------------------------------------------------------
+
+def rule_values(programme: Programme) -> list[delegation.DelegationRule]:
+    """Turn the programme's delegation rows into the pure rule values."""
+    return [delegation.DelegationRule(rule_id=r.id, authority_key=r.authority_key,
+                                      limit_sek=r.limit_sek, valid_from=r.valid_from,
+                                      valid_to=r.valid_to, source=r.source)
+            for r in programme.delegation_rules]
+
+
+def route(programme: Programme, amount_sek: int, on: date) -> DelegationRule:
+    """Return the delegation row that decides `amount_sek` on `on` (lowest covering limit)."""
+    try:
+        chosen = delegation.route_decision(rule_values(programme), amount_sek, on)
+    except delegation.NoDelegationRule as missing:
+        raise InvalidInput(str(missing), field="date") from None
+    except ValueError as bad:
+        raise InvalidInput(str(bad), field="amount_sek") from None
+    return db.session.get(DelegationRule, chosen.rule_id)
+
+
+def planned_decision_date(application: Application) -> date:
+    """The date a pending application is routed on: its expected decision date, in period."""
+    programme = application.programme
+    planned = application.expected_decision_on or clock.today()
+    return min(max(planned, programme.starts_on), programme.ends_on)
+
+
+def routed_authority(application: Application) -> DelegationRule | None:
+    """Who decides this application if it is decided on its planned date."""
+    if not application.requested_sek:
+        return None
+    return route(application.programme, application.requested_sek,
+                 planned_decision_date(application))
+
+
+def _family_ids(application: Application) -> list[int]:
+    """Applications that count together for anti-splitting: same idea or feasibility chain."""
+    conditions = [Application.id == application.id]
+    if application.idea_id:
+        conditions.append(Application.idea_id == application.idea_id)
+    if application.feasibility_id:
+        conditions.append(Application.id == application.feasibility_id)
+        conditions.append(Application.feasibility_id == application.feasibility_id)
+    conditions.append(Application.feasibility_id == application.id)
+    return list(db.session.scalars(sa.select(Application.id).where(sa.or_(*conditions))))
+
+
+def _net_granted(decisions) -> int:
+    total = 0
+    for decision in decisions:
+        if decision.kind in (DecisionKind.REDUCTION, DecisionKind.REVOCATION):
+            total -= decision.amount_sek
+        elif decision.outcome != DecisionOutcome.REJECTED:
+            total += decision.amount_sek
+    return max(total, 0)
+
+
+def splitting_check(application: Application, amount_sek: int, on: date,
+                    rule: DelegationRule) -> delegation.SplittingWarning | None:
+    """Warn when this decision and the family's earlier ones within 12 months exceed the limit."""
+    earlier = db.session.scalars(
+        sa.select(Decision).where(Decision.application_id.in_(_family_ids(application)),
+                                  Decision.decided_on <= on)
+    ).all()
+    recent = [d for d in earlier if delegation.within_twelve_months(d.decided_on, on)]
+    return delegation.splitting_warning(rule.limit_sek, amount_sek, [_net_granted(recent)])
+
+
+def _lock_programme(programme_id: int) -> Programme:
+    return db.session.get(Programme, programme_id, with_for_update=True, populate_existing=True)
+
+
+def _diary_number(programme: Programme, on: date) -> str:
+    return programme.diary_number_format.format(year=on.year,
+                                                seq=next_number("dnr", on.year))
+
+
+def _commit_money(programme: Programme, amount_sek: int, on: date, description: str,
+                  actor, decision: Decision, project: Project | None) -> None:
+    """Commit money against the envelope; the programme row is locked, so no race overspends."""
+    position = envelope_position(programme)
+    if amount_sek > position.remaining_sek:
+        raise Conflict(
+            f"The envelope has {position.remaining_sek} kr left; {amount_sek} kr cannot be "
+            "committed. Reduce the amount or release unused commitments first.",
+            remaining_sek=position.remaining_sek)
+    db.session.add(EnvelopeEntry(
+        programme_id=programme.id, kind=LedgerEntryKind.COMMITMENT, amount_sek=amount_sek,
+        booked_on=on, description=description, project_id=project.id if project else None,
+        decision_id=decision.id, created_by_id=actor.id))
+
+
+def _decider_label(actor) -> str:
+    return f"{actor.name} <{actor.email}>"
+
+
+def _check_decider(application: Application, actor, rule: DelegationRule) -> None:
+    if rule.authority_key not in actor.authority_keys:
+        raise Forbidden(
+            f"This decision belongs to {rule.authority_name} ({rule.authority_key}) under "
+            f"{rule.source}; you hold {', '.join(sorted(actor.authority_keys)) or 'no authority'}.")
+    submitters = db.session.scalars(sa.select(ApplicationEvent.actor_id).where(
+        ApplicationEvent.application_id == application.id,
+        ApplicationEvent.action.in_([rules.Action.SUBMIT.value, rules.Action.RESUBMIT.value]))
+    ).all()
+    assessors = db.session.scalars(sa.select(Assessment.assessor_id).where(
+        Assessment.application_id == application.id)).all()
+    checkers = db.session.scalars(sa.select(QualityCheck.checked_by_id).where(
+        QualityCheck.application_id == application.id)).all()
+    conflict = rules.decider_conflict(actor.id, [s for s in submitters if s] +
+                                      ([application.submitted_by_id]
+                                       if application.submitted_by_id else []),
+                                      assessors, checkers)
+    if conflict:
+        raise Forbidden(conflict)
+
+
+def _validated_decision_date(programme: Programme, application: Application, value) -> date:
+    if not isinstance(value, date):
+        raise InvalidInput("decided_on must be a date (YYYY-MM-DD).", field="decided_on")
+    _check_in_period(programme, value, "decided_on")
+    if application.submitted_at and value < application.submitted_at.date():
+        raise InvalidInput("A decision cannot be dated before the application was submitted.",
+                           field="decided_on")
+    return value
+
+
+def decide(application: Application, data: dict, actor) -> Decision:
+    """Decide an application awaiting decision, within the decider's delegation.
+
+    Locks the application (a double-submitted approval finds it decided and gets 409) and
+    the programme row (two approvals cannot both spend the last of the envelope).
+    """
+    application = db.session.get(Application, application.id, with_for_update=True,
+                                 populate_existing=True)
+    _check_step(application, rules.Action.DECIDE, actor)
+    programme = application.programme
+    try:
+        outcome = DecisionOutcome(data.get("outcome"))
+    except ValueError:
+        raise InvalidInput("outcome must be approved, approved_reduced or rejected.",
+                           field="outcome") from None
+    granted = data.get("amount_sek")
+    if outcome == DecisionOutcome.APPROVED and granted is None:
+        granted = application.requested_sek
+    if outcome == DecisionOutcome.REJECTED and granted is None:
+        granted = 0
+    _check_amount(granted, "amount_sek", allow_zero=outcome == DecisionOutcome.REJECTED)
+    try:
+        rules.decision_amount_ok(application.requested_sek, granted, outcome)
+    except ValueError as bad:
+        raise InvalidInput(str(bad), field="amount_sek") from None
+    decided_on = _validated_decision_date(programme, application, data.get("decided_on"))
+    rule = route(programme, application.requested_sek, decided_on)
+    _check_decider(application, actor, rule)
+    warning = None
+    if outcome != DecisionOutcome.REJECTED:
+        warning = splitting_check(application, granted, decided_on, rule)
+    reason = (data.get("splitting_reason") or "").strip()
+    if warning and not (data.get("splitting_acknowledged") and reason):
+        raise Conflict(
+            f"Together with decisions on the same project or idea in the last 12 months this "
+            f"makes {warning.total_sek} kr, over the {warning.limit_sek} kr limit of "
+            f"{rule.authority_name}. Acknowledge the warning and give a reason to decide anyway.",
+            field="splitting_acknowledged", splitting_total_sek=warning.total_sek,
+            limit_sek=warning.limit_sek)
+    programme = _lock_programme(programme.id)
+    decision = Decision(
+        programme_id=programme.id, application_id=application.id, kind=DecisionKind.ORIGINAL,
+        outcome=outcome, amount_sek=granted, diary_number=_diary_number(programme, decided_on),
+        decided_on=decided_on, decided_by_id=actor.id, decided_by_label=_decider_label(actor),
+        delegation_rule_id=rule.id, authority_key=rule.authority_key,
+        decision_text=(data.get("decision_text") or "").strip(),
+        conditions=(data.get("conditions") or "").strip(),
+        splitting_acknowledged=bool(warning), splitting_reason=reason if warning else "",
+    )
+    db.session.add(decision)
+    db.session.flush()
+    project = None
+    if outcome != DecisionOutcome.REJECTED:
+        project = _create_project(application, actor)
+        _commit_money(programme, granted, decided_on,
+                      f"{decision.diary_number} {application.title}", actor, decision, project)
+    _move(application, rules.Action.DECIDE, actor, decision.decision_text)
+    audit.record("decision.taken", decision, actor=actor, after={
+        "diary_number": decision.diary_number, "outcome": outcome, "amount_sek": granted,
+        "authority_key": rule.authority_key, "splitting_reason": decision.splitting_reason})
+    return decision
+
+
+def _create_project(application: Application, actor) -> Project:
+    """Create the funded project with its baseline dates from the application."""
+    project = Project(
+        programme_id=application.programme_id, application_id=application.id,
+        organisation_id=application.organisation_id,
+        area_id=application.area_id or application.organisation.area_id,
+        title=application.title, state=ProjectState.ACTIVE,
+        baseline_start_on=application.starts_on, baseline_end_on=application.ends_on,
+    )
+    db.session.add(project)
+    db.session.flush()
+    audit.record("project.created", project, actor=actor,
+                 after={"title": project.title, "application_id": application.id})
+    return project
+
+
+def project_for(application: Application) -> Project | None:
+    return db.session.scalar(sa.select(Project).where(Project.application_id == application.id))
+
+
+def granted_sek(application: Application) -> int:
+    """The net granted amount: original and supplementary decisions less reductions."""
+    return _net_granted(application.decisions)
+
+
+def project_commitment_sek(project: Project) -> int:
+    """Net money committed to a project on the envelope (commitments less releases)."""
+    signed = sa.case((EnvelopeEntry.kind == LedgerEntryKind.RELEASE, -EnvelopeEntry.amount_sek),
+                     else_=EnvelopeEntry.amount_sek)
+    return int(db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(signed), 0)).where(
+            EnvelopeEntry.project_id == project.id,
+            EnvelopeEntry.kind.in_([LedgerEntryKind.COMMITMENT, LedgerEntryKind.RELEASE]))))
+
+
+def correct_decision(original: Decision, data: dict, actor) -> Decision:
+    """Correct a decision by a new one referring to it: supplement, reduction or revocation."""
+    application = db.session.get(Application, original.application_id, with_for_update=True,
+                                 populate_existing=True)
+    if original.kind != DecisionKind.ORIGINAL or original.outcome == DecisionOutcome.REJECTED:
+        raise Conflict("Only an original approving decision can be corrected.")
+    try:
+        kind = DecisionKind(data.get("kind"))
+    except ValueError:
+        kind = None
+    if kind not in (DecisionKind.SUPPLEMENTARY, DecisionKind.REDUCTION, DecisionKind.REVOCATION):
+        raise InvalidInput("kind must be supplementary, reduction or revocation.", field="kind")
+    programme = application.programme
+    decided_on = _validated_decision_date(programme, application, data.get("decided_on"))
+    if decided_on < original.decided_on:
+        raise InvalidInput("A correction cannot be dated before the decision it corrects.",
+                           field="decided_on")
+    project = project_for(application)
+    committed = project_commitment_sek(project) if project else 0
+    if kind == DecisionKind.REVOCATION:
+        amount = committed
+        if amount <= 0:
+            raise Conflict("Nothing is committed to this project any more; there is nothing to "
+                           "revoke.")
+    else:
+        amount = _check_amount(data.get("amount_sek"), "amount_sek")
+        if kind == DecisionKind.REDUCTION and amount > committed:
+            raise InvalidInput(f"Only {committed} kr is still committed; reduce by at most that.",
+                               field="amount_sek")
+    total_after = granted_sek(application) + (amount if kind == DecisionKind.SUPPLEMENTARY else 0)
+    rule = route(programme, max(total_after, 1), decided_on)
+    _check_decider(application, actor, rule)
+    programme = _lock_programme(programme.id)
+    decision = Decision(
+        programme_id=programme.id, application_id=application.id, kind=kind,
+        outcome=original.outcome, amount_sek=amount,
+        diary_number=_diary_number(programme, decided_on), decided_on=decided_on,
+        decided_by_id=actor.id, decided_by_label=_decider_label(actor), delegation_rule_id=rule.id,
+        authority_key=rule.authority_key, refers_to_id=original.id,
+        decision_text=(data.get("decision_text") or "").strip(),
+        conditions=(data.get("conditions") or "").strip(),
+    )
+    db.session.add(decision)
+    db.session.flush()
+    description = f"{decision.diary_number} {kind.value} of {original.diary_number}"
+    if kind == DecisionKind.SUPPLEMENTARY:
+        _commit_money(programme, amount, decided_on, description, actor, decision, project)
+    else:
+        db.session.add(EnvelopeEntry(
+            programme_id=programme.id, kind=LedgerEntryKind.RELEASE, amount_sek=amount,
+            booked_on=decided_on, description=description, project_id=project.id,
+            decision_id=decision.id, created_by_id=actor.id))
+        if kind == DecisionKind.REVOCATION:
+            project.state = ProjectState.CLOSED
+            project.closed_on = decided_on
+    db.session.flush()
+    audit.record(f"decision.{kind.value}", decision, actor=actor, after={
+        "diary_number": decision.diary_number, "refers_to": original.diary_number,
+        "amount_sek": amount})
+    notify(users_of_organisation(application.organisation_id), "decision.corrected",
+           f"{application.reference}: {kind.value.replace('_', ' ')} {decision.diary_number}.",
+           link=f"/decisions/{decision.id}")
+    return decision
+
+
+def release_unused_commitment(project: Project, amount_sek: int, booked_on: date, reason: str,
+                              actor) -> EnvelopeEntry:
+    """Give unused money back to the envelope, e.g. when a project closes under budget."""
+    _check_amount(amount_sek, "amount_sek")
+    programme = _lock_programme(project.programme_id)
+    committed = project_commitment_sek(project)
+    if amount_sek > committed:
+        raise InvalidInput(f"Only {committed} kr is committed to the project; release at most "
+                           "that.", field="amount_sek")
+    _check_in_period(programme, booked_on, "booked_on")
+    entry = EnvelopeEntry(programme_id=programme.id, kind=LedgerEntryKind.RELEASE,
+                          amount_sek=amount_sek, booked_on=booked_on,
+                          description=_require_comment(reason, "reason"), project_id=project.id,
+                          created_by_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record("envelope.released", project, actor=actor,
+                 after={"amount_sek": amount_sek, "reason": entry.description})
+    return entry
+
+
+# ---- queues -------------------------------------------------------------------------------
+
+QUEUE_STATES = {
+    Role.PROGRAMME_OFFICE: (ApplicationState.SUBMITTED,),
+    Role.WORKING_GROUP: (ApplicationState.IN_PREPARATION,),
+    Role.DEVELOPMENT_COUNCIL: (ApplicationState.ADVISORY_OPINION,),
+    Role.BUDGET_MANAGEMENT: (ApplicationState.QUALITY_CHECK,),
+    Role.DECISION_MAKER: (ApplicationState.AWAITING_DECISION,),
+    Role.FINANCE_COMMITTEE: (ApplicationState.AWAITING_DECISION,),
+    Role.APPLICANT: (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION),
+}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    application: Application
+    waiting_days: int
+    authority: DelegationRule | None
+
+
+def queue_for(user, today: date | None = None) -> list[QueueItem]:
+    """What waits for this user now, oldest first, with how long it has waited.
+
+    Decision makers see only applications routed to an authority they hold.
+    """
+    today = today or clock.today()
+    states = {s for role in user.roles for s in QUEUE_STATES.get(role, ())}
+    if not states:
+        return []
+    applicant_states = [ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION]
+    query = sa.select(Application).where(
+        Application.state.in_(states),
+        sa.or_(Application.state.not_in(applicant_states),
+               Application.organisation_id == user.organisation_id),
+    )
+    items = []
+    for application in db.session.scalars(query.order_by(Application.state_changed_at)):
+        authority = None
+        if application.state == ApplicationState.AWAITING_DECISION:
+            authority = _safe_routed_authority(application)
+            if authority is None or authority.authority_key not in user.authority_keys:
+                continue
+        waited = (today - application.state_changed_at.date()).days
+        items.append(QueueItem(application, max(waited, 0), authority))
+    return items
+
+
+def _safe_routed_authority(application: Application) -> DelegationRule | None:
+    try:
+        return routed_authority(application)
+    except InvalidInput:
+        return None
+
+
+def history(application: Application) -> list[ApplicationEvent]:
+    return db.session.scalars(
+        sa.select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
+        .order_by(ApplicationEvent.id)).all()
+
+
+def deciders_for(application: Application) -> list[User]:
+    authority = _safe_routed_authority(application)
+    if authority is None:
+        return []
+    ids = users_with_role(Role.DECISION_MAKER, authority.authority_key)
+    return [db.session.get(User, i) for i in ids]
+
+
+def _notify_deciders(application: Application) -> None:
+    authority = _safe_routed_authority(application)
+    if authority is not None:
+        notify(users_with_role(Role.DECISION_MAKER, authority.authority_key),
+               "application.awaiting_decision",
+               f"{application.reference} {application.title} awaits your decision.",
+               link=f"/applications/{application.id}")

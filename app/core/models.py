@@ -10,8 +10,10 @@ from app.extensions import db
 
 
 def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime (column default)."""
-    return datetime.now(UTC)
+    """Return the current business time as an aware UTC datetime (column default)."""
+    from app.core import clock
+
+    return clock.now()
 
 
 def money_column(*, nullable: bool = False, **kwargs) -> Mapped[int]:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 588411d755b3
+Revision ID: 03a10f26672f
 Revises: 
-Create Date: 2026-11-22 11:32:51.308504
+Create Date: 2026-11-22 11:45:54.751513
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.core.models
 
 
 # revision identifiers, used by Alembic.
-revision = '588411d755b3'
+revision = '03a10f26672f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -28,9 +28,10 @@ def upgrade():
     sa.UniqueConstraint('key', name=op.f('uq_area_key'))
     )
     op.create_table('diary_counter',
+    sa.Column('series', sa.String(length=20), nullable=False),
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('year', name=op.f('pk_diary_counter'))
+    sa.PrimaryKeyConstraint('series', 'year', name=op.f('pk_diary_counter'))
     )
     op.create_table('programme',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -1,0 +1,30 @@
+"""The business clock: real time, or a fixed demo date (DEMO_DATE) for a historical demo.
+
+The Stockholm demo lives in 2007–2012; with DEMO_DATE=2010-03-01 every submission,
+reminder and default decision date falls inside the programme period. Tests set it to
+control time.
+"""
+
+from datetime import UTC, date, datetime
+
+
+def _configured_date() -> date | None:
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return None
+    value = current_app.config.get("DEMO_DATE")
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def now() -> datetime:
+    """Return the current UTC time, moved to the demo date when one is configured."""
+    real = datetime.now(UTC)
+    fixed = _configured_date()
+    return real if fixed is None else datetime.combine(fixed, real.timetz())
+
+
+def today() -> date:
+    return now().date()
