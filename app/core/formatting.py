@@ -16,6 +16,16 @@ def _date(value: date | datetime | None, fmt: str = "yyyy-MM-dd") -> str:
     return format_date(value, fmt)
 
 
+def _unread() -> int:
+    from flask_login import current_user
+
+    from app.core.notifications import unread_count
+
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    return unread_count(current_user.id)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(money.format_sek, "sek")
     app.add_template_filter(money.format_msek, "msek")
@@ -31,4 +41,5 @@ def register_template_helpers(app: Flask) -> None:
             "current_locale": lambda: str(get_locale() or "sv"),
             "languages": app.config["LANGUAGES"],
             "labels": labels.ALL,
+            "unread_notifications": _unread,
         }

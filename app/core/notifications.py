@@ -53,3 +53,22 @@ def unread_count(user_id: int) -> int:
         sa.select(sa.func.count(Notification.id))
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
     )
+
+
+def notifications_for(user_id: int, limit: int = 100) -> list[Notification]:
+    return db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    ).all()
+
+
+def mark_all_read(user_id: int) -> int:
+    """Mark the user's unread notifications as read; return how many there were."""
+    from app.core.models import utcnow
+
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return result.rowcount

@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from app.core import notifications
 from app.core.tasks import tasks_for
 from app.core.urls import is_safe_local_path
 from app.extensions import db
@@ -28,6 +29,21 @@ def home():
     positions = programme_services.envelope_positions([p.id for p in programmes])
     return render_template("core/home.html", tasks=tasks_for(current_user),
                            programmes=programmes, positions=positions)
+
+
+@bp.get("/notifications")
+@login_required
+def notification_list():
+    return render_template("core/notifications.html",
+                           notifications=notifications.notifications_for(current_user.id))
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    notifications.mark_all_read(current_user.id)
+    db.session.commit()
+    return redirect(url_for("core.notification_list"))
 
 
 @bp.post("/language")
