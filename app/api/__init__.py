@@ -31,12 +31,12 @@ def documented(blueprint: Blueprint):
 
 
 def register_api(app: Flask) -> None:
-    from . import accounts, applications, programmes
+    from . import accounts, applications, ideas, programmes
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "Create a token with: flask users token EMAIL"}
     )
-    for module in (accounts, programmes, applications):
+    for module in (accounts, programmes, ideas, applications):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

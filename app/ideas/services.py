@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Organisation, User
 from app.applications.models import Application
 from app.core import audit, clock
-from app.core.enums import ApplicationState, IdeaState, Role
+from app.core.enums import ApplicationState, IdeaState, ProjectState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry
 from app.core.notifications import notify, users_of_organisation, users_with_role
@@ -47,6 +48,17 @@ SCREENING_OUTCOMES = (IdeaState.APPROVED_TO_APPLY, IdeaState.REJECTED,
                       IdeaState.MORE_INFO_REQUESTED)
 COMMENT_REQUIRED = frozenset({IdeaState.REJECTED, IdeaState.MORE_INFO_REQUESTED})
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+IDEA_STATE_LABELS = {
+    IdeaState.SUBMITTED: _l("Waiting for screening"),
+    IdeaState.MORE_INFO_REQUESTED: _l("More information requested"),
+    IdeaState.APPROVED_TO_APPLY: _l("Approved to apply"),
+    IdeaState.REJECTED: _l("Rejected"),
+}
+PROJECT_STATE_LABELS = {
+    ProjectState.ACTIVE: _l("Funded project, running"),
+    ProjectState.CLOSED: _l("Funded project, finished"),
+}
 
 
 def idea_link(idea: ProjectIdea) -> str:
@@ -163,8 +175,8 @@ def submit_idea(programme: Programme, data: dict, actor) -> ProjectIdea:
     return idea
 
 
-def update_idea(idea: ProjectIdea, data: dict, actor) -> ProjectIdea:
-    """Edit an idea before screening; an edit after a question answers it and requeues the idea."""
+def require_editable(idea: ProjectIdea, actor) -> None:
+    """Refuse an edit: 404 if the idea is unseen, 403 without the role, 409 once screened."""
     if not can_view_idea(actor, idea):
         raise NotFound(_("There is no idea with that number that you can see."))
     if Role.APPLICANT not in actor.roles or not belongs_to(actor, idea.organisation_id):
@@ -172,6 +184,11 @@ def update_idea(idea: ProjectIdea, data: dict, actor) -> ProjectIdea:
     if idea.state not in EDITABLE_STATES:
         raise Conflict(_("The idea has been screened and can no longer be edited."),
                        state=idea.state.value)
+
+
+def update_idea(idea: ProjectIdea, data: dict, actor) -> ProjectIdea:
+    """Edit an idea before screening; an edit after a question answers it and requeues the idea."""
+    require_editable(idea, actor)
     fields = _clean(data, partial=True)
     before = _snapshot(idea)
     answered = idea.state == IdeaState.MORE_INFO_REQUESTED
@@ -207,13 +224,20 @@ def _outcome(value) -> IdeaState:
     return outcome
 
 
-def screen_idea(idea: ProjectIdea, outcome, comment: str | None, actor) -> ProjectIdea:
-    """Record the programme office's screening and tell the applicant organisation."""
+def require_screenable(idea: ProjectIdea, actor) -> None:
+    """Refuse a screening: 404 if unseen, 403 outside the programme office, 409 if not waiting."""
+    if not can_view_idea(actor, idea):
+        raise NotFound(_("There is no idea with that number that you can see."))
     if not can_screen_ideas(actor):
         raise Forbidden(_("Only the programme office screens ideas."))
     if idea.state not in SCREENABLE_STATES:
-        raise Conflict(_("The idea does not wait for screening (it is %(state)s).",
-                         state=idea.state.value.replace("_", " ")), state=idea.state.value)
+        raise Conflict(_("The idea does not wait for screening (its state: %(state)s).",
+                         state=IDEA_STATE_LABELS[idea.state]), state=idea.state.value)
+
+
+def screen_idea(idea: ProjectIdea, outcome, comment: str | None, actor) -> ProjectIdea:
+    """Record the programme office's screening and tell the applicant organisation."""
+    require_screenable(idea, actor)
     outcome = _outcome(outcome)
     comment = (comment or "").strip()
     if outcome in COMMENT_REQUIRED and not comment:

@@ -81,6 +81,7 @@ class Match:
     score: int
     shared_words: tuple[str, ...] = ()
     state: str | None = None
+    text: str = ""
 
 
 def fold(text: str) -> str:
@@ -114,14 +115,13 @@ def words_match(a: str, b: str) -> bool:
     return fuzz.ratio(a, b) >= TYPO_RATIO
 
 
-def _score(query: dict[str, str], candidate: dict[str, str]) -> tuple[float, tuple[str, ...]]:
+def _score(query: dict[str, str], candidate: dict[str, str]) -> tuple[float, set[str]]:
     pairs = [(q, c) for q in query for c in candidate if words_match(q, c)]
     if not pairs:
-        return 0.0, ()
+        return 0.0, set()
     in_query = {q for q, _ in pairs}
     in_candidate = {c for _, c in pairs}
-    score = 100 * (len(in_query) / len(query) + len(in_candidate) / len(candidate)) / 2
-    return score, tuple(candidate[c] for c in candidate if c in in_candidate)
+    return 100 * (len(in_query) / len(query) + len(in_candidate) / len(candidate)) / 2, in_candidate
 
 
 def _queries(text: str) -> list[dict[str, str]]:
@@ -135,8 +135,10 @@ def _best(queries: list[dict[str, str]], candidate: Candidate) -> tuple[int, tup
     target = words(f"{candidate.title}\n{candidate.text}")
     if not queries or not target:
         return 0, ()
-    score, shared = max((_score(query, target) for query in queries), key=lambda s: s[0])
-    return round(score), shared
+    scored = [_score(query, target) for query in queries]
+    shared = set().union(*(found for _, found in scored))
+    return round(max(score for score, _ in scored)), tuple(
+        target[key] for key in target if key in shared)
 
 
 def score_text(text: str, candidate: Candidate) -> tuple[int, tuple[str, ...]]:
@@ -156,6 +158,7 @@ def rank_similar(text: str, candidates: Iterable[Candidate], limit: int = DEFAUL
         if score >= threshold:
             matches.append(Match(kind=candidate.kind, id=candidate.id, title=candidate.title,
                                  organisation=candidate.organisation, score=score,
-                                 shared_words=shared, state=candidate.state))
+                                 shared_words=shared, state=candidate.state,
+                                 text=candidate.text))
     matches.sort(key=lambda m: (-m.score, m.title.casefold(), m.kind, m.id))
     return matches[:limit]
