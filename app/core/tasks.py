@@ -9,6 +9,8 @@ from app.applications.models import Application
 from app.core.enums import ApplicationState, IdeaState, Role
 from app.extensions import db
 from app.ideas.models import ProjectIdea
+from app.ideas.services import idle_approved_ideas
+from app.programmes.services import list_programmes
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,10 @@ def tasks_for(user) -> list[Task]:
             sa.select(sa.func.count()).select_from(ProjectIdea)
             .where(ProjectIdea.state == IdeaState.SUBMITTED)
         )
-        tasks.append(Task(str(_l("Ideas to screen")), waiting_ideas, "applications.index"))
+        tasks.append(Task(str(_l("Ideas to screen")), waiting_ideas, "ideas.index",
+                          (("state", "submitted"),)))
+        idle = sum(len(idle_approved_ideas(p)) for p in list_programmes())
+        tasks.append(Task(str(_l("Approved ideas with no application")), idle, "ideas.idle"))
     seen = set()
     for role, (state, label) in STAGE_TASKS.items():
         if role in roles and state not in seen:

@@ -54,6 +54,7 @@ def _int_arg(name: str) -> int | None:
 
 @bp.get("/")
 def index():
+    """List the ideas the user may see, filtered by state and organisation in the URL."""
     state = request.args.get("state") or None
     if state is not None and state not in {s.value for s in IdeaState}:
         abort(400)
@@ -73,6 +74,7 @@ def _form_error(form, error: InvalidInput) -> None:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
+    """Write an idea; similar ideas not yet seen are shown before it is submitted (reuse rule)."""
     if not permissions.can_submit_idea(current_user):
         raise Forbidden(_("Only an applicant of an organisation can submit ideas."))
     programmes = list_programmes()
@@ -125,6 +127,7 @@ def similar():
 
 @bp.get("/<int:idea_id>")
 def detail(idea_id: int):
+    """Show an idea with its screening history and what other organisations have that is alike."""
     idea = services.get_visible_idea(current_user, idea_id)
     return render_template("ideas/detail.html", idea=idea,
                            history=services.idea_history(idea),
@@ -133,6 +136,7 @@ def detail(idea_id: int):
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
 def edit(idea_id: int):
+    """Edit an idea before screening, or answer the programme office's question."""
     idea = services.get_visible_idea(current_user, idea_id)
     services.require_editable(idea, current_user)
     form = IdeaForm(obj=idea)
@@ -158,6 +162,7 @@ def edit(idea_id: int):
 
 @bp.route("/<int:idea_id>/screen", methods=["GET", "POST"])
 def screen(idea_id: int):
+    """Screen a submitted idea, next to the similar ideas and projects of other organisations."""
     idea = services.get_visible_idea(current_user, idea_id)
     services.require_screenable(idea, current_user)
     form = ScreeningForm()
@@ -179,6 +184,7 @@ def screen(idea_id: int):
 
 @bp.get("/idle")
 def idle():
+    """List approved ideas with no application after the programme's `idea_idle_days`."""
     if not permissions.can_view_idle_ideas(current_user):
         abort(403)
     programmes = list_programmes()
