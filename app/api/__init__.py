@@ -31,12 +31,13 @@ def documented(blueprint: Blueprint):
 
 
 def register_api(app: Flask) -> None:
-    from . import accounts, applications, ideas, programmes
+    from . import accounts, applications, benefits, ideas, programmes
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "Create a token with: flask users token EMAIL"}
     )
-    for module in (accounts, programmes, ideas, applications):
+    benefits.register_docs()
+    for module in (accounts, programmes, ideas, applications, benefits):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

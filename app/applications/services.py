@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.accounts.models import User
+from app.benefits import services as benefit_services
 from app.core import audit, clock
 from app.core.enums import (
     ApplicationKind,
@@ -338,6 +339,7 @@ def submit(application: Application, actor) -> Application:
     application.submitted_by_id = actor.id
     application.expected_decision_on = rules.expected_decision_date(
         submitted_on, _service_days(application.programme))
+    benefit_services.freeze_submitted(application, actor)
     _move(application, action, actor, comment="")
     notify(users_with_role(Role.PROGRAMME_OFFICE), "application.submitted",
            f"{application.reference} {application.title} was submitted.",
@@ -648,6 +650,7 @@ def decide(application: Application, data: dict, actor) -> Decision:
         project = _create_project(application, actor)
         _commit_money(programme, granted, decided_on,
                       f"{decision.diary_number} {application.title}", actor, decision, project)
+        benefit_services.create_baseline(application, project, actor)
     _move(application, rules.Action.DECIDE, actor, decision.decision_text)
     audit.record("decision.taken", decision, actor=actor, after={
         "diary_number": decision.diary_number, "outcome": outcome, "amount_sek": granted,

@@ -1,0 +1,370 @@
+"""Benefit calculations with versions, the benefit register, and realisations.
+
+A calculation's inputs are stored as rows (a version, its benefit lines with their
+kind-specific parameters, its cost lines) and rebuilt into the engine's public JSON
+payload, so the engine in `calculation.py` stays the single place where figures come from.
+Versions: a working draft while the application is edited; "as submitted" frozen at
+submission; "baseline" frozen at the decision; re-estimates during the project.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.applications.models import Application
+from app.core import audit
+from app.core.enums import (
+    ApplicationState,
+    BenefitKind,
+    CalculationVersionKind,
+    CostKind,
+    Recipient,
+    Role,
+)
+from app.core.errors import Conflict, Forbidden, InvalidInput
+from app.extensions import db
+from app.programmes.models import Programme
+from app.projects.models import Project
+
+from . import calculation
+from .models import (
+    Benefit,
+    BenefitCalculation,
+    BenefitLine,
+    BenefitPlanYear,
+    CalculationVersion,
+    CostLine,
+    RealisationEntry,
+)
+
+LINE_COLUMNS = ("kind", "name", "recipient", "owner_organisation_id")
+SETTING_KEYS = ("channel_unit_sek", "hours_per_fte", "oncost_rate", "adoption", "sensitivity")
+EDITABLE_STATES = (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION)
+
+
+def defaults_for(programme: Programme | None) -> calculation.CalculationDefaults:
+    """The programme's calculation settings as engine defaults."""
+    if programme is None:
+        return calculation.DEMO_DEFAULTS
+    return calculation.CalculationDefaults(
+        years=programme.calculation_years, discount_rate=float(programme.discount_rate),
+        channel_unit_sek=float(programme.channel_unit_sek),
+        hours_per_fte=float(programme.hours_per_fte), oncost_rate=float(programme.oncost_rate))
+
+
+def parse(payload, programme: Programme | None = None) -> calculation.CalculationInput:
+    """Validate a payload, turning every engine error into one 422 that names each field."""
+    try:
+        return calculation.parse_calculation(payload, defaults_for(programme))
+    except calculation.CalculationInputError as invalid:
+        raise InvalidInput(
+            "The benefit calculation is not valid: " + "; ".join(
+                f"{field}: {message}" for field, message in invalid.errors),
+            field=invalid.field,
+            errors=[{"field": f, "message": m} for f, m in invalid.errors]) from None
+
+
+def evaluate_payload(payload, programme: Programme | None = None) -> dict:
+    """Evaluate without storing anything: the public evaluate endpoint."""
+    return calculation.result_to_dict(calculation.evaluate(parse(payload, programme)))
+
+
+def payload_of(version: CalculationVersion) -> dict:
+    """Rebuild the engine's JSON payload from a stored version."""
+    payload = {"start_year": version.start_year, "years": version.years,
+               "discount_rate": float(version.discount_rate)}
+    payload.update({k: v for k, v in (version.settings or {}).items() if k in SETTING_KEYS})
+    payload["benefits"] = [
+        {"kind": line.kind.value, "name": line.name,
+         **({"recipient": line.recipient.value} if line.recipient else {}),
+         **({"owner_organisation_id": line.owner_organisation_id}
+            if line.owner_organisation_id else {}),
+         **(line.params or {})}
+        for line in version.benefit_lines
+    ]
+    payload["costs"] = [{"name": c.name, "kind": c.kind.value, "by_year_sek": c.by_year_sek}
+                        for c in version.cost_lines]
+    return payload
+
+
+def result_of(version: CalculationVersion) -> dict:
+    return calculation.result_to_dict(calculation.evaluate(parse(payload_of(version))))
+
+
+def _whole_kronor(values) -> list[int]:
+    return [calculation.round_sek(v) for v in values]
+
+
+def _fill_version(version: CalculationVersion, payload: dict,
+                  parsed: calculation.CalculationInput) -> None:
+    version.start_year = parsed.start_year
+    version.years = parsed.years
+    version.discount_rate = Decimal(str(parsed.discount_rate))
+    version.settings = {k: payload[k] for k in SETTING_KEYS if k in payload}
+    version.benefit_lines = [
+        BenefitLine(position=index, kind=BenefitKind(line["kind"]), name=line["name"],
+                    recipient=Recipient(line["recipient"]) if line.get("recipient") else None,
+                    owner_organisation_id=line.get("owner_organisation_id"),
+                    params={k: v for k, v in line.items() if k not in LINE_COLUMNS})
+        for index, line in enumerate(payload.get("benefits", []))
+    ]
+    version.cost_lines = [
+        CostLine(position=index, kind=CostKind(line["kind"]), name=line["name"],
+                 by_year_sek=_whole_kronor(line["by_year_sek"]))
+        for index, line in enumerate(payload.get("costs", []))
+    ]
+
+
+def _versions(application: Application) -> list[CalculationVersion]:
+    calc = calculation_of(application)
+    return list(calc.versions) if calc else []
+
+
+def calculation_of(application: Application) -> BenefitCalculation | None:
+    return db.session.scalar(sa.select(BenefitCalculation)
+                             .where(BenefitCalculation.application_id == application.id))
+
+
+def latest_version(application: Application,
+                   kind: CalculationVersionKind | None = None) -> CalculationVersion | None:
+    versions = [v for v in _versions(application) if kind is None or v.kind == kind]
+    return versions[-1] if versions else None
+
+
+def _new_version(calc: BenefitCalculation, kind: CalculationVersionKind, payload: dict,
+                 parsed, actor, *, frozen: bool) -> CalculationVersion:
+    number = 1 + max((v.number for v in calc.versions), default=0)
+    version = CalculationVersion(calculation_id=calc.id, number=number, kind=kind,
+                                 is_frozen=frozen, created_by_id=getattr(actor, "id", None))
+    _fill_version(version, payload, parsed)
+    db.session.add(version)
+    db.session.flush()
+    if version not in calc.versions:
+        calc.versions.append(version)
+    return version
+
+
+def save_working_calculation(application: Application, payload: dict, actor) -> CalculationVersion:
+    """Save the calculation being written in the application (editable until submission)."""
+    if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
+        raise Forbidden("Only the applying organisation can edit its benefit calculation.")
+    if application.state not in EDITABLE_STATES:
+        raise Conflict("The calculation is frozen once the application is submitted; "
+                       "ask the programme office to return it for completion.")
+    parsed = parse(payload, application.programme)
+    calc = calculation_of(application)
+    if calc is None:
+        calc = BenefitCalculation(application_id=application.id)
+        db.session.add(calc)
+        db.session.flush()
+    working = latest_version(application)
+    if working is None or working.is_frozen:
+        working = _new_version(calc, CalculationVersionKind.AS_SUBMITTED, payload, parsed, actor,
+                               frozen=False)
+    else:
+        _fill_version(working, payload, parsed)
+        db.session.flush()
+    audit.record("benefit_calculation.saved", working, actor=actor,
+                 after={"application_id": application.id, "version": working.number})
+    return working
+
+
+def freeze_submitted(application: Application, actor) -> CalculationVersion | None:
+    """Freeze the working version as "as submitted" when the application is submitted."""
+    working = latest_version(application)
+    if working is not None and not working.is_frozen:
+        working.is_frozen = True
+        db.session.flush()
+        audit.record("benefit_calculation.frozen", working, actor=actor,
+                     after={"kind": working.kind, "version": working.number})
+    return working
+
+
+def _valued(line: BenefitLine) -> bool:
+    return line.kind != BenefitKind.QUALITATIVE
+
+
+def create_baseline(application: Application, project: Project, actor) -> CalculationVersion | None:
+    """Freeze the baseline at the decision and put each valued line in the benefit register."""
+    submitted = latest_version(application, CalculationVersionKind.AS_SUBMITTED)
+    if submitted is None:
+        return None
+    payload = payload_of(submitted)
+    parsed = parse(payload)
+    baseline = _new_version(submitted.calculation, CalculationVersionKind.BASELINE, payload,
+                            parsed, actor, frozen=True)
+    result = calculation.evaluate(parsed)
+    for line, line_result in zip(baseline.benefit_lines, result.lines, strict=True):
+        if not _valued(line):
+            continue
+        owner = line.owner_organisation_id or application.organisation_id
+        benefit = Benefit(
+            project_id=project.id, baseline_line_id=line.id, owner_organisation_id=owner,
+            benefit_owner_name=application.benefit_owner_name, name=line.name,
+            plan_years=[
+                BenefitPlanYear(year=year, planned_sek=calculation.round_sek(value),
+                                planned_cash_releasing_sek=calculation.round_sek(cash))
+                for year, value, cash in zip(result.years, line_result.by_year,
+                                             line_result.cash_releasing_by_year, strict=True)
+            ])
+        db.session.add(benefit)
+    db.session.flush()
+    audit.record("benefit_calculation.baseline", baseline, actor=actor,
+                 after={"application_id": application.id, "version": baseline.number})
+    return baseline
+
+
+def add_re_estimate(project: Project, payload: dict, actor) -> CalculationVersion:
+    """Record a re-estimate during the project; the baseline never changes."""
+    application = db.session.get(Application, project.application_id)
+    baseline = latest_version(application, CalculationVersionKind.BASELINE)
+    if baseline is None:
+        raise Conflict("The project has no baseline calculation to re-estimate.")
+    if not (actor.has_role(Role.PROGRAMME_OFFICE) or (
+            Role.APPLICANT in actor.roles and actor.organisation_id == project.organisation_id)):
+        raise Forbidden("Only the project's organisation or the programme office can re-estimate.")
+    parsed = parse(payload, application.programme)
+    version = _new_version(baseline.calculation, CalculationVersionKind.RE_ESTIMATE, payload,
+                           parsed, actor, frozen=True)
+    audit.record("benefit_calculation.re_estimate", version, actor=actor,
+                 after={"project_id": project.id, "version": version.number})
+    return version
+
+
+# ---- the register --------------------------------------------------------------------------
+
+def update_benefit(benefit: Benefit, data: dict, actor) -> Benefit:
+    """Set who owns a benefit and which indicator (with its baseline value) will show it."""
+    before = {"indicator": benefit.indicator, "benefit_owner_name": benefit.benefit_owner_name}
+    for field in ("indicator", "benefit_owner_name"):
+        if field in data:
+            setattr(benefit, field, (data[field] or "").strip())
+    if "indicator_baseline" in data:
+        benefit.indicator_baseline = data["indicator_baseline"]
+    db.session.flush()
+    audit.record("benefit.updated", benefit, actor=actor, before=before,
+                 after={"indicator": benefit.indicator,
+                        "benefit_owner_name": benefit.benefit_owner_name})
+    return benefit
+
+
+def can_record_realisation(user, benefit: Benefit) -> bool:
+    return user.has_role(Role.PROGRAMME_OFFICE) or (
+        Role.APPLICANT in user.roles and user.organisation_id in (
+            benefit.owner_organisation_id,
+            db.session.scalar(sa.select(Project.organisation_id)
+                              .where(Project.id == benefit.project_id))))
+
+
+def record_realisation(benefit: Benefit, data: dict, actor) -> RealisationEntry:
+    """Enter what a benefit actually gave in a year; a later entry for the year corrects it."""
+    if not can_record_realisation(actor, benefit):
+        raise Forbidden("Only the benefit's owner, the project's organisation or the programme "
+                        "office can enter realised values.")
+    years = [p.year for p in benefit.plan_years]
+    year = data.get("year")
+    if not isinstance(year, int) or isinstance(year, bool) or not years or not (
+            min(years) <= year <= max(years) + 5):
+        raise InvalidInput("The year must be within the benefit's planned years (or up to five "
+                           "years after).", field="year")
+    amounts = {}
+    for field in ("actual_sek", "actual_cash_releasing_sek"):
+        value = data.get(field, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or not (
+                0 <= value <= 10**12):
+            raise InvalidInput(f"{field} must be whole kronor, 0 or more.", field=field)
+        amounts[field] = value
+    if amounts["actual_cash_releasing_sek"] > amounts["actual_sek"]:
+        raise InvalidInput("The cash-releasing part cannot exceed the realised value.",
+                           field="actual_cash_releasing_sek")
+    previous = db.session.scalar(
+        sa.select(RealisationEntry).where(RealisationEntry.benefit_id == benefit.id,
+                                          RealisationEntry.year == year)
+        .order_by(RealisationEntry.id.desc()).limit(1))
+    entry = RealisationEntry(
+        benefit_id=benefit.id, year=year, **amounts,
+        indicator_value=data.get("indicator_value"),
+        measured_by=(data.get("measured_by") or "").strip(),
+        evidence=(data.get("evidence") or "").strip(),
+        corrects_id=previous.id if previous else None, recorded_by_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record("benefit.realised", benefit, actor=actor,
+                 after={"year": year, **amounts, "corrects": entry.corrects_id})
+    return entry
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One benefit with planned and realised figures up to a year, and the variance."""
+
+    benefit: Benefit
+    project_id: int
+    owner_organisation_id: int
+    planned_total_sek: int
+    planned_to_date_sek: int
+    actual_to_date_sek: int
+    actual_cash_releasing_to_date_sek: int
+
+    @property
+    def variance_sek(self) -> int:
+        return self.actual_to_date_sek - self.planned_to_date_sek
+
+    @property
+    def realisation_rate(self) -> float | None:
+        if self.planned_to_date_sek == 0:
+            return None
+        return self.actual_to_date_sek / self.planned_to_date_sek
+
+
+def _effective_actuals(benefit_ids) -> dict[tuple[int, int], RealisationEntry]:
+    """The latest entry per benefit and year (later entries correct earlier ones)."""
+    entries = db.session.scalars(
+        sa.select(RealisationEntry).where(RealisationEntry.benefit_id.in_(benefit_ids))
+        .order_by(RealisationEntry.id)).all()
+    return {(e.benefit_id, e.year): e for e in entries}
+
+
+def register(up_to_year: int, organisation_id: int | None = None,
+             project_id: int | None = None) -> list[RegisterRow]:
+    """The register with planned vs realised to `up_to_year`, in three queries."""
+    query = sa.select(Benefit).order_by(Benefit.project_id, Benefit.id)
+    if organisation_id is not None:
+        query = query.where(Benefit.owner_organisation_id == organisation_id)
+    if project_id is not None:
+        query = query.where(Benefit.project_id == project_id)
+    benefits = db.session.scalars(query.options(selectinload(Benefit.plan_years))).all()
+    actuals = _effective_actuals([b.id for b in benefits])
+    rows = []
+    for benefit in benefits:
+        realised = [e for (bid, year), e in actuals.items()
+                    if bid == benefit.id and year <= up_to_year]
+        rows.append(RegisterRow(
+            benefit=benefit, project_id=benefit.project_id,
+            owner_organisation_id=benefit.owner_organisation_id,
+            planned_total_sek=sum(p.planned_sek for p in benefit.plan_years),
+            planned_to_date_sek=sum(p.planned_sek for p in benefit.plan_years
+                                    if p.year <= up_to_year),
+            actual_to_date_sek=sum(e.actual_sek for e in realised),
+            actual_cash_releasing_to_date_sek=sum(e.actual_cash_releasing_sek for e in realised),
+        ))
+    return rows
+
+
+def totals(rows: list[RegisterRow], key: str) -> dict[int, dict]:
+    """Sum register rows per project or organisation, with the realisation rate."""
+    grouped: dict[int, dict] = {}
+    for row in rows:
+        bucket = grouped.setdefault(getattr(row, key), {
+            "planned_to_date_sek": 0, "actual_to_date_sek": 0, "planned_total_sek": 0})
+        bucket["planned_to_date_sek"] += row.planned_to_date_sek
+        bucket["actual_to_date_sek"] += row.actual_to_date_sek
+        bucket["planned_total_sek"] += row.planned_total_sek
+    for bucket in grouped.values():
+        planned = bucket["planned_to_date_sek"]
+        bucket["variance_sek"] = bucket["actual_to_date_sek"] - planned
+        bucket["realisation_rate"] = bucket["actual_to_date_sek"] / planned if planned else None
+    return grouped
+
