@@ -1,5 +1,7 @@
 """The start page, language choice and a health check."""
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -8,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -57,6 +60,16 @@ def set_language():
         db.session.commit()
     target = request.form.get("next")
     return redirect(target if is_safe_local_path(target) else url_for("core.home"))
+
+
+@bp.get("/vendor/plotly.min.js")
+def plotly_js():
+    """Serve the plotly.js bundled with the plotly package: no CDN on closed city networks."""
+    import plotly
+
+    folder = Path(plotly.__file__).parent / "package_data"
+    return send_from_directory(folder, "plotly.min.js", mimetype="text/javascript",
+                               max_age=86400)
 
 
 @bp.get("/healthz")

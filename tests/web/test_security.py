@@ -31,3 +31,10 @@ def test_unknown_page_is_a_friendly_404(client, make_user, login_as):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Tillbaka till startsidan" in response.get_data(as_text=True)
+
+
+def test_plotly_is_served_by_the_app(client):
+    response = client.get("/vendor/plotly.min.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert b"plotly.js v" in response.data[:200]
