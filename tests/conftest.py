@@ -346,18 +346,44 @@ def complete_application_data(requested_sek: int = 1_200_000, kind: str = "feasi
 
 STAGE_PATH = ("draft", "submitted", "in_preparation", "advisory_opinion", "quality_check",
               "awaiting_decision")
+ALL_SCORES = {**{f"goal_{n}": 2 for n in range(1, 5)},
+              **{c: 2 for c in ("usable", "user_friendly", "time_saving", "secure", "user_driven",
+                                "transparent")}}
+
+
+def advance(application, users: dict, until: str) -> None:
+    """Drive an application from draft to `until` with the journey's people (User objects)."""
+    from app.applications import services
+
+    steps = {
+        "submitted": lambda: services.submit(application, users["karin"]),
+        "in_preparation": lambda: services.start_preparation(application, users["jonas"]),
+        "advisory_opinion": lambda: services.complete_assessment(
+            application, {"recommendation": "approve", "scores": ALL_SCORES}, users["leila"]),
+        "quality_check": lambda: services.record_opinion(application, "supports", "Tillstyrks",
+                                                         users["per"]),
+        "awaiting_decision": lambda: services.quality_check(application, "approved", "",
+                                                            users["maria"]),
+    }
+    for step in STAGE_PATH[1:STAGE_PATH.index(until) + 1]:
+        steps[step]()
 
 
 @pytest.fixture
 def make_application(app, people, make_programme):
-    """Create a complete application as Karin and drive it to `stage` (dated `on`)."""
+    """Create a complete application as Karin and drive it to `stage` (dated `on`).
+
+    With `calculation`, the benefit calculation is saved before submission.
+    """
 
     def make(stage: str = "draft", requested_sek: int = 1_200_000, on: str = "2008-02-01",
-             programme_id: int | None = None, **overrides) -> int:
+             programme_id: int | None = None, calculation: dict | None = None,
+             **overrides) -> int:
         from datetime import date
 
         from app.accounts.models import User
         from app.applications import services
+        from app.benefits import services as benefit_services
         from app.extensions import db
         from app.programmes.models import Programme
 
@@ -367,25 +393,14 @@ def make_application(app, people, make_programme):
         app.config["DEMO_DATE"] = date.fromisoformat(on)
         try:
             with _context(app):
-                user = {name: db.session.get(User, getattr(people, name))
-                        for name in ("karin", "jonas", "leila", "per", "maria")}
+                users = {name: db.session.get(User, getattr(people, name))
+                         for name in ("karin", "jonas", "leila", "per", "maria")}
                 programme = db.session.get(Programme, programme_id or make_programme())
-                application = services.create_draft(programme, data, user["karin"])
-                steps = {
-                    "submitted": lambda a: services.submit(a, user["karin"]),
-                    "in_preparation": lambda a: services.start_preparation(a, user["jonas"]),
-                    "advisory_opinion": lambda a: services.complete_assessment(a, {
-                        "recommendation": "approve",
-                        "scores": {**{f"goal_{n}": 2 for n in range(1, 5)},
-                                   **{c: 2 for c in services.ASSESSMENT_CRITERIA}}},
-                        user["leila"]),
-                    "quality_check": lambda a: services.record_opinion(
-                        a, "supports", "Tillstyrks", user["per"]),
-                    "awaiting_decision": lambda a: services.quality_check(
-                        a, "approved", "", user["maria"]),
-                }
-                for step in STAGE_PATH[1:STAGE_PATH.index(stage) + 1]:
-                    steps[step](application)
+                application = services.create_draft(programme, data, users["karin"])
+                if calculation is not None:
+                    benefit_services.save_working_calculation(application, calculation,
+                                                              users["karin"])
+                advance(application, users, stage)
                 db.session.commit()
                 return application.id
         finally:

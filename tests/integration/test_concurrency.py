@@ -22,7 +22,7 @@ def _setup(app, envelope_sek: int, applications: int, amount_sek: int):
     from app.core.enums import LedgerEntryKind
     from app.extensions import db
     from app.programmes.models import DelegationRule, EnvelopeEntry, Goal, Programme
-    from tests.conftest import complete_application_data
+    from tests.conftest import advance, complete_application_data
 
     app.config["DEMO_DATE"] = date(2008, 2, 1)
     try:
@@ -53,15 +53,7 @@ def _setup(app, envelope_sek: int, applications: int, amount_sek: int):
                 application = services.create_draft(
                     programme, complete_application_data(amount_sek, title=f"Tjänst {i}"),
                     people["karin"])
-                services.submit(application, people["karin"])
-                services.start_preparation(application, people["jonas"])
-                services.complete_assessment(application, {
-                    "recommendation": "approve",
-                    "scores": {**{f"goal_{n}": 2 for n in range(1, 5)},
-                               **{c: 2 for c in services.ASSESSMENT_CRITERIA}}},
-                    people["leila"])
-                services.record_opinion(application, "supports", "", people["per"])
-                services.quality_check(application, "approved", "", people["maria"])
+                advance(application, people, "awaiting_decision")
                 ids.append(application.id)
             db.session.commit()
             eva = db.session.scalar(sa.select(User.id).where(User.email == "eva@race.example"))

@@ -141,40 +141,20 @@ def test_calculation_versions_are_frozen_and_the_baseline_feeds_the_register(
 
 
 def _decide_with_calculation(app, make_application, people, payload, demo_date):
-    """Build an application with a calculation and approve it; return the project id."""
+    """Build an application with a calculation and approve it; return (application, project)."""
     from datetime import date
 
     from app.accounts.models import User
     from app.applications import services as application_services
     from app.applications.models import Application
-    from app.benefits import services
-    from app.core.enums import ApplicationState
     from app.extensions import db
 
-    app_id = make_application("draft")
-    demo_date("2008-02-01")
+    app_id = make_application("awaiting_decision", calculation=payload)
     with app.app_context():
         application = db.session.get(Application, app_id)
-        services.save_working_calculation(application, payload,
-                                          db.session.get(User, people.karin))
-        db.session.commit()
-    with app.app_context():
-        application = db.session.get(Application, app_id)
-        user = {n: db.session.get(User, getattr(people, n))
-                for n in ("karin", "jonas", "leila", "per", "maria", "anders")}
-        application_services.submit(application, user["karin"])
-        application_services.start_preparation(application, user["jonas"])
-        application_services.complete_assessment(application, {
-            "recommendation": "approve",
-            "scores": {**{f"goal_{n}": 2 for n in range(1, 5)},
-                       **{c: 2 for c in application_services.ASSESSMENT_CRITERIA}}},
-            user["leila"])
-        application_services.record_opinion(application, "supports", "", user["per"])
-        application_services.quality_check(application, "approved", "", user["maria"])
         application_services.decide(application, {"outcome": "approved",
                                                   "decided_on": date(2008, 4, 1)},
-                                    user["anders"])
-        assert application.state == ApplicationState.DECIDED
+                                    db.session.get(User, people.anders))
         db.session.commit()
         return app_id, application_services.project_for(application).id
 
