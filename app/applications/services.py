@@ -133,6 +133,7 @@ def _apply_sections(application: Application, data: dict) -> None:
     if "goal_scores" in data:
         goals = {goal.number: goal.id for goal in programme.goals}
         application.goal_scores = []
+        db.session.flush()
         for index, item in enumerate(data["goal_scores"]):
             if item.get("goal") not in goals:
                 raise InvalidInput(f"Goal {item.get('goal')} is not one of the programme's goals.",

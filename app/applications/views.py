@@ -1,14 +1,39 @@
-"""Application pages (the workflow pages arrive with the pipeline issue)."""
+"""Application pages: list, queue, form, receipt, detail with its workflow steps, decisions."""
 
-from flask import Blueprint, abort, render_template, request
+from io import BytesIO
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.enums import ApplicationState
+from app.accounts.models import User
+from app.core import clock
+from app.core.enums import (
+    ApplicationKind,
+    ApplicationState,
+    DecisionKind,
+    DecisionOutcome,
+    Role,
+)
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.permissions import can_edit_application, can_view_application
 from app.extensions import db
+from app.programmes.models import DelegationRule, Programme
+from app.programmes.services import list_programmes
 
-from . import services
+from . import forms, rules, services
+from .models import (
+    AdvisoryOpinion,
+    Application,
+    Assessment,
+    Attachment,
+    Decision,
+    QualityCheck,
+)
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
+decisions_bp = Blueprint("decisions", __name__, url_prefix="/decisions")
 
 
 @bp.before_request
@@ -17,18 +42,431 @@ def _require_login():
     return None
 
 
+@decisions_bp.before_request
+@login_required
+def _require_login_for_decisions():
+    return None
+
+
+@bp.context_processor
+@decisions_bp.context_processor
+def _application_helpers():
+    return {"application_labels": forms.LABELS, "routed_authority": _routed_authority,
+            "cost_rows": forms.COST_ROWS, "milestone_rows": forms.MILESTONE_ROWS}
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+def _can_apply(user) -> bool:
+    """Applicants who belong to an organisation may start applications."""
+    return Role.APPLICANT in user.roles and user.organisation_id is not None
+
+
+def _routed_authority(application: Application) -> DelegationRule | None:
+    """Who decides the application on its planned date, or None when it cannot be routed yet."""
+    try:
+        return services.routed_authority(application)
+    except InvalidInput:
+        return None
+
+
+def _may_decide(application: Application) -> bool:
+    authority = _routed_authority(application)
+    return authority is not None and authority.authority_key in current_user.authority_keys
+
+
+def _enum_arg(name: str, enum):
+    value = request.args.get(name) or None
+    if value is not None and value not in {member.value for member in enum}:
+        abort(400)
+    return enum(value) if value else None
+
+
+def _require_step(application: Application, action: rules.Action) -> None:
+    """Refuse a step before reading its form: wrong role 403, wrong state 409."""
+    try:
+        rules.transition(application.state, action, current_user.roles)
+    except rules.NotPermitted as refused:
+        raise Forbidden(str(refused)) from None
+    except rules.IllegalTransition as refused:
+        raise Conflict(str(refused), state=application.state.value) from None
+
+
+def _require_editable(application: Application) -> None:
+    if can_edit_application(current_user, application):
+        return
+    if Role.APPLICANT not in current_user.roles or (
+            current_user.organisation_id != application.organisation_id):
+        raise Forbidden(_("Only the applying organisation can edit its application."))
+    raise Conflict(_("Only a draft or an application returned for completion can be edited."))
+
+
+def _feasibility_studies(organisation_id: int, exclude_id: int | None = None):
+    query = sa.select(Application).where(
+        Application.organisation_id == organisation_id,
+        Application.kind == ApplicationKind.FEASIBILITY,
+        Application.state != ApplicationState.WITHDRAWN)
+    if exclude_id is not None:
+        query = query.where(Application.id != exclude_id)
+    return db.session.scalars(query.order_by(Application.id)).all()
+
+
+def _attach_files(application: Application, form) -> None:
+    for upload in form.files():
+        services.add_attachment(application, upload.filename or "",
+                                upload.read(services.MAX_ATTACHMENT_BYTES + 1), current_user)
+
+
+def _form_page(form, application, programme, status: int):
+    return render_template("applications/form.html", form=form, application=application,
+                           programme=programme), status
+
+
+def _submit_or_show_problems(application: Application, form):
+    """Submit a saved draft; if anything is missing, show every problem on the form."""
+    try:
+        services.submit(application, current_user)
+    except InvalidInput as error:
+        db.session.rollback()
+        for problem in error.extra.get("errors") or [{"field": error.field,
+                                                      "message": error.detail}]:
+            form.add_error(problem["field"], problem["message"])
+        flash(_("The draft was saved but cannot be submitted yet. Correct what is listed, "
+                "then submit again."), "warning")
+        return _form_page(form, application, application.programme, 422)
+    db.session.commit()
+    flash(_("The application was submitted. Keep the receipt."), "success")
+    return redirect(url_for("applications.receipt", application_id=application.id))
+
+
+def _people(ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def _preparation_records(application: Application) -> dict:
+    """Load the assessments, opinions and quality checks recorded on the application."""
+    def rows(model):
+        return db.session.scalars(sa.select(model).where(model.application_id == application.id)
+                                  .order_by(model.id)).all()
+
+    return {"assessments": rows(Assessment), "opinions": rows(AdvisoryOpinion),
+            "quality_checks": rows(QualityCheck)}
+
+
+def _detail_page(application: Application, status: int = 200, splitting_warning=None,
+                 **submitted_forms):
+    """Render the detail page with the forms of the steps this user may take now."""
+    actions = set(rules.allowed_actions(application.state, current_user.roles))
+    may_decide = rules.Action.DECIDE in actions and _may_decide(application)
+    step_forms = forms.step_forms(application, actions, may_decide=may_decide, decide_defaults={
+        "amount_sek": application.requested_sek,
+        "decided_on": services.planned_decision_date(application)})
+    step_forms.update(submitted_forms)
+    records = _preparation_records(application)
+    events = services.history(application)
+    people = _people([*(e.actor_id for e in events),
+                      *(a.assessor_id for a in records["assessments"]),
+                      *(o.recorded_by_id for o in records["opinions"]),
+                      *(q.checked_by_id for q in records["quality_checks"])])
+    return render_template(
+        "applications/detail.html", application=application, events=events, people=people,
+        step_forms=step_forms, actions=actions, splitting_warning=splitting_warning,
+        holders=sorted(rules.waiting_on(application.state)),
+        may_submit=bool(actions & {rules.Action.SUBMIT, rules.Action.RESUBMIT}),
+        may_edit=can_edit_application(current_user, application),
+        goals={goal.number: goal.title for goal in application.programme.goals},
+        goal_numbers={goal.id: goal.number for goal in application.programme.goals},
+        criterion_label=forms.criterion_label, **records), status
+
+
+# ---- lists --------------------------------------------------------------------------------
+
 @bp.get("/")
 def index():
-    state = request.args.get("state") or None
-    if state is not None and state not in {s.value for s in ApplicationState}:
-        abort(400)
-    rows = db.session.scalars(services.visible_applications(
-        current_user, ApplicationState(state) if state else None)).all()
-    return render_template("applications/index.html", applications=rows, state=state,
-                           states=list(ApplicationState))
+    state = _enum_arg("state", ApplicationState)
+    kind = _enum_arg("kind", ApplicationKind)
+    query = services.visible_applications(current_user, state)
+    if kind is not None:
+        query = query.where(Application.kind == kind)
+    return render_template("applications/index.html", applications=db.session.scalars(query).all(),
+                           state=state, kind=kind, states=list(ApplicationState),
+                           kinds=list(ApplicationKind), can_apply=_can_apply(current_user))
 
+
+@bp.get("/queue")
+def queue():
+    """Show what waits for the current user, oldest first."""
+    return render_template("applications/queue.html", items=services.queue_for(current_user),
+                           today=clock.today())
+
+
+# ---- writing and submitting ---------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Start an application: save it as a draft, or save and submit it at once."""
+    if not _can_apply(current_user):
+        raise Forbidden(_("Only an applicant belonging to an organisation can start an "
+                          "application."))
+    programmes = list_programmes()
+    if not programmes:
+        flash(_("There is no programme to apply to yet."), "warning")
+        return redirect(url_for("applications.index"))
+    chosen = request.values.get("programme_id", type=int)
+    programme = next((p for p in programmes if p.id == chosen), programmes[0])
+    form = forms.application_form(
+        programme, programmes=programmes,
+        feasibility_studies=_feasibility_studies(current_user.organisation_id))
+    if form.validate_on_submit():
+        try:
+            application = services.create_draft(
+                programme, {"kind": form.kind.data, **form.sections()}, current_user)
+            _attach_files(application, form)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        else:
+            db.session.commit()
+            if form.send.data:
+                return _submit_or_show_problems(application, form)
+            flash(_("The draft was saved."), "success")
+            return redirect(url_for("applications.detail", application_id=application.id))
+    return _form_page(form, None, programme, 422 if form.errors else 200)
+
+
+@bp.route("/<int:application_id>/edit", methods=["GET", "POST"])
+def edit(application_id: int):
+    """Edit a draft (or an application returned for completion); save it or submit it."""
+    application = services.get_visible_application(current_user, application_id)
+    _require_editable(application)
+    form = forms.application_form(
+        application.programme, application=application,
+        feasibility_studies=_feasibility_studies(application.organisation_id, application.id),
+        from_request=request.method == "POST")
+    if form.validate_on_submit():
+        try:
+            services.update_draft(application, form.sections(), current_user)
+            _attach_files(application, form)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        else:
+            db.session.commit()
+            if form.send.data:
+                return _submit_or_show_problems(application, form)
+            flash(_("The draft was saved."), "success")
+            return redirect(url_for("applications.detail", application_id=application.id))
+    return _form_page(form, application, application.programme, 422 if form.errors else 200)
+
+
+@bp.post("/<int:application_id>/submit")
+def submit(application_id: int):
+    """Submit the saved application from its page; missing parts are shown on the form."""
+    application = services.get_visible_application(current_user, application_id, lock=True)
+    form = forms.application_form(
+        application.programme, application=application,
+        feasibility_studies=_feasibility_studies(application.organisation_id, application.id),
+        from_request=False)
+    return _submit_or_show_problems(application, form)
+
+
+@bp.get("/<int:application_id>/receipt")
+def receipt(application_id: int):
+    """Show the printable receipt: reference, when received, and the expected dates."""
+    application = services.get_visible_application(current_user, application_id)
+    if application.submitted_at is None:
+        raise NotFound(_("The application has not been submitted, so there is no receipt yet."))
+    return render_template("applications/receipt.html", application=application,
+                           receipt=services.receipt_for(application))
+
+
+@bp.get("/<int:application_id>/attachments/<int:attachment_id>")
+def attachment(application_id: int, attachment_id: int):
+    """Download an attachment of an application the user can see."""
+    application = services.get_visible_application(current_user, application_id)
+    stored = db.session.get(Attachment, attachment_id)
+    if stored is None or stored.application_id != application.id:
+        raise NotFound(_("There is no such attachment."))
+    response = send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---- the detail page and its workflow steps -----------------------------------------------
 
 @bp.get("/<int:application_id>")
 def detail(application_id: int):
-    application = services.get_visible_application(current_user, application_id)
-    return render_template("applications/detail.html", application=application)
+    return _detail_page(services.get_visible_application(current_user, application_id))
+
+
+STEP_MESSAGES = {
+    "start": lambda: _("The preparation has started; the working group can assess it."),
+    "return": lambda: _("The application was returned to the applicant for completion."),
+    "assess": lambda: _("The assessment was saved; the application goes to the council."),
+    "opinion": lambda: _("The council's opinion was recorded."),
+    "qc": lambda: _("The quality check was saved."),
+    "withdraw": lambda: _("The application was withdrawn."),
+}
+
+
+def _take_step(application_id: int, name: str, perform):
+    """Take one step from the detail page: check, validate, one service call, commit, redirect."""
+    application = services.get_visible_application(current_user, application_id, lock=True)
+    action = rules.Action.COMPLETE_ASSESSMENT if name == "assess" else forms.STEP_FORMS[name][0]
+    _require_step(application, action)
+    form = forms.step_form(name, application.programme)
+    if form.validate_on_submit():
+        try:
+            perform(application, form)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        else:
+            db.session.commit()
+            flash(STEP_MESSAGES[name](), "success")
+            return redirect(url_for("applications.detail", application_id=application.id))
+    return _detail_page(application, 422, **{name: form})
+
+
+@bp.post("/<int:application_id>/start-preparation")
+def start_preparation(application_id: int):
+    return _take_step(application_id, "start", lambda a, f: services.start_preparation(
+        a, current_user, f.comment.data or ""))
+
+
+@bp.post("/<int:application_id>/return-for-completion")
+def return_for_completion(application_id: int):
+    return _take_step(application_id, "return", lambda a, f: services.return_for_completion(
+        a, f.comment.data, current_user))
+
+
+@bp.post("/<int:application_id>/assess")
+def assess(application_id: int):
+    return _take_step(application_id, "assess", lambda a, f: services.complete_assessment(
+        a, {"recommendation": f.recommendation.data, "scores": f.scores(),
+            "comment": f.comment.data}, current_user))
+
+
+@bp.post("/<int:application_id>/opinion")
+def opinion(application_id: int):
+    return _take_step(application_id, "opinion", lambda a, f: services.record_opinion(
+        a, f.outcome.data, f.comment.data, current_user))
+
+
+@bp.post("/<int:application_id>/quality-check")
+def quality_check(application_id: int):
+    return _take_step(application_id, "qc", lambda a, f: services.quality_check(
+        a, f.outcome.data, f.comment.data, current_user))
+
+
+@bp.post("/<int:application_id>/withdraw")
+def withdraw(application_id: int):
+    return _take_step(application_id, "withdraw", lambda a, f: services.withdraw(
+        a, f.comment.data, current_user))
+
+
+@bp.post("/<int:application_id>/decide")
+def decide(application_id: int):
+    """Decide under delegation; show the anti-splitting warning or the envelope's shortfall."""
+    application = services.get_visible_application(current_user, application_id, lock=True)
+    _require_step(application, rules.Action.DECIDE)
+    if not _may_decide(application):
+        authority = _routed_authority(application)
+        raise Forbidden(_("This application is decided by %(authority)s; you do not hold that "
+                          "authority.", authority=authority.authority_name if authority
+                          else _("an authority that cannot be determined yet")))
+    form = forms.DecisionForm(prefix="decide")
+    status, warning = 422, None
+    if form.validate_on_submit():
+        try:
+            decision = services.decide(application, form.decision_data(), current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        except Conflict as error:
+            if error.field != "splitting_acknowledged" and "remaining_sek" not in error.extra:
+                raise
+            db.session.rollback()
+            status = 409
+            if error.field == "splitting_acknowledged":
+                warning = error.detail
+                form.splitting_acknowledged.flags.required = True
+                form.splitting_reason.flags.required = True
+            else:
+                form.add_error("amount_sek", error.detail)
+        else:
+            db.session.commit()
+            flash(_("The decision %(number)s was taken.", number=decision.diary_number),
+                  "success")
+            return redirect(url_for("decisions.detail", decision_id=decision.id))
+    return _detail_page(application, status, splitting_warning=warning, decide=form)
+
+
+# ---- decisions ----------------------------------------------------------------------------
+
+def _visible_decision(decision_id: int) -> Decision:
+    decision = db.session.get(Decision, decision_id)
+    if decision is None or not can_view_application(current_user, decision.application):
+        raise NotFound(_("There is no decision with that number that you can see."))
+    return decision
+
+
+def _correctable(decision: Decision) -> bool:
+    """Only an original approving decision is corrected, and only by a decision maker."""
+    return (decision.kind == DecisionKind.ORIGINAL
+            and decision.outcome != DecisionOutcome.REJECTED
+            and bool(current_user.authority_keys))
+
+
+def _decision_page(decision: Decision, form=None, status: int = 200):
+    programme = db.session.get(Programme, decision.programme_id)
+    if form is None and _correctable(decision) and (
+            decision.authority_key in current_user.authority_keys):
+        today = min(max(clock.today(), decision.decided_on), programme.ends_on)
+        form = forms.CorrectionForm(prefix="correct", formdata=None, data={"decided_on": today})
+    corrections = db.session.scalars(sa.select(Decision).where(
+        Decision.refers_to_id == decision.id).order_by(Decision.id)).all()
+    return render_template(
+        "applications/decision.html", decision=decision, application=decision.application,
+        rule=db.session.get(DelegationRule, decision.delegation_rule_id)
+        if decision.delegation_rule_id else None,
+        refers_to=db.session.get(Decision, decision.refers_to_id) if decision.refers_to_id
+        else None, corrections=corrections, form=form), status
+
+
+@decisions_bp.get("/<int:decision_id>", endpoint="detail")
+def decision_detail(decision_id: int):
+    return _decision_page(_visible_decision(decision_id))
+
+
+@decisions_bp.post("/<int:decision_id>/correct")
+def correct(decision_id: int):
+    """Correct a decision by a new one (supplementary grant, reduction or revocation)."""
+    decision = _visible_decision(decision_id)
+    if not _correctable(decision):
+        raise Forbidden(_("Only a decision maker can correct an approving decision."))
+    form = forms.CorrectionForm(prefix="correct")
+    status = 422
+    if form.validate_on_submit():
+        try:
+            correction = services.correct_decision(decision, form.correction_data(),
+                                                   current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        except Conflict as error:
+            if "remaining_sek" not in error.extra:
+                raise
+            db.session.rollback()
+            status = 409
+            form.add_error("amount_sek", error.detail)
+        else:
+            db.session.commit()
+            flash(_("The correcting decision %(number)s was taken.",
+                    number=correction.diary_number), "success")
+            return redirect(url_for("decisions.detail", decision_id=correction.id))
+    return _decision_page(decision, form, status)

@@ -69,6 +69,5 @@ def tasks_for(user) -> list[Task]:
     for role, (state, label) in STAGE_TASKS.items():
         if role in roles and state not in seen:
             seen.add(state)
-            tasks.append(Task(str(label), by_state.get(state, 0), "applications.index",
-                              (("state", state.value),)))
+            tasks.append(Task(str(label), by_state.get(state, 0), "applications.queue"))
     return tasks

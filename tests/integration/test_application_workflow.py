@@ -201,3 +201,12 @@ def test_oversized_attachment_is_refused(app_ctx, people, make_application):
     big = b"%PDF-" + b"0" * services.MAX_ATTACHMENT_BYTES
     with pytest.raises(InvalidInput, match="larger than"):
         services.add_attachment(application, "big.pdf", big, _user(people.karin))
+
+
+def test_goal_scores_can_be_saved_again_on_a_draft(app_ctx, people, make_application):
+    """Regression: replacing scores inserted new rows before deleting the old (UNIQUE, 500)."""
+    application = _application(make_application())
+    scores = [{"goal": n, "score": 3, "motivation": "Bättre"} for n in range(1, 5)]
+    services.update_draft(application, {"goal_scores": scores}, _user(people.karin))
+    services.update_draft(application, {"goal_scores": scores}, _user(people.karin))
+    assert sorted(s.score for s in application.goal_scores) == [3, 3, 3, 3]
