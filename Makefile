@@ -1,5 +1,7 @@
 # The README's commands: `make run` and `make test`.
 PORT ?= 5000
+# The demo programme ran 2007–2012: serve it as of 1 March 2010 (DEMO_DATE= for the real date).
+DEMO_DATE ?= 2010-03-01
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
@@ -26,7 +28,7 @@ extract-messages: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	DEMO_DATE=$(DEMO_DATE) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
