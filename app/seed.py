@@ -127,6 +127,8 @@ class SeedReport:
     diary_counters: int = 0
     projects: int = 0
     ledger_entries: int = 0
+    benefit_calculations: int = 0
+    realisations: int = 0
 
     @property
     def total(self) -> int:
@@ -1089,7 +1091,44 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
         _insert_application(spec, portfolio, context, report)
     _insert_projects(portfolio, context, report)
     _insert_ledger(portfolio, context, report)
+    _insert_calculations(Path(data_dir or DEFAULT_DATA_DIR), report)
     db.session.flush()
     if report.total:
         audit.record("seed.demo", context.programme, after={"inserted": report.as_dict()})
     return report
+
+
+def _insert_calculations(data_dir: Path, report: SeedReport) -> None:
+    """Load calculations.yaml: baseline calculations, register entries and realisations."""
+    from app.benefits import services as benefit_services
+    from app.benefits.models import Benefit, RealisationEntry
+
+    path = data_dir / "calculations.yaml"
+    entries = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("calculations", [])
+    for index, entry in enumerate(entries):
+        where = f"calculations.yaml, calculation {index + 1} ({entry.get('project')})"
+        project = _find(Project, title=entry.get("project"))
+        if project is None or project.application_id is None:
+            raise ValueError(f"{where}: there is no funded project with that title.")
+        application = db.session.get(Application, project.application_id)
+        if benefit_services.calculation_of(application) is None:
+            try:
+                benefit_services.import_calculation(application, project, entry["calculation"])
+            except DomainError as invalid:
+                raise ValueError(f"{where}: {invalid.detail}") from None
+            report.add("benefit_calculations")
+        benefits = {b.name: b for b in db.session.scalars(
+            sa.select(Benefit).where(Benefit.project_id == project.id))}
+        for realised in entry.get("realisations", []):
+            benefit = benefits.get(realised.get("benefit"))
+            if benefit is None:
+                raise ValueError(f"{where}: no valued benefit line is called "
+                                 f"{realised.get('benefit')!r}.")
+            if _find(RealisationEntry, benefit_id=benefit.id, year=realised["year"]) is None:
+                db.session.add(RealisationEntry(
+                    benefit_id=benefit.id, year=realised["year"],
+                    actual_sek=int(realised["actual_sek"]),
+                    actual_cash_releasing_sek=int(realised.get("actual_cash_releasing_sek", 0)),
+                    measured_by=realised.get("measured_by", ""),
+                    evidence=realised.get("evidence", "")))
+                report.add("realisations")

@@ -216,6 +216,22 @@ def create_baseline(application: Application, project: Project, actor) -> Calcul
     return baseline
 
 
+def import_calculation(application: Application, project: Project | None, payload: dict,
+                       actor=None) -> CalculationVersion:
+    """Record an existing calculation: frozen as submitted and, with a project, its baseline."""
+    parsed = parse(payload, application.programme)
+    calc = calculation_of(application)
+    if calc is None:
+        calc = BenefitCalculation(application_id=application.id)
+        db.session.add(calc)
+        db.session.flush()
+    version = _new_version(calc, CalculationVersionKind.AS_SUBMITTED, payload, parsed, actor,
+                           frozen=True)
+    if project is not None:
+        return create_baseline(application, project, actor)
+    return version
+
+
 def add_re_estimate(project: Project, payload: dict, actor) -> CalculationVersion:
     """Record a re-estimate during the project; the baseline never changes."""
     application = db.session.get(Application, project.application_id)

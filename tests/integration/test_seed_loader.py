@@ -199,3 +199,23 @@ def test_a_decider_that_routing_would_not_pick_is_refused(db_session, data_copy)
 
     with pytest.raises(ValueError, match=r"\(Baggis\).*routes 12000000 SEK to finance_committee"):
         seed_demo(data_copy)
+
+
+def test_demo_projects_carry_frozen_baselines_and_a_realised_register(seeded):
+    from app.accounts.models import Organisation
+    from app.benefits import services as benefit_services
+    from app.benefits.models import CalculationVersion
+    from app.core.enums import CalculationVersionKind
+
+    baselines = db.session.scalars(sa.select(CalculationVersion).where(
+        CalculationVersion.kind == CalculationVersionKind.BASELINE)).all()
+    assert len(baselines) == 6 and all(v.is_frozen for v in baselines)
+    school = db.session.scalar(sa.select(Organisation.id).where(
+        Organisation.name == "Utbildningsförvaltningen"))
+    rows = benefit_services.register(2010, organisation_id=school)
+    handling = next(r for r in rows if r.benefit.name.startswith("Kortare handläggning"))
+    assert handling.actual_to_date_sek == 2_500_000 + 2_900_000
+    assert handling.actual_cash_releasing_to_date_sek == 1_100_000 + 1_500_000
+    assert handling.planned_to_date_sek > 0 and handling.realisation_rate is not None
+    planned_cash = sum(p.planned_cash_releasing_sek for r in rows for p in r.benefit.plan_years)
+    assert planned_cash > 0
