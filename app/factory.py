@@ -102,12 +102,13 @@ def register_blueprints(app: Flask) -> None:
     from app.api import register_api
     from app.applications.views import bp as applications_bp
     from app.applications.views import decisions_bp
+    from app.benefits.views import bp as benefits_bp
     from app.core.views import bp as core_bp
     from app.ideas.views import bp as ideas_bp
     from app.programmes.views import bp as programmes_bp
 
     for blueprint in (core_bp, accounts_bp, programmes_bp, ideas_bp, applications_bp,
-                      decisions_bp):
+                      decisions_bp, benefits_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

@@ -90,7 +90,11 @@ def payload_of(version: CalculationVersion) -> dict:
 
 
 def result_of(version: CalculationVersion) -> dict:
-    return calculation.result_to_dict(calculation.evaluate(parse(payload_of(version))))
+    """Evaluate a stored version (its own settings first, then the programme's defaults)."""
+    application = db.session.get(Application, version.calculation.application_id)
+    programme = application.programme if application else None
+    return calculation.result_to_dict(
+        calculation.evaluate(parse(payload_of(version), programme)))
 
 
 def _whole_kronor(values) -> list[int]:
@@ -99,10 +103,17 @@ def _whole_kronor(values) -> list[int]:
 
 def _fill_version(version: CalculationVersion, payload: dict,
                   parsed: calculation.CalculationInput) -> None:
+    """Store the inputs with every effective setting, so a frozen version never moves when
+    the programme's defaults change later."""
     version.start_year = parsed.start_year
     version.years = parsed.years
     version.discount_rate = Decimal(str(parsed.discount_rate))
-    version.settings = {k: payload[k] for k in SETTING_KEYS if k in payload}
+    version.settings = {
+        "channel_unit_sek": parsed.channel_unit_sek, "hours_per_fte": parsed.hours_per_fte,
+        "oncost_rate": parsed.oncost_rate, "adoption": payload["adoption"],
+        "sensitivity": {"benefits_change": parsed.sensitivity.benefits_change,
+                        "costs_change": parsed.sensitivity.costs_change},
+    }
     version.benefit_lines = [
         BenefitLine(position=index, kind=BenefitKind(line["kind"]), name=line["name"],
                     recipient=Recipient(line["recipient"]) if line.get("recipient") else None,
@@ -253,6 +264,9 @@ def add_re_estimate(project: Project, payload: dict, actor) -> CalculationVersio
 
 def update_benefit(benefit: Benefit, data: dict, actor) -> Benefit:
     """Set who owns a benefit and which indicator (with its baseline value) will show it."""
+    if not can_record_realisation(actor, benefit):
+        raise Forbidden("Only the benefit's owner, the project's organisation or the programme "
+                        "office can change it.")
     before = {"indicator": benefit.indicator, "benefit_owner_name": benefit.benefit_owner_name}
     for field in ("indicator", "benefit_owner_name"):
         if field in data:

@@ -216,3 +216,22 @@ def test_register_variance_and_realisation_rate(app, client, token, people, make
     assert bad.status_code == 422 and bad.json["field"] == "actual_cash_releasing_sek"
     assert client.post(url, json={"year": 2011, "actual_sek": -1},
                        headers=token["karin"]).status_code == 422
+
+
+def test_a_frozen_version_keeps_its_figures_when_programme_settings_change(
+        app, client, token, people, make_application, demo_date):
+    from app.extensions import db
+    from app.programmes.models import Programme
+
+    relying_on_defaults = {k: v for k, v in FULL_EXAMPLE.items()
+                           if k not in ("channel_unit_sek", "hours_per_fte", "oncost_rate")}
+    app_id, _ = _decide_with_calculation(app, make_application, people, relying_on_defaults,
+                                         demo_date)
+    url = f"/api/v1/applications/{app_id}/benefit-calculation/versions"
+    before = client.get(url, headers=token["jonas"]).json
+    with app.app_context():
+        for programme in db.session.scalars(db.select(Programme)):
+            programme.channel_unit_sek = 9
+            programme.hours_per_fte = 1500
+        db.session.commit()
+    assert client.get(url, headers=token["jonas"]).json == before
