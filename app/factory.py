@@ -3,7 +3,7 @@
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 
@@ -41,6 +41,8 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if current_user and getattr(current_user, "is_authenticated", False):
         chosen = chosen or current_user.locale
@@ -103,12 +105,14 @@ def register_blueprints(app: Flask) -> None:
     from app.applications.views import bp as applications_bp
     from app.applications.views import decisions_bp
     from app.benefits.views import bp as benefits_bp
+    from app.budget_cuts.views import bp as budget_cuts_bp
     from app.core.views import bp as core_bp
     from app.ideas.views import bp as ideas_bp
     from app.programmes.views import bp as programmes_bp
+    from app.projects.views import bp as projects_bp
 
     for blueprint in (core_bp, accounts_bp, programmes_bp, ideas_bp, applications_bp,
-                      decisions_bp, benefits_bp):
+                      decisions_bp, projects_bp, benefits_bp, budget_cuts_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

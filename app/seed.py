@@ -129,6 +129,8 @@ class SeedReport:
     ledger_entries: int = 0
     benefit_calculations: int = 0
     realisations: int = 0
+    budget_cut_policies: int = 0
+    adopted_budget_cuts: int = 0
 
     @property
     def total(self) -> int:
@@ -1092,6 +1094,7 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     _insert_projects(portfolio, context, report)
     _insert_ledger(portfolio, context, report)
     _insert_calculations(Path(data_dir or DEFAULT_DATA_DIR), report)
+    _insert_budget_cuts(Path(data_dir or DEFAULT_DATA_DIR), context.programme, report)
     db.session.flush()
     if report.total:
         audit.record("seed.demo", context.programme, after={"inserted": report.as_dict()})
@@ -1132,3 +1135,38 @@ def _insert_calculations(data_dir: Path, report: SeedReport) -> None:
                     measured_by=realised.get("measured_by", ""),
                     evidence=realised.get("evidence", "")))
                 report.add("realisations")
+
+
+def _insert_budget_cuts(data_dir: Path, programme: Programme, report: SeedReport) -> None:
+    """Load budget_cuts.yaml: the policy and the council's adopted cuts, through the services."""
+    from decimal import Decimal
+
+    from app.accounts.models import RoleAssignment
+    from app.budget_cuts import services as cuts
+
+    data = yaml.safe_load((data_dir / "budget_cuts.yaml").read_text(encoding="utf-8")) or {}
+    office = db.session.scalar(
+        sa.select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.role == Role.PROGRAMME_OFFICE).order_by(User.id).limit(1))
+    known_years = {p.valid_from_year for p in cuts.policies(programme)}
+    for policy in data.get("policies", []):
+        if policy["valid_from_year"] not in known_years:
+            cuts.create_policy(programme, {**policy, "share": Decimal(str(policy["share"]))},
+                               office)
+            report.add("budget_cut_policies")
+    for year in data.get("adopted", []):
+        total = sum(cut["amount_sek"] for cut in year["cuts"])
+        if total != year["total_sek"]:
+            raise ValueError(f"budget_cuts.yaml, budget year {year['budget_year']}: the cuts add "
+                             f"up to {total}, not the stated total {year['total_sek']}.")
+        for cut in year["cuts"]:
+            organisation = _find(Organisation, name=cut["organisation"])
+            if organisation is None:
+                raise ValueError(f"budget_cuts.yaml, budget year {year['budget_year']}: there is "
+                                 f"no organisation {cut['organisation']!r}.")
+            rows = cuts.entries(programme, organisation.id, year["budget_year"])
+            if cuts.decided_entry(rows) is None:
+                cuts.adopt_budget_cut(programme, organisation, year["budget_year"],
+                                      int(cut["amount_sek"]), year["council_decision_ref"],
+                                      year["reason"], office)
+                report.add("adopted_budget_cuts")

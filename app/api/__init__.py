@@ -31,13 +31,13 @@ def documented(blueprint: Blueprint):
 
 
 def register_api(app: Flask) -> None:
-    from . import accounts, applications, benefits, ideas, programmes
+    from . import accounts, applications, benefits, budget_cuts, ideas, programmes, projects
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "Create a token with: flask users token EMAIL"}
     )
     benefits.register_docs()
-    for module in (accounts, programmes, ideas, applications, benefits):
+    for module in (accounts, programmes, ideas, applications, projects, benefits, budget_cuts):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

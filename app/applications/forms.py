@@ -181,7 +181,8 @@ def _text(label, *, rows: int = 4, max_length: int | None = None, description=No
 TEXT_SECTIONS = ("description", "process_description", "target_groups", "benefit_owner_name",
                  "benefit_owner_email", "communication_plan", "operation_plan", "operation_payer",
                  "reuse_analysis")
-FIELD_ORDER = ("csrf_token", "programme_id", "kind", "feasibility_id", "title", "description",
+FIELD_ORDER = ("csrf_token", "programme_id", "kind", "idea_id", "feasibility_id", "title",
+               "description",
                "process_description", "target_groups", "estimated_users",
                "estimated_users_within_years", "goal_", "requirement_", "requested_sek", "cost_",
                "starts_on", "ends_on", "milestone_", "benefit_owner_name", "benefit_owner_email",
@@ -204,6 +205,9 @@ class ApplicationForm(FieldErrors, FlaskForm):
         _l("Kind of application"),
         choices=select_choices((k.value, label) for k, label in APPLICATION_KIND.items()),
         validators=[InputRequired(_l("Choose the kind of application."))])
+    idea_id = SelectField(
+        _l("The approved idea it comes from"), coerce=int, default=0,
+        description=_l("Your organisation's project idea that the programme office approved."))
     feasibility_id = SelectField(
         _l("The feasibility study it builds on"), coerce=int, default=0,
         description=_l("Only for an implementation: your organisation's feasibility study "
@@ -304,6 +308,7 @@ class ApplicationForm(FieldErrors, FlaskForm):
             requested_sek=self.requested_sek.data,
             starts_on=self.starts_on.data, ends_on=self.ends_on.data,
             feasibility_id=(self.feasibility_id.data or None) if implementation else None,
+            idea_id=self.idea_id.data or None,
             requirements={key: self[f"requirement_{key}"].data or "" for key in REQUIREMENTS},
             goal_scores=[
                 {"goal": number, "score": int(self[f"goal_{number}_score"].data),
@@ -345,6 +350,7 @@ class ApplicationForm(FieldErrors, FlaskForm):
         within = application.estimated_users_within_years
         self.estimated_users_within_years.data = str(within) if within else ""
         self.feasibility_id.data = application.feasibility_id or 0
+        self.idea_id.data = application.idea_id or 0
 
     def field_for(self, name: str | None):
         """Find the form field behind a service's field name, e.g. cost_lines[2].amount_sek."""
@@ -394,8 +400,8 @@ for _row in range(1, MILESTONE_ROWS + 1):
 del _key, _row
 
 
-def application_form(programme, *, programmes=(), feasibility_studies=(), application=None,
-                     from_request: bool = True) -> ApplicationForm:
+def application_form(programme, *, programmes=(), feasibility_studies=(), ideas=(),
+                     application=None, from_request: bool = True) -> ApplicationForm:
     """Build the application form for a programme's goals, filled from the request or a draft."""
     goals = list(programme.goals)
 
@@ -424,6 +430,8 @@ def application_form(programme, *, programmes=(), feasibility_studies=(), applic
     form.feasibility_id.choices = select_choices(
         [(0, _("– none –")), *((a.id, f"{a.reference or _('draft')}: {a.title}")
                                for a in feasibility_studies)])
+    form.idea_id.choices = select_choices(
+        [(0, _("– none –")), *((idea.id, idea.title) for idea in ideas)])
     return form
 
 

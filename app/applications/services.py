@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.benefits import services as benefit_services
@@ -19,6 +20,7 @@ from app.core.enums import (
     ApplicationState,
     DecisionKind,
     DecisionOutcome,
+    IdeaState,
     LedgerEntryKind,
     OpinionOutcome,
     ProjectState,
@@ -27,7 +29,9 @@ from app.core.enums import (
     Role,
 )
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.labels import APPLICATION_STATE, DECISION_KIND, DECISION_OUTCOME
 from app.core.models import utcnow
+from app.core.money import format_sek
 from app.core.notifications import notify, users_of_organisation, users_with_role
 from app.core.permissions import PRIVATE_STATES, can_view_application, can_view_portfolio
 from app.core.sequences import next_number
@@ -115,6 +119,17 @@ def _check_in_period(programme: Programme, value: date | None, field: str) -> No
             f"{programme.starts_on.isoformat()} – {programme.ends_on.isoformat()}.", field=field)
 
 
+def _check_idea(application: Application, idea_id) -> None:
+    """An application comes from its own organisation's idea, approved to apply."""
+    from app.ideas.models import ProjectIdea
+
+    idea = db.session.get(ProjectIdea, idea_id) if isinstance(idea_id, int) else None
+    if idea is None or idea.organisation_id != application.organisation_id:
+        raise InvalidInput("Choose one of your organisation's ideas.", field="idea_id")
+    if idea.state != IdeaState.APPROVED_TO_APPLY and idea.id != application.idea_id:
+        raise InvalidInput("The idea has not been approved to apply.", field="idea_id")
+
+
 def _apply_sections(application: Application, data: dict) -> None:
     programme = application.programme or db.session.get(Programme, application.programme_id)
     for field in SCALAR_FIELDS:
@@ -122,6 +137,8 @@ def _apply_sections(application: Application, data: dict) -> None:
             setattr(application, field, data[field])
     if data.get("requested_sek") is not None:
         _check_amount(data["requested_sek"], "requested_sek")
+    if data.get("idea_id"):
+        _check_idea(application, data["idea_id"])
     for field in ("starts_on", "ends_on"):
         _check_in_period(programme, data.get(field), field)
     if "requirements" in data:
@@ -333,7 +350,7 @@ def submit(application: Application, actor) -> Application:
             "The application cannot be submitted yet: " + " ".join(m for _, m in problems),
             field=problems[0][0], errors=[{"field": f, "message": m} for f, m in problems])
     now = utcnow()
-    submitted_on = now.date()
+    submitted_on = clock.local_date(now)
     if application.reference is None:
         application.reference = _next_reference(submitted_on.year)
     application.submitted_at = now
@@ -343,7 +360,9 @@ def submit(application: Application, actor) -> Application:
     benefit_services.freeze_submitted(application, actor)
     _move(application, action, actor, comment="")
     notify(users_with_role(Role.PROGRAMME_OFFICE), "application.submitted",
-           f"{application.reference} {application.title} was submitted.",
+           _("%(reference)s %(title)s was submitted by %(organisation)s.",
+             reference=application.reference, title=application.title,
+             organisation=application.organisation.name),
            link=f"/applications/{application.id}")
     return application
 
@@ -359,7 +378,8 @@ def _check_step(application: Application, action: rules.Action, actor) -> Applic
         raise Conflict(str(refused), state=application.state.value) from None
 
 
-def _move(application: Application, action: rules.Action, actor, comment: str = "") -> None:
+def _move(application: Application, action: rules.Action, actor, comment: str = "",
+          notice: str | None = None) -> None:
     """Take one workflow step: state, history, audit and a notice to the applicant."""
     target = _check_step(application, action, actor)
     before = application.state
@@ -372,7 +392,9 @@ def _move(application: Application, action: rules.Action, actor, comment: str = 
     audit.record(f"application.{action.value}", application, actor=actor,
                  before={"state": before}, after={"state": target, "comment": comment})
     notify(users_of_organisation(application.organisation_id), "application.stage_changed",
-           f"{application.reference or application.title}: now {target.value.replace('_', ' ')}.",
+           notice or _("%(reference)s %(title)s is now at the stage: %(stage)s.",
+                       reference=application.reference or "", title=application.title,
+                       stage=str(APPLICATION_STATE[target])),
            link=f"/applications/{application.id}")
 
 
@@ -488,19 +510,23 @@ def route(programme: Programme, amount_sek: int, on: date) -> DelegationRule:
     return db.session.get(DelegationRule, chosen.rule_id)
 
 
-def planned_decision_date(application: Application) -> date:
-    """The date a pending application is routed on: its expected decision date, in period."""
+def planned_decision_date(application: Application, today: date | None = None) -> date:
+    """The date a pending application is routed on: today (the business date), kept inside the
+    programme period and never before the application was submitted."""
     programme = application.programme
-    planned = application.expected_decision_on or clock.today()
-    return min(max(planned, programme.starts_on), programme.ends_on)
+    day = today or clock.today()
+    if application.submitted_at is not None:
+        day = max(day, application.submitted_at.date())
+    return min(max(day, programme.starts_on), programme.ends_on)
 
 
-def routed_authority(application: Application) -> DelegationRule | None:
-    """Who decides this application if it is decided on its planned date."""
+def routed_authority(application: Application, today: date | None = None
+                     ) -> DelegationRule | None:
+    """Who decides this application if it is decided today (or on `today`)."""
     if not application.requested_sek:
         return None
     return route(application.programme, application.requested_sek,
-                 planned_decision_date(application))
+                 planned_decision_date(application, today))
 
 
 def _family_ids(application: Application) -> list[int]:
@@ -652,7 +678,11 @@ def decide(application: Application, data: dict, actor) -> Decision:
         _commit_money(programme, granted, decided_on,
                       f"{decision.diary_number} {application.title}", actor, decision, project)
         benefit_services.create_baseline(application, project, actor)
-    _move(application, rules.Action.DECIDE, actor, decision.decision_text)
+    _move(application, rules.Action.DECIDE, actor, decision.decision_text,
+          notice=_("%(reference)s %(title)s was decided (%(number)s): %(outcome)s, %(amount)s.",
+                   reference=application.reference, title=application.title,
+                   number=decision.diary_number, outcome=str(DECISION_OUTCOME[outcome]),
+                   amount=format_sek(granted)))
     audit.record("decision.taken", decision, actor=actor, after={
         "diary_number": decision.diary_number, "outcome": outcome, "amount_sek": granted,
         "authority_key": rule.authority_key, "splitting_reason": decision.splitting_reason})
@@ -754,7 +784,10 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
         "diary_number": decision.diary_number, "refers_to": original.diary_number,
         "amount_sek": amount})
     notify(users_of_organisation(application.organisation_id), "decision.corrected",
-           f"{application.reference}: {kind.value.replace('_', ' ')} {decision.diary_number}.",
+           _("%(reference)s: the decision %(original)s was corrected by %(number)s "
+             "(%(kind)s, %(amount)s).", reference=application.reference,
+             original=original.diary_number, number=decision.diary_number,
+             kind=str(DECISION_KIND[kind]), amount=format_sek(amount)),
            link=f"/decisions/{decision.id}")
     return decision
 
@@ -819,7 +852,7 @@ def queue_for(user, today: date | None = None) -> list[QueueItem]:
     for application in db.session.scalars(query.order_by(Application.state_changed_at)):
         authority = None
         if application.state == ApplicationState.AWAITING_DECISION:
-            authority = _safe_routed_authority(application)
+            authority = _safe_routed_authority(application, today)
             if authority is None or authority.authority_key not in user.authority_keys:
                 continue
         waited = (today - application.state_changed_at.date()).days
@@ -827,9 +860,10 @@ def queue_for(user, today: date | None = None) -> list[QueueItem]:
     return items
 
 
-def _safe_routed_authority(application: Application) -> DelegationRule | None:
+def _safe_routed_authority(application: Application,
+                           today: date | None = None) -> DelegationRule | None:
     try:
-        return routed_authority(application)
+        return routed_authority(application, today)
     except InvalidInput:
         return None
 
@@ -853,5 +887,7 @@ def _notify_deciders(application: Application) -> None:
     if authority is not None:
         notify(users_with_role(Role.DECISION_MAKER, authority.authority_key),
                "application.awaiting_decision",
-               f"{application.reference} {application.title} awaits your decision.",
+               _("%(reference)s %(title)s (%(amount)s) awaits your decision.",
+                 reference=application.reference, title=application.title,
+                 amount=format_sek(application.requested_sek)),
                link=f"/applications/{application.id}")

@@ -14,11 +14,13 @@ from app.core.enums import (
     ApplicationState,
     DecisionKind,
     DecisionOutcome,
+    IdeaState,
     Role,
 )
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.permissions import can_edit_application, can_view_application
 from app.extensions import db
+from app.ideas.models import ProjectIdea
 from app.programmes.models import DelegationRule, Programme
 from app.programmes.services import list_programmes
 
@@ -205,6 +207,26 @@ def queue():
 
 # ---- writing and submitting ---------------------------------------------------------------
 
+def _approved_ideas(organisation_id: int, current_idea_id: int | None = None) -> list:
+    """The organisation's ideas approved to apply (plus the one already linked)."""
+    return db.session.scalars(
+        sa.select(ProjectIdea).where(
+            ProjectIdea.organisation_id == organisation_id,
+            sa.or_(ProjectIdea.state == IdeaState.APPROVED_TO_APPLY,
+                   ProjectIdea.id == (current_idea_id or 0)))
+        .order_by(ProjectIdea.title)).all()
+
+
+def _prefill_from_idea(form, ideas, idea_id: int | None) -> None:
+    """Start an application from an approved idea: link it and carry over its title and text."""
+    idea = next((i for i in ideas if i.id == idea_id), None)
+    if idea is not None:
+        form.idea_id.data = idea.id
+        form.title.data = idea.title
+        form.description.data = idea.description
+        form.target_groups.data = idea.target_group
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     """Start an application: save it as a draft, or save and submit it at once."""
@@ -217,9 +239,12 @@ def new():
         return redirect(url_for("applications.index"))
     chosen = request.values.get("programme_id", type=int)
     programme = next((p for p in programmes if p.id == chosen), programmes[0])
+    ideas = _approved_ideas(current_user.organisation_id)
     form = forms.application_form(
-        programme, programmes=programmes,
+        programme, programmes=programmes, ideas=ideas,
         feasibility_studies=_feasibility_studies(current_user.organisation_id))
+    if request.method == "GET":
+        _prefill_from_idea(form, ideas, request.args.get("idea_id", type=int))
     if form.validate_on_submit():
         try:
             application = services.create_draft(
@@ -244,6 +269,7 @@ def edit(application_id: int):
     _require_editable(application)
     form = forms.application_form(
         application.programme, application=application,
+        ideas=_approved_ideas(application.organisation_id, application.idea_id),
         feasibility_studies=_feasibility_studies(application.organisation_id, application.id),
         from_request=request.method == "POST")
     if form.validate_on_submit():
@@ -268,6 +294,7 @@ def submit(application_id: int):
     application = services.get_visible_application(current_user, application_id, lock=True)
     form = forms.application_form(
         application.programme, application=application,
+        ideas=_approved_ideas(application.organisation_id, application.idea_id),
         feasibility_studies=_feasibility_studies(application.organisation_id, application.id),
         from_request=False)
     return _submit_or_show_problems(application, form)

@@ -465,10 +465,10 @@ def settings_form(start_year: int, years: int, **kwargs) -> SettingsForm:
             _l("Working hours per full-time employee (hours per year)"), minimum=1,
             key="hours_per_fte", description=_l("Leave empty to use the programme's setting.")),
         "oncost_rate": NumberField(
-            _l("Payroll on-costs (% of salary)"), percent=True, minimum=0, maximum=100,
+            _l("Payroll on-costs (percent of salary)"), percent=True, minimum=0, maximum=100,
             key="oncost_rate", description=_l("Leave empty to use the programme's setting.")),
         "adoption_target": NumberField(
-            _l("Adoption target (% of the cases that go digital)"), percent=True, minimum=0,
+            _l("Adoption target (percent of the cases that go digital)"), percent=True, minimum=0,
             maximum=100, key="adoption.target"),
         "adoption_ramp_years": NumberField(
             _l("Years to reach the target (ramp, years)"), whole=True, minimum=1,
@@ -573,7 +573,7 @@ def benefit_line_form(kind: BenefitKind, start_year: int, years: int, *, goals=(
             fields[f"mix_{channel}"] = NumberField(CHANNEL_LABELS[channel], percent=True,
                                                    minimum=0, maximum=100,
                                                    key=f"channel_mix.{channel}")
-        groups.append((_l("Channel mix today (% of the cases, adding up to 100)"),
+        groups.append((_l("Channel mix today (percent of the cases, adding up to 100)"),
                        tuple(f"mix_{c}" for c in BASELINE_CHANNELS)))
         fields["cash_releasing_share"] = NumberField(
             _l("Cash-releasing share (%)"), percent=True, minimum=0, maximum=100,
@@ -590,7 +590,7 @@ def benefit_line_form(kind: BenefitKind, start_year: int, years: int, *, goals=(
         fields["salary_sek"] = NumberField(_l("Salary (kr per year)"), minimum=0,
                                            key="salary_sek")
         fields["oncost_rate"] = NumberField(
-            _l("Own payroll on-costs (% of salary, optional)"), percent=True, minimum=0,
+            _l("Own payroll on-costs (percent of salary, optional)"), percent=True, minimum=0,
             maximum=100, key="oncost_rate")
         groups.append((_l("Time and cost"), ("minutes_saved_per_case", "hourly_cost_sek",
                                              "salary_sek", "oncost_rate")))

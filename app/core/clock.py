@@ -6,6 +6,7 @@ control time.
 """
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 
 def _configured_date() -> date | None:
@@ -28,3 +29,16 @@ def now() -> datetime:
 
 def today() -> date:
     return now().date()
+
+
+def local_zone() -> ZoneInfo:
+    """The city's time zone (BABEL_DEFAULT_TIMEZONE, Europe/Stockholm)."""
+    from flask import current_app, has_app_context
+
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or "Europe/Stockholm")
+
+
+def local_date(moment: datetime) -> date:
+    """The date in the city's time zone of a UTC moment (what a receipt should say)."""
+    return moment.astimezone(local_zone()).date()

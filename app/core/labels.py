@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from app.core.enums import (
     ApplicationKind,
     ApplicationState,
+    DecisionKind,
+    DecisionOutcome,
     LedgerEntryKind,
     OrganisationKind,
     Role,
@@ -50,6 +52,19 @@ APPLICATION_STATE = {
     ApplicationState.DECIDED: _l("Decided"),
     ApplicationState.RETURNED_FOR_COMPLETION: _l("Returned for completion"),
     ApplicationState.WITHDRAWN: _l("Withdrawn"),
+}
+
+DECISION_OUTCOME = {
+    DecisionOutcome.APPROVED: _l("approved"),
+    DecisionOutcome.APPROVED_REDUCED: _l("approved with a reduced amount"),
+    DecisionOutcome.REJECTED: _l("rejected"),
+}
+
+DECISION_KIND = {
+    DecisionKind.ORIGINAL: _l("original decision"),
+    DecisionKind.SUPPLEMENTARY: _l("supplementary grant"),
+    DecisionKind.REDUCTION: _l("reduction"),
+    DecisionKind.REVOCATION: _l("revocation"),
 }
 
 ALL = {

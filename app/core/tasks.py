@@ -11,6 +11,7 @@ from app.extensions import db
 from app.ideas.models import ProjectIdea
 from app.ideas.services import idle_approved_ideas
 from app.programmes.services import list_programmes
+from app.projects.services import report_queue
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,18 @@ def tasks_for(user) -> list[Task]:
                           (("state", "submitted"),)))
         idle = sum(len(idle_approved_ideas(p)) for p in list_programmes())
         tasks.append(Task(str(_l("Approved ideas with no application")), idle, "ideas.idle"))
+    if roles & {Role.APPLICANT, Role.PROGRAMME_OFFICE}:
+        reports = report_queue(user)
+        if Role.APPLICANT in roles:
+            tasks.append(Task(str(_l("Project reports to write")), len(reports.due),
+                              "projects.queue"))
+            tasks.append(Task(str(_l("Project reports to complete")),
+                              len(reports.completion_requested), "projects.queue"))
+        if Role.PROGRAMME_OFFICE in roles:
+            tasks.append(Task(str(_l("Project reports submitted in the last six weeks")),
+                              len(reports.submitted), "projects.queue"))
+            tasks.append(Task(str(_l("Projects with overdue reports")), len(reports.due),
+                              "projects.queue"))
     seen = set()
     for role, (state, label) in STAGE_TASKS.items():
         if role in roles and state not in seen:

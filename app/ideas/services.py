@@ -9,16 +9,15 @@ has not been answered. Services flush, never commit.
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Organisation, User
 from app.applications.models import Application
 from app.core import audit, clock
+from app.core.clock import local_date, local_zone
 from app.core.enums import ApplicationState, IdeaState, ProjectState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry
@@ -337,15 +336,6 @@ class IdleIdea:
     days_waiting: int
 
 
-def _local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Stockholm"))
-
-
-def local_date(moment: datetime) -> date:
-    """The date in the city's time zone of a UTC moment."""
-    return moment.astimezone(_local_zone()).date()
-
-
 def idle_approved_ideas(programme: Programme, today: date | None = None,
                         idle_days: int | None = None) -> list[IdleIdea]:
     """List ideas approved at least `idle_days` days ago that have no application, oldest first.
@@ -358,7 +348,7 @@ def idle_approved_ideas(programme: Programme, today: date | None = None,
     if days < 0:
         raise InvalidInput(_("The number of days cannot be negative."), field="idle_days")
     last_idle_day = today - timedelta(days=days)
-    cutoff = datetime.combine(last_idle_day + timedelta(days=1), time.min, _local_zone())
+    cutoff = datetime.combine(last_idle_day + timedelta(days=1), time.min, local_zone())
     has_application = (
         sa.select(Application.id)
         .where(Application.idea_id == ProjectIdea.id,

@@ -9,7 +9,9 @@ session. They run only in the SQLite pass of `make test` and only where Debian's
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +20,9 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 SEED_DATA = HERE.parent.parent / "seed_data"
+# The business clock of the live server: early 2008, under the 2007 delegation rules, so a new
+# 1.2 MSEK application is decided by the deputy city director (JOURNEYS.md, journey 2).
+BUSINESS_DATE = date(2008, 2, 1)
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -98,7 +103,10 @@ def demo_programme_name() -> str:
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
-    """The application on its own migrated and seeded SQLite file, for the live server."""
+    """The application on its own migrated and seeded SQLite file, for the live server.
+
+    Seeded first and then served as of BUSINESS_DATE (DEMO_DATE), the way `make run` does.
+    """
     from flask_migrate import upgrade
 
     from app import create_app
@@ -110,13 +118,35 @@ def live_app(tmp_path_factory):
         "APP_CONFIG": "testing",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "RATELIMIT_ENABLED": False,
+        "DEMO_DATE": None,
     })
     with application.app_context():
         upgrade()
         seed_demo()
         db.session.commit()
         db.session.remove()
+    application.config["DEMO_DATE"] = BUSINESS_DATE
     return application
+
+
+@pytest.fixture
+def business_clock(live_app):
+    """Move the live server's business clock for part of a test, then put it back.
+
+    The app reads DEMO_DATE on every request, so `with business_clock(date(2011, 2, 1)):`
+    serves every request inside the block as of that day.
+    """
+
+    @contextmanager
+    def moved_to(day: date):
+        previous = live_app.config.get("DEMO_DATE")
+        live_app.config["DEMO_DATE"] = day
+        try:
+            yield day
+        finally:
+            live_app.config["DEMO_DATE"] = previous
+
+    return moved_to
 
 
 @pytest.fixture(scope="session")

@@ -219,3 +219,10 @@ def test_demo_projects_carry_frozen_baselines_and_a_realised_register(seeded):
     assert handling.planned_to_date_sek > 0 and handling.realisation_rate is not None
     planned_cash = sum(p.planned_cash_releasing_sek for r in rows for p in r.benefit.plan_years)
     assert planned_cash > 0
+
+
+def test_the_councils_adopted_cuts_reproduce_the_2009_and_2010_budgets(programme):
+    from app.budget_cuts import services as cuts
+
+    totals = {t.budget_year: t.adopted_sek for t in cuts.city_totals(programme, [2009, 2010])}
+    assert totals == {2009: 25_500_000, 2010: 30_700_000}

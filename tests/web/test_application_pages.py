@@ -48,7 +48,9 @@ def clients_for(app, people):
 
 
 @pytest.fixture
-def browser(app, db_session, people):
+def browser(app, db_session, people, demo_date):
+    """Clients for the journey's people, on a business date in 2008 (the 2007 delegation)."""
+    demo_date("2008-03-07")
     return clients_for(app, people)
 
 
@@ -205,7 +207,7 @@ def test_journey_from_karins_form_to_anders_decision(app, browser, people, make_
     detail = page(anders, f"/applications/{application_id}")
     assert marked(detail, "routed-authority") == "Deputy"
     assert 'id="decide-form"' in detail and 'value="1 200 000"' in detail
-    assert 'value="2008-03-07"' in detail
+    assert 'value="2008-02-05"' in detail
     history = marked(detail, "history")
     assert all(name in history for name in ("Karin", "Jonas", "Leila", "Per", "Maria"))
     assert "Registrerad" in history and "Rådet tillstyrker" in history
@@ -576,3 +578,46 @@ def test_every_requirement_cost_type_and_step_has_a_label():
     assert set(forms.REQUIREMENT_LABELS) == set(services.REQUIREMENTS)
     assert set(forms.COST_TYPE_LABELS) == set(services.COST_TYPES)
     assert set(forms.ACTION_LABELS) == set(rules.Action)
+
+
+def test_an_application_starts_from_an_approved_idea_and_stays_linked(app, browser, people,
+                                                                        make_programme):
+    """The idea page leads to a pre-filled form; the saved application points to the idea."""
+    from app.accounts.models import User
+    from app.applications import services
+    from app.applications.models import Application
+    from app.core.errors import InvalidInput
+    from app.extensions import db
+    from app.ideas.models import ProjectIdea
+    from app.programmes.models import Programme
+
+    programme_id = make_programme()
+    with app.app_context():
+        idea = ProjectIdea(programme_id=programme_id, organisation_id=people.traffic,
+                           title="Cykelreseplanerare", description="Planera cykelresor",
+                           target_group="Cyklister", state="approved_to_apply")
+        other = ProjectIdea(programme_id=programme_id, organisation_id=people.other,
+                            title="Annans idé", description="x", state="approved_to_apply")
+        db.session.add_all([idea, other])
+        db.session.commit()
+        idea_id, other_id = idea.id, other.id
+    karin = browser("karin")
+    assert 'data-testid="apply-from-idea"' in page(karin, f"/ideas/{idea_id}")
+    form = page(karin, f"/applications/new?idea_id={idea_id}")
+    assert re.search(rf'<option[^>]*selected[^>]*value="{idea_id}"|'
+                     rf'<option[^>]*value="{idea_id}"[^>]*selected', form)
+    assert 'value="Cykelreseplanerare"' in form
+    assert "Annans idé" not in form
+    with app.app_context():
+        programme = db.session.get(Programme, programme_id)
+        karin_user = db.session.get(User, people.karin)
+        application = services.create_draft(programme, {
+            "kind": "feasibility", "title": "Cykel", "idea_id": idea_id}, karin_user)
+        assert application.idea_id == idea_id
+        with pytest.raises(InvalidInput) as refused:
+            services.create_draft(programme, {"kind": "feasibility", "title": "Kapad",
+                                              "idea_id": other_id}, karin_user)
+        assert refused.value.field == "idea_id"
+        db.session.rollback()
+        kapad = db.select(db.func.count(Application.id)).where(Application.title == "Kapad")
+        assert db.session.scalar(kapad) == 0

@@ -25,7 +25,9 @@ from tests.web.test_application_pages import (
 
 
 @pytest.fixture
-def browser(app, db_session, people):
+def browser(app, db_session, people, demo_date):
+    """Clients for the journey's people, on a business date in 2008 (the 2007 delegation)."""
+    demo_date("2008-03-07")
     return clients_for(app, people)
 
 

@@ -1,0 +1,365 @@
+"""Budget-cut pages: policies, the year's proposal, adoption, reconciliation, the explanation
+an administration's head reads ("why is our budget lower?"), its Excel sheet, and what-if."""
+
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core import clock
+from app.core.errors import Conflict, InvalidInput
+from app.core.money import format_msek
+from app.core.permissions import can_view_programme
+from app.extensions import db
+from app.programmes.services import list_programmes
+from reports.budget_cut_sheet import explanation_workbook, grouped_bar_chart
+from reports.xlsx import content_disposition
+
+from . import services
+from .forms import DecisionForm, DeleteForm, PolicyForm, ProposeForm, WhatIfForm
+from .models import BudgetCutEntry, BudgetCutPolicy
+
+bp = Blueprint("budget_cuts", __name__, url_prefix="/budget-cuts")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SCENARIO_FIELD = re.compile(r"policies\[(\d+)\]\.(\w+)")
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    if not can_view_programme(current_user):
+        abort(403)
+
+
+@bp.context_processor
+def _budget_cut_helpers():
+    return {
+        "cut_can": {"manage": services.can_manage_budget_cuts,
+                    "view_all": services.can_view_all_budget_cuts,
+                    "view_of": services.can_view_budget_cuts_of},
+        "flag_labels": services.FLAG_LABELS,
+        "entry_kinds": services.ENTRY_KIND_LABELS,
+        "describe_policy": services.describe_policy,
+        "version_label": services.version_label,
+    }
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name) or None
+    if value is None:
+        return None
+    if not value.isdigit():
+        abort(400)
+    return int(value)
+
+
+def _programme():
+    return services.get_programme(_int_arg("programme_id"))
+
+
+def _require_overview() -> None:
+    if not services.can_view_all_budget_cuts(current_user):
+        abort(403)
+
+
+def _require_manager() -> None:
+    if not services.can_manage_budget_cuts(current_user):
+        abort(403)
+
+
+def _back_to(endpoint: str, programme, **values):
+    return redirect(url_for(endpoint, programme_id=programme.id, **values))
+
+
+def _visible_organisation(organisation_id: int):
+    organisation = services.get_organisation(organisation_id)
+    if not services.can_view_budget_cuts_of(current_user, organisation.id):
+        abort(404)
+    return organisation
+
+
+@bp.get("/")
+def index():
+    """Show the city's cuts year by year; an organisation goes straight to its own explanation."""
+    programme = _programme()
+    year = services.today_budget_year(programme, clock.today())
+    if not services.can_view_all_budget_cuts(current_user):
+        if not current_user.organisation_id:
+            abort(403)
+        return _back_to("budget_cuts.explanation", programme, year=year,
+                        organisation_id=current_user.organisation_id)
+    return render_template("budget_cuts/index.html", programme=programme,
+                           programmes=list_programmes(), totals=services.city_totals(programme),
+                           year=year)
+
+
+@bp.get("/<int:year>")
+def year_page(year: int):
+    """The year's proposal per organisation, with the button that proposes it."""
+    _require_overview()
+    programme = _programme()
+    items = services.explanations(programme, year)
+    return render_template("budget_cuts/year.html", programme=programme, year=year, items=items,
+                           policy=services.policy_in_force(programme, year), form=ProposeForm(),
+                           years=services.budget_years(programme))
+
+
+@bp.post("/<int:year>/propose")
+def propose(year: int):
+    """Propose every organisation's cut for the year from the register and the policy."""
+    _require_manager()
+    programme = _programme()
+    if not ProposeForm().validate_on_submit():
+        abort(400)
+    try:
+        proposals = services.propose_budget_cuts(programme, year, current_user)
+    except (Conflict, InvalidInput) as refused:
+        db.session.rollback()
+        flash(refused.detail, "danger")
+    else:
+        db.session.commit()
+        flash(_("The cuts for %(year)s are proposed for %(count)d organisations.", year=year,
+                count=len(proposals)), "success")
+    return _back_to("budget_cuts.year_page", programme, year=year)
+
+
+@bp.get("/<int:year>/reconciliation")
+def reconciliation(year: int):
+    """Proposed vs adopted vs realised per organisation, with the flags and the city's total."""
+    _require_overview()
+    programme = _programme()
+    return render_template("budget_cuts/reconciliation.html", programme=programme, year=year,
+                           items=services.explanations(programme, year),
+                           years=services.budget_years(programme))
+
+
+@bp.get("/<int:year>/organisations/<int:organisation_id>")
+def explanation(year: int, organisation_id: int):
+    """Why an organisation's budget for the year is lower: every project and benefit line."""
+    programme = _programme()
+    item = services.explanation(_visible_organisation(organisation_id), year, programme)
+    return render_template("budget_cuts/explanation.html", programme=programme, item=item,
+                           years=services.budget_years(programme),
+                           is_own=current_user.organisation_id == organisation_id)
+
+
+@bp.get("/<int:year>/organisations/<int:organisation_id>/explanation.xlsx")
+def explanation_xlsx(year: int, organisation_id: int):
+    """The explanation as a one-sheet Excel workbook."""
+    programme = _programme()
+    organisation = _visible_organisation(organisation_id)
+    item = services.explanation(organisation, year, programme)
+    headers, rows = services.explanation_table(item)
+    title = _("Budget cut %(year)s", year=year)
+    data = explanation_workbook(title, headers, rows,
+                                print_header=f"{organisation.name} – {title}")
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": content_disposition(f"{title} {organisation.name}.xlsx")})
+
+
+@bp.route("/<int:year>/organisations/<int:organisation_id>/adopt", methods=["GET", "POST"])
+def adopt(year: int, organisation_id: int):
+    """Record the cut the council adopted for an organisation and year."""
+    _require_manager()
+    programme = _programme()
+    organisation = services.get_organisation(organisation_id)
+    item = services.explanation(organisation, year, programme)
+    if item.decided is not None:
+        return _back_to("budget_cuts.correct", programme, entry_id=item.decided.id)
+    form = DecisionForm()
+    if request.method == "GET" and item.proposal_entry is not None:
+        form.amount_sek.data = item.proposed_sek
+    if form.validate_on_submit():
+        try:
+            services.adopt_budget_cut(programme, organisation, year, form.amount_sek.data,
+                                      form.council_decision_ref.data, form.reason.data,
+                                      current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        else:
+            db.session.commit()
+            flash(_("The adopted cut was recorded."), "success")
+            return _back_to("budget_cuts.explanation", programme, year=year,
+                            organisation_id=organisation.id)
+    status = 422 if form.errors else 200
+    return render_template("budget_cuts/decision.html", programme=programme, item=item,
+                           form=form, entry=None), status
+
+
+@bp.route("/entries/<int:entry_id>/correct", methods=["GET", "POST"])
+def correct(entry_id: int):
+    """Correct an adopted cut with a new entry (adopted cuts never change)."""
+    _require_manager()
+    entry = db.get_or_404(BudgetCutEntry, entry_id)
+    programme = services.get_programme(entry.programme_id)
+    organisation = services.get_organisation(entry.organisation_id)
+    item = services.explanation(organisation, entry.budget_year, programme)
+    form = DecisionForm()
+    form.amount_sek.label.text = _("Corrected cut (kronor)")
+    form.submit.label.text = _("Record the correction")
+    if request.method == "GET":
+        form.amount_sek.data = entry.amount_sek
+    if form.validate_on_submit():
+        try:
+            services.correct_budget_cut(entry, {
+                "amount_sek": form.amount_sek.data,
+                "council_decision_ref": form.council_decision_ref.data,
+                "reason": form.reason.data}, current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        except Conflict as refused:
+            db.session.rollback()
+            flash(refused.detail, "danger")
+            return _back_to("budget_cuts.explanation", programme, year=entry.budget_year,
+                            organisation_id=organisation.id)
+        else:
+            db.session.commit()
+            flash(_("The correction was recorded."), "success")
+            return _back_to("budget_cuts.explanation", programme, year=entry.budget_year,
+                            organisation_id=organisation.id)
+    status = 422 if form.errors else 200
+    return render_template("budget_cuts/decision.html", programme=programme, item=item,
+                           form=form, entry=entry), status
+
+
+@bp.route("/policies", methods=["GET", "POST"])
+def policies():
+    """The programme's policies; the programme office adds one from a budget year."""
+    programme = _programme()
+    form = PolicyForm() if services.can_manage_budget_cuts(current_user) else None
+    if request.method == "POST":
+        _require_manager()
+        if form.validate_on_submit():
+            try:
+                services.create_policy(programme, form.policy_data(), current_user)
+            except InvalidInput as error:
+                db.session.rollback()
+                form.add_error(error.field, error.detail)
+            else:
+                db.session.commit()
+                flash(_("The policy was saved."), "success")
+                return _back_to("budget_cuts.policies", programme)
+    elif form is not None and not form.valid_from_year.data:
+        form.valid_from_year.data = services.today_budget_year(programme, clock.today())
+        form.lag_years.data = 1
+    status = 422 if form is not None and form.errors else 200
+    return render_template("budget_cuts/policies.html", programme=programme,
+                           rows=services.policies(programme), form=form,
+                           in_force=services.policies_by_year(programme),
+                           delete_form=DeleteForm()), status
+
+
+@bp.route("/policies/<int:policy_id>/edit", methods=["GET", "POST"])
+def edit_policy(policy_id: int):
+    """Change a policy that no proposal rests on yet."""
+    _require_manager()
+    policy = db.get_or_404(BudgetCutPolicy, policy_id)
+    programme = services.get_programme(policy.programme_id)
+    form = PolicyForm()
+    if request.method == "GET":
+        form.fill(policy)
+    if form.validate_on_submit():
+        try:
+            services.update_policy(policy, form.policy_data(), current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        except Conflict as refused:
+            db.session.rollback()
+            flash(refused.detail, "danger")
+            return _back_to("budget_cuts.policies", programme)
+        else:
+            db.session.commit()
+            flash(_("The policy was saved."), "success")
+            return _back_to("budget_cuts.policies", programme)
+    status = 422 if form.errors else 200
+    return render_template("budget_cuts/policy_form.html", programme=programme, policy=policy,
+                           form=form), status
+
+
+@bp.post("/policies/<int:policy_id>/delete")
+def delete_policy(policy_id: int):
+    """Remove a policy that no proposal rests on yet."""
+    _require_manager()
+    policy = db.get_or_404(BudgetCutPolicy, policy_id)
+    programme = services.get_programme(policy.programme_id)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_policy(policy, current_user)
+    except Conflict as refused:
+        db.session.rollback()
+        flash(refused.detail, "danger")
+    else:
+        db.session.commit()
+        flash(_("The policy was removed."), "success")
+    return _back_to("budget_cuts.policies", programme)
+
+
+def _what_if_defaults(programme) -> dict:
+    years = services.budget_years(programme)
+    last = services.today_budget_year(programme, clock.today())
+    return {"first_year": max(years[0], last - 3), "last_year": last, "scenarios": [
+        {"share": policy.share * 100, "lag_years": policy.lag_years,
+         "net_running_costs": policy.net_running_costs,
+         "allow_before_go_live": policy.allow_before_go_live}
+        for policy in services.default_scenarios(programme, last)]}
+
+
+def _what_if_error(form: WhatIfForm, error: InvalidInput, indexes: list[int]) -> None:
+    match = SCENARIO_FIELD.fullmatch(error.field or "")
+    if match and int(match.group(1)) < len(indexes):
+        scenario = form.scenarios[indexes[int(match.group(1))]]
+        field = scenario.form._fields.get(match.group(2)) or scenario.form.share
+        field.errors = [*field.errors, error.detail]
+    else:
+        form.add_error("first_year", error.detail)
+
+
+def _what_if_problems(form: WhatIfForm) -> list[tuple[str, str, str]]:
+    """List (field id, label, message) for every error, scenario fields named by policy."""
+    problems = [(f.id, f.label.text, e) for f in (form.first_year, form.last_year)
+                for e in f.errors]
+    for index, scenario in enumerate(form.scenarios):
+        policy = _("Policy %(letter)s", letter="ABCD"[index])
+        problems += [(f.id, f"{policy}: {f.label.text}", e) for f in scenario.form
+                     for e in f.errors]
+    return problems
+
+
+@bp.get("/what-if")
+def what_if():
+    """Compare policies for the whole portfolio side by side; nothing is written."""
+    _require_overview()
+    programme = _programme()
+    submitted = "first_year" in request.args
+    form = (WhatIfForm(formdata=request.args) if submitted
+            else WhatIfForm(data=_what_if_defaults(programme)))
+    result = chart = None
+    if form.validate():
+        first, last = form.first_year.data, form.last_year.data
+        years = services.budget_years(programme)
+        first = years[0] if first is None else first
+        last = years[-1] if last is None else last
+        indexes = [i for i, s in enumerate(form.scenarios) if s.form.share.data is not None]
+        letters = "ABCD"
+        try:
+            result = services.what_if(
+                programme, [form.scenarios[i].form.policy_data() for i in indexes],
+                range(first, last + 1) if first <= last else [],
+                labels=[_("Policy %(letter)s", letter=letters[i]) for i in indexes])
+        except InvalidInput as error:
+            _what_if_error(form, error, indexes)
+        else:
+            chart = grouped_bar_chart(
+                [str(y) for y in result.budget_years],
+                [(s.label, [s.total(y) for y in result.budget_years]) for s in result.scenarios],
+                format_value=format_msek)
+    problems = _what_if_problems(form)
+    return render_template("budget_cuts/what_if.html", programme=programme, form=form,
+                           result=result if not problems else None, chart=chart,
+                           problems=problems), 422 if problems else 200

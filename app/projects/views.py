@@ -1,0 +1,272 @@
+"""Project pages: the list, the project page, six-weekly reports, the queue and closing."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.applications.forms import DECISION_KIND_LABELS
+from app.benefits import services as benefit_services
+from app.core import clock
+from app.core.enums import ProjectState, RagStatus, ReportState
+from app.core.errors import Forbidden, InvalidInput
+from app.core.money import format_sek
+from app.extensions import db
+
+from . import forms, services
+from .models import StatusReport
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    return None
+
+
+def _url_if_registered(endpoint: str, **values) -> str | None:
+    """Link to another domain's page only once its blueprint is registered."""
+    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
+
+
+@bp.context_processor
+def _project_helpers():
+    return {
+        "aspects": services.ASPECTS, "aspect_labels": services.ASPECT_LABELS,
+        "rag_labels": services.RAG_SHORT, "report_state_labels": services.REPORT_STATE_LABELS,
+        "project_state_labels": services.PROJECT_STATE_LABELS, "text_labels": forms.TEXT_LABELS,
+        "can_write_reports": services.can_write_reports,
+        "can_request_completion": services.can_request_completion,
+        "can_close_project": services.can_close_project, "url_if_registered": _url_if_registered,
+        "decision_kind_labels": DECISION_KIND_LABELS, "green": RagStatus.GREEN,
+        "draft_state": ReportState.DRAFT,
+    }
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name) or None
+    if value is not None and not value.isdigit():
+        abort(400)
+    return int(value) if value else None
+
+
+def _state_arg() -> ProjectState | None:
+    value = request.args.get("state") or None
+    if value is not None and value not in {state.value for state in ProjectState}:
+        abort(400)
+    return ProjectState(value) if value else None
+
+
+def _writable_report(report_id: int) -> StatusReport:
+    report = services.get_visible_report(current_user, report_id)
+    if not services.can_write_reports(current_user, report.project):
+        raise Forbidden(_("Only the project's own organisation can write its reports."))
+    return report
+
+
+# ---- lists ----------------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    """List the projects the user can see, filtered by organisation, state and area."""
+    filters = {"organisation_id": _int_arg("organisation"), "state": _state_arg(),
+               "area_id": _int_arg("area")}
+    projects = db.session.scalars(services.visible_projects(current_user, **filters)).all()
+    organisations, areas = services.filter_choices()
+    return render_template("projects/index.html", projects=projects, filters=filters,
+                           organisations=organisations, areas=areas, states=list(ProjectState))
+
+
+@bp.get("/queue")
+def queue():
+    """Show submitted reports, completion requests and reports not yet in."""
+    return render_template("projects/queue.html",
+                           queue=services.report_queue(current_user), today=clock.today())
+
+
+# ---- the project page -----------------------------------------------------------------------
+
+def _project_page(project, status: int = 200, go_live_form=None):
+    overview = services.project_overview(project)
+    if go_live_form is None and services.can_close_project(current_user, project):
+        go_live_form = forms.GoLiveForm(formdata=None, data={"go_live_on": project.go_live_on})
+    return render_template(
+        "projects/detail.html", project=project, overview=overview,
+        decisions=services.project_decisions(project),
+        benefits=benefit_services.register(overview.today.year, project_id=project.id),
+        tasks=services.follow_up_tasks(project), final=services.final_report(project),
+        open_form=forms.OpenReportForm(formdata=None), go_live_form=go_live_form), status
+
+
+@bp.get("/<int:project_id>")
+def detail(project_id: int):
+    return _project_page(services.get_visible_project(current_user, project_id))
+
+
+@bp.post("/<int:project_id>/reports")
+def open_report(project_id: int):
+    """Open the report for a period (or continue its draft) and go to the form."""
+    project = services.get_visible_project(current_user, project_id)
+    form = forms.OpenReportForm()
+    if not form.validate_on_submit() or not form.period_number.data.isdigit():
+        abort(400)
+    report = services.open_report(project, int(form.period_number.data), current_user)
+    db.session.commit()
+    return redirect(url_for("projects.edit_report", report_id=report.id))
+
+
+@bp.post("/<int:project_id>/go-live")
+def go_live(project_id: int):
+    """Record the go-live date; the one-year benefit follow-up is scheduled from it."""
+    project = services.get_visible_project(current_user, project_id)
+    form = forms.GoLiveForm()
+    if form.validate_on_submit():
+        try:
+            services.record_go_live(project, form.go_live_on.data, current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        else:
+            db.session.commit()
+            flash(_("Go-live was recorded; the benefits are followed up one year later."),
+                  "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return _project_page(project, 422, go_live_form=form)
+
+
+@bp.route("/<int:project_id>/close", methods=["GET", "POST"])
+def close(project_id: int):
+    """File the final report and close the project, releasing the unused commitment."""
+    project = services.get_visible_project(current_user, project_id)
+    if not services.can_close_project(current_user, project):
+        raise Forbidden(_("Only the project's organisation or the programme office closes a "
+                          "project."))
+    form = forms.CloseForm(data={"go_live_on": project.go_live_on})
+    if form.validate_on_submit():
+        committed = services.project_commitment_sek(project)
+        try:
+            final = services.close_project(project, form.final_data(), current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        else:
+            db.session.commit()
+            flash(_("The project is closed. %(amount)s was released back to the envelope.",
+                    amount=format_sek(max(committed - final.final_cost_sek, 0))), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return render_template("projects/close.html", project=project, form=form,
+                           overview=services.project_overview(project)), (
+        422 if form.errors else 200)
+
+
+# ---- reports --------------------------------------------------------------------------------
+
+def _form_page(report, form, status: int = 200):
+    previous = None
+    if report.version > 1:
+        previous = db.session.get(StatusReport, report.supersedes_id)
+    return render_template("projects/report_form.html", report=report, form=form,
+                           project=report.project, previous=previous), status
+
+
+def _submit_or_show_problems(report, form):
+    """Submit the saved draft; if anything is missing, show every reason on the form."""
+    try:
+        services.submit_report(report, current_user)
+    except InvalidInput as error:
+        db.session.rollback()
+        for problem in error.extra.get("errors") or [{"field": error.field,
+                                                      "message": error.detail}]:
+            form.add_error(problem["field"], problem["message"])
+        flash(_("The draft was saved but cannot be submitted yet. Correct what is listed, then "
+                "submit again."), "warning")
+        return _form_page(report, form, 422)
+    db.session.commit()
+    flash(_("The report was submitted to the programme office."), "success")
+    return redirect(url_for("projects.report", report_id=report.id))
+
+
+@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+def edit_report(report_id: int):
+    """Fill in a draft report (pre-filled from the previous one); save it or submit it."""
+    report = _writable_report(report_id)
+    if request.method == "GET" and report.state != ReportState.DRAFT:
+        flash(_("A submitted report is frozen. Correct it by a new version instead."), "info")
+        return redirect(url_for("projects.report", report_id=report.id))
+    form = forms.ReportForm(obj=report)
+    if form.validate_on_submit():
+        try:
+            services.save_report(report, form.report_data(), current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        else:
+            db.session.commit()
+            if form.send.data:
+                return _submit_or_show_problems(report, form)
+            flash(_("The draft was saved."), "success")
+            return redirect(url_for("projects.edit_report", report_id=report.id))
+    return _form_page(report, form, 422 if form.errors else 200)
+
+
+def _report_page(report, status: int = 200, completion_form=None):
+    versions = [r for r in services.report_versions(report.project)
+                if r.period_number == report.period_number]
+    newest = versions[-1]
+    can_correct = (services.can_write_reports(current_user, report.project)
+                   and report.state in services.FROZEN_STATES and newest.id == report.id)
+    if (completion_form is None and services.can_request_completion(current_user)
+            and report.state == ReportState.SUBMITTED and newest.id == report.id):
+        completion_form = forms.CompletionForm(formdata=None)
+    return render_template(
+        "projects/report.html", report=report, project=report.project,
+        versions=[v for v in versions if v.state != ReportState.DRAFT or v.id == report.id
+                  or services.can_write_reports(current_user, report.project)],
+        newest=newest, correct_form=forms.CorrectForm(formdata=None) if can_correct else None,
+        completion_form=completion_form), status
+
+
+@bp.get("/reports/<int:report_id>")
+def report(report_id: int):
+    return _report_page(services.get_visible_report(current_user, report_id))
+
+
+@bp.post("/reports/<int:report_id>/correct")
+def correct_report(report_id: int):
+    """Start a correction: a new draft version; the submitted one is kept as it is."""
+    report = _writable_report(report_id)
+    if not forms.CorrectForm().validate_on_submit():
+        abort(400)
+    correction = services.correct_report(report, {}, current_user)
+    db.session.commit()
+    flash(_("A new version was started. The submitted report is kept unchanged."), "info")
+    return redirect(url_for("projects.edit_report", report_id=correction.id))
+
+
+@bp.post("/reports/<int:report_id>/completion")
+def request_completion(report_id: int):
+    """Programme office: ask the organisation to complete the report."""
+    report = services.get_visible_report(current_user, report_id)
+    if not services.can_request_completion(current_user):
+        raise Forbidden(_("Only the programme office asks for completion of a report."))
+    form = forms.CompletionForm()
+    if form.validate_on_submit():
+        try:
+            services.request_completion(report, form.comment.data, current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.add_error(error.field, error.detail)
+        else:
+            db.session.commit()
+            flash(_("The organisation was asked to complete the report."), "success")
+            return redirect(url_for("projects.report", report_id=report.id))
+    return _report_page(report, 422, completion_form=form)
