@@ -197,5 +197,6 @@ def test_idea_to_funding_decision(journey, url_for):
         f"main a[href='{url_for('applications.detail', application_id=submitted.id)}']")
     expect(notices).to_have_count(len(STAGES_AFTER_DRAFT))
     expect(notices.first).to_contain_text(submitted.reference)
-    expect(notices.first).to_contain_text(ApplicationState.DECIDED.value)
+    expect(notices.first).to_contain_text(decision["diary-number"])
+    expect(notices.first).to_contain_text(kronor(REQUESTED_SEK))
     journey.scan("the applicant's notifications after the decision")
