@@ -344,6 +344,14 @@ def complete_application_data(requested_sek: int = 1_200_000, kind: str = "feasi
     }
 
 
+SMALL_CALCULATION = {
+    "start_year": 2008, "adoption": {"target": 0.6, "ramp_years": 2, "go_live_index": 1},
+    "benefits": [{"kind": "per_case", "name": "Porto", "recipient": "organisation",
+                  "volume_per_year": 10000, "amount_sek": 12, "cash_releasing": True}],
+    "costs": [{"name": "Utveckling", "kind": "investment",
+               "by_year_sek": [1200000, 0, 0, 0, 0]}],
+}
+
 STAGE_PATH = ("draft", "submitted", "in_preparation", "advisory_opinion", "quality_check",
               "awaiting_decision")
 ALL_SCORES = {**{f"goal_{n}": 2 for n in range(1, 5)},
@@ -373,7 +381,7 @@ def advance(application, users: dict, until: str) -> None:
 def make_application(app, people, make_programme):
     """Create a complete application as Karin and drive it to `stage` (dated `on`).
 
-    With `calculation`, the benefit calculation is saved before submission.
+    A benefit calculation is saved before submission (`calculation`, or a small one).
     """
 
     def make(stage: str = "draft", requested_sek: int = 1_200_000, on: str = "2008-02-01",
@@ -397,9 +405,9 @@ def make_application(app, people, make_programme):
                          for name in ("karin", "jonas", "leila", "per", "maria")}
                 programme = db.session.get(Programme, programme_id or make_programme())
                 application = services.create_draft(programme, data, users["karin"])
-                if calculation is not None:
-                    benefit_services.save_working_calculation(application, calculation,
-                                                              users["karin"])
+                if stage != "draft" or calculation is not None:
+                    benefit_services.save_working_calculation(
+                        application, calculation or SMALL_CALCULATION, users["karin"])
                 advance(application, users, stage)
                 db.session.commit()
                 return application.id

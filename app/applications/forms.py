@@ -10,6 +10,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -187,6 +188,7 @@ FIELD_ORDER = ("csrf_token", "programme_id", "kind", "idea_id", "feasibility_id"
                "estimated_users_within_years", "goal_", "requirement_", "requested_sek", "cost_",
                "starts_on", "ends_on", "milestone_", "benefit_owner_name", "benefit_owner_email",
                "communication_plan", "operation_plan", "operation_payer", "reuse_analysis",
+               "benefit_calculation",
                "attachments")
 
 
@@ -205,6 +207,7 @@ class ApplicationForm(FieldErrors, FlaskForm):
         _l("Kind of application"),
         choices=select_choices((k.value, label) for k, label in APPLICATION_KIND.items()),
         validators=[InputRequired(_l("Choose the kind of application."))])
+    benefit_calculation = HiddenField(_l("Benefit calculation"), id="benefit-calculation")
     idea_id = SelectField(
         _l("The approved idea it comes from"), coerce=int, default=0,
         description=_l("Your organisation's project idea that the programme office approved."))

@@ -300,6 +300,9 @@ def submission_problems(application: Application) -> list[tuple[str, str]]:
              application.ends_on >= application.starts_on)
     if application.kind == ApplicationKind.IMPLEMENTATION:
         need("milestones", "List at least one milestone with its date.", application.milestones)
+    need("benefit_calculation",
+         "Add the benefit calculation (nyttokalkyl): what the service saves and costs each year.",
+         benefit_services.latest_version(application) is not None)
     return problems
 
 

@@ -259,8 +259,31 @@ class Journey:
             "name": ATTACHMENT_NAME, "mimeType": "application/pdf", "buffer": TINY_PDF}])
         self.scan(where)
 
-    def submit_application(self) -> Submitted:
-        """Press "submit"; the receipt gives the reference and the expected decision date."""
+    def save_draft(self) -> int:
+        """Press "save draft"; the application's page comes back; return its id."""
+        response = send(self.page, self.page.locator("#application-form [name=save_draft]"))
+        assert response.status == 200, self.page.locator("#error-summary").all_inner_texts()
+        found = re.fullmatch(r"/applications/(\d+)", path_of(self.page.url))
+        assert found, self.page.url
+        return int(found.group(1))
+
+    def add_benefit_calculation(self, application_id: int) -> None:
+        """Open the calculation from the application's page and add a per-case saving line."""
+        self.follow(self.page.locator("[data-testid=calculation-link]"))
+        self.scan("the benefit calculation before any line")
+        self.open("benefits.new_benefit", application_id=application_id, kind="per_case")
+        form = self.page.locator("main form:has([name=amount_sek])")
+        fill_in(form, {"name": "Porto och utskrift", "volume_every_year": "10000",
+                       "amount_sek": "12"})
+        self.scan("the benefit line form")
+        response = send(self.page, form.locator("[type=submit]"))
+        assert response.status == 200, self.page.locator(".error-summary").all_inner_texts()
+        expect(self.page.locator("main")).to_contain_text("Porto och utskrift")
+        self.scan("the benefit calculation with its line")
+
+    def submit_application(self, application_id: int) -> Submitted:
+        """Open the draft and press "submit"; the receipt gives the reference and expected date."""
+        self.open("applications.edit", application_id=application_id)
         response = send(self.page, self.page.locator("#application-form [name=send]"))
         assert response.status == 200, self.page.locator("#error-summary").all_inner_texts()
         found = re.fullmatch(r"/applications/(\d+)/receipt", path_of(self.page.url))

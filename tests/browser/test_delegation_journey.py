@@ -50,7 +50,9 @@ def submit_and_prepare(journey: Journey, year: int):
     """Karin submits the 12 MSEK application; the chain takes it to awaiting decision."""
     journey.act_as(APPLICANT)
     journey.write_application(implementation(year), f"the implementation form ({year})")
-    submitted = journey.submit_application()
+    draft_id = journey.save_draft()
+    journey.add_benefit_calculation(draft_id)
+    submitted = journey.submit_application(draft_id)
     assert re.fullmatch(rf"ANS-{year}-\d{{4}}", submitted.reference), submitted
     journey.prepare_for_decision(submitted.id)
     return submitted

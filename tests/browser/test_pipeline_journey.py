@@ -150,7 +150,9 @@ def test_idea_to_funding_decision(journey, url_for):
     expect(page.locator("[data-testid=idea-state]")).to_have_text(
         journey.label(IDEA_STATE_LABELS, IdeaState.APPROVED_TO_APPLY))
     journey.write_application(APPLICATION, "the feasibility application form, every section")
-    submitted = journey.submit_application()
+    draft_id = journey.save_draft()
+    journey.add_benefit_calculation(draft_id)
+    submitted = journey.submit_application(draft_id)
     assert re.fullmatch(rf"ANS-{BUSINESS_DATE.year}-\d{{4}}", submitted.reference), submitted
     decision_day = expected_decision_on(BUSINESS_DATE)
     assert submitted.expected_decision_on == decision_day.isoformat()

@@ -22,7 +22,8 @@ def _setup(app, envelope_sek: int, applications: int, amount_sek: int):
     from app.core.enums import LedgerEntryKind
     from app.extensions import db
     from app.programmes.models import DelegationRule, EnvelopeEntry, Goal, Programme
-    from tests.conftest import advance, complete_application_data
+    from app.benefits.services import save_working_calculation
+    from tests.conftest import SMALL_CALCULATION, advance, complete_application_data
 
     app.config["DEMO_DATE"] = date(2008, 2, 1)
     try:
@@ -53,6 +54,7 @@ def _setup(app, envelope_sek: int, applications: int, amount_sek: int):
                 application = services.create_draft(
                     programme, complete_application_data(amount_sek, title=f"Tjänst {i}"),
                     people["karin"])
+                save_working_calculation(application, SMALL_CALCULATION, people["karin"])
                 advance(application, people, "awaiting_decision")
                 ids.append(application.id)
             db.session.commit()

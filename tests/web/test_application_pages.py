@@ -179,6 +179,14 @@ def test_journey_from_karins_form_to_anders_decision(app, browser, people, make_
 
     edit_page = page(karin, f"/applications/{application_id}/edit")
     assert 'value="1 200 000"' in edit_page and "Så uppfylls secure." in edit_page
+    with app.app_context():
+        from app.accounts.models import User
+        from app.benefits.services import save_working_calculation
+        from tests.conftest import SMALL_CALCULATION
+
+        save_working_calculation(db.session.get(Application, application_id), SMALL_CALCULATION,
+                                 db.session.get(User, people.karin))
+        db.session.commit()
     sent = post_application(karin, f"/applications/{application_id}/edit",
                             application_form(programme, save_draft="", send="Skicka in"))
     assert sent.status_code == 302
@@ -255,7 +263,7 @@ def test_submitting_shows_every_problem_at_once_and_keeps_the_draft(app, browser
                 "operation_plan", "operation_payer", "reuse_analysis", "requested_sek",
                 "cost_1_amount", "starts_on", "ends_on", "milestone_1_name",
                 *(f"requirement_{key}" for key in REQUIREMENTS),
-                *(f"goal_{n}_score" for n in range(1, 5))}
+                *(f"goal_{n}_score" for n in range(1, 5)), "benefit-calculation"}
     assert expected <= set(links), expected - set(links)
     assert len(links) == len(expected)
     with app.app_context():

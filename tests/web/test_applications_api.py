@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.conftest import SMALL_CALCULATION
+
 PROBLEM = "application/problem+json"
 
 
@@ -30,6 +32,12 @@ def test_the_whole_chain_through_the_api(client, token, make_programme, demo_dat
     assert created.status_code == 201, created.json
     app_id = created.json["id"]
     assert created.json["state"] == "draft" and created.json["requested_sek"] == 1_200_000
+    missing = client.post(f"/api/v1/applications/{app_id}/submit", headers=token["karin"])
+    assert missing.status_code == 422
+    assert [e["field"] for e in missing.json["errors"]] == ["benefit_calculation"]
+    saved = client.put(f"/api/v1/applications/{app_id}/benefit-calculation",
+                       json=SMALL_CALCULATION, headers=token["karin"])
+    assert saved.status_code == 200, saved.json
     receipt = client.post(f"/api/v1/applications/{app_id}/submit", headers=token["karin"])
     assert receipt.status_code == 200, receipt.json
     assert receipt.json["reference"].startswith("ANS-2008-")
