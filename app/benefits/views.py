@@ -127,7 +127,7 @@ def _shown_version(application: Application):
 
 
 def _errors_of(error: InvalidInput) -> list[dict]:
-    return error.extra.get("errors") or [{"field": error.field, "message": error.detail}]
+    return error.problems()
 
 
 def _describer(application: Application, payload: dict):

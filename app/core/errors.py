@@ -24,6 +24,10 @@ class DomainError(Exception):
         self.field = field
         self.extra = extra
 
+    def problems(self) -> list[dict]:
+        """Every (field, message) problem: the list a service gave, or this one error."""
+        return self.extra.get("errors") or [{"field": self.field, "message": self.detail}]
+
 
 class Forbidden(DomainError):
     status = 403

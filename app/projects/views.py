@@ -184,8 +184,7 @@ def _submit_or_show_problems(report, form):
         services.submit_report(report, current_user)
     except InvalidInput as error:
         db.session.rollback()
-        for problem in error.extra.get("errors") or [{"field": error.field,
-                                                      "message": error.detail}]:
+        for problem in error.problems():
             form.add_error(problem["field"], problem["message"])
         flash(_("The draft was saved but cannot be submitted yet. Correct what is listed, then "
                 "submit again."), "warning")

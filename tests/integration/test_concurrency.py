@@ -19,10 +19,10 @@ def _setup(app, envelope_sek: int, applications: int, amount_sek: int):
     from app.accounts.models import User
     from app.accounts.services import create_organisation, create_user
     from app.applications import services
+    from app.benefits.services import save_working_calculation
     from app.core.enums import LedgerEntryKind
     from app.extensions import db
     from app.programmes.models import DelegationRule, EnvelopeEntry, Goal, Programme
-    from app.benefits.services import save_working_calculation
     from tests.conftest import SMALL_CALCULATION, advance, complete_application_data
 
     app.config["DEMO_DATE"] = date(2008, 2, 1)

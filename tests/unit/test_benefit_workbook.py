@@ -30,6 +30,7 @@ from reports.benefit_workbook import (
     template_workbook,
 )
 from reports.xlsx import PERCENT_FORMAT, SEK_FORMAT
+from tests.unit.test_benefit_calculation import worked_example
 
 LABELS = {
     "sv": {"channel_shift": "Kanalbyte", "staff_time": "Personaltid",
@@ -45,21 +46,6 @@ LABELS = {
 }
 HOSTILE = ['=HYPERLINK("http://example.invalid","klick")', "+SUM(1,2)", "-2+3", "@cmd",
            "=1+1"]
-
-
-def worked_example():
-    """Build the issue's worked example."""
-    return {
-        "start_year": 2010, "years": 5, "discount_rate": 0.035, "channel_unit_sek": 2,
-        "adoption": {"target": 0.6, "ramp_years": 3, "go_live_index": 1},
-        "benefits": [{"kind": "channel_shift", "name": "Färre samtal",
-                      "recipient": "organisation", "volume_per_year": 10000,
-                      "channel_mix": {"phone": 0.5, "letter": 0.3, "visit": 0.2}}],
-        "costs": [{"name": "Utveckling", "kind": "investment",
-                   "by_year_sek": [1200000, 0, 0, 0, 0]},
-                  {"name": "Drift", "kind": "running",
-                   "by_year_sek": [0, 150000, 150000, 150000, 150000]}],
-    }
 
 
 def full_example():

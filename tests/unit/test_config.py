@@ -27,7 +27,8 @@ def fresh_config(monkeypatch, tmp_path):
 
 def test_sqlite_under_instance_by_default(fresh_config, tmp_path):
     config = fresh_config()
-    assert config.Config.SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path / 'nyttoportfolj.sqlite3'}"
+    expected = f"sqlite:///{tmp_path / 'nyttoportfolj.sqlite3'}"
+    assert config.Config.SQLALCHEMY_DATABASE_URI == expected
 
 
 @pytest.mark.parametrize("given", ["postgres://u@h/db", "postgresql://u@h/db",
