@@ -36,7 +36,7 @@ from app.core.enums import (
     QualityCheckOutcome,
     Recommendation,
 )
-from app.core.labels import APPLICATION_KIND
+from app.core.labels import APPLICATION_KIND, DECISION_KIND, DECISION_OUTCOME
 from app.core.money import format_sek, group_thousands
 
 from .rules import MAX_AMOUNT_SEK, Action
@@ -75,17 +75,8 @@ QUALITY_CHECK_LABELS = {
     QualityCheckOutcome.APPROVED: _l("Approved: ready for decision"),
     QualityCheckOutcome.RETURNED: _l("Returned to preparation"),
 }
-DECISION_OUTCOME_LABELS = {
-    DecisionOutcome.APPROVED: _l("Approved"),
-    DecisionOutcome.APPROVED_REDUCED: _l("Approved with a reduced amount"),
-    DecisionOutcome.REJECTED: _l("Rejected"),
-}
-DECISION_KIND_LABELS = {
-    DecisionKind.ORIGINAL: _l("Decision"),
-    DecisionKind.SUPPLEMENTARY: _l("Supplementary grant"),
-    DecisionKind.REDUCTION: _l("Reduction"),
-    DecisionKind.REVOCATION: _l("Revocation"),
-}
+DECISION_OUTCOME_LABELS = DECISION_OUTCOME
+DECISION_KIND_LABELS = DECISION_KIND
 ACTION_LABELS = {
     Action.SUBMIT: _l("Submitted"),
     Action.START_PREPARATION: _l("Preparation started"),

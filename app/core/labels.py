@@ -55,16 +55,16 @@ APPLICATION_STATE = {
 }
 
 DECISION_OUTCOME = {
-    DecisionOutcome.APPROVED: _l("approved"),
-    DecisionOutcome.APPROVED_REDUCED: _l("approved with a reduced amount"),
-    DecisionOutcome.REJECTED: _l("rejected"),
+    DecisionOutcome.APPROVED: _l("Approved"),
+    DecisionOutcome.APPROVED_REDUCED: _l("Approved with a reduced amount"),
+    DecisionOutcome.REJECTED: _l("Rejected"),
 }
 
 DECISION_KIND = {
-    DecisionKind.ORIGINAL: _l("original decision"),
-    DecisionKind.SUPPLEMENTARY: _l("supplementary grant"),
-    DecisionKind.REDUCTION: _l("reduction"),
-    DecisionKind.REVOCATION: _l("revocation"),
+    DecisionKind.ORIGINAL: _l("Decision"),
+    DecisionKind.SUPPLEMENTARY: _l("Supplementary grant"),
+    DecisionKind.REDUCTION: _l("Reduction"),
+    DecisionKind.REVOCATION: _l("Revocation"),
 }
 
 ALL = {

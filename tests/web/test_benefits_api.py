@@ -4,41 +4,11 @@ import copy
 
 import pytest
 
+from tests.unit.test_benefit_calculation import full_example, worked_example
+
 PROBLEM = "application/problem+json"
-WORKED_EXAMPLE = {
-    "start_year": 2010, "years": 5, "discount_rate": 0.035, "channel_unit_sek": 2,
-    "adoption": {"target": 0.6, "ramp_years": 3, "go_live_index": 1},
-    "benefits": [{"kind": "channel_shift", "name": "Färre samtal", "recipient": "organisation",
-                  "volume_per_year": 10000,
-                  "channel_mix": {"phone": 0.5, "letter": 0.3, "visit": 0.2}}],
-    "costs": [{"name": "Utveckling", "kind": "investment",
-               "by_year_sek": [1200000, 0, 0, 0, 0]},
-              {"name": "Drift", "kind": "running", "by_year_sek": [0, 150000, 150000, 150000,
-                                                                     150000]}],
-}
-FULL_EXAMPLE = {
-    "start_year": 2010, "years": 5, "discount_rate": 0.035, "channel_unit_sek": 2,
-    "hours_per_fte": 1700, "oncost_rate": 0.54,
-    "adoption": {"target": 0.6, "ramp_years": 3, "go_live_index": 1},
-    "benefits": [
-        {"kind": "channel_shift", "name": "Färre samtal", "recipient": "organisation",
-         "volume_per_year": 10000, "channel_mix": {"phone": 0.5, "letter": 0.3, "visit": 0.2},
-         "cash_releasing_share": 0},
-        {"kind": "staff_time", "name": "Kortare handläggning", "recipient": "organisation",
-         "volume_per_year": [8000, 9000, 10000, 10000, 10000], "minutes_saved_per_case": 12,
-         "salary_sek": 420000, "committed_fte_by_year": [0, 0, 0.25, 0.5, 0.5]},
-        {"kind": "citizen_time", "name": "Slipper resa", "recipient": "citizens",
-         "volume_per_year": 10000, "minutes_saved_per_case": 30, "value_per_hour_sek": 150},
-        {"kind": "per_case", "name": "Porto", "recipient": "organisation",
-         "volume_per_year": 10000, "amount_sek": 12, "cash_releasing": True},
-        {"kind": "fixed", "name": "Licens avvecklas", "recipient": "organisation",
-         "by_year_sek": [0, 0, 50000, 50000, 50000], "cash_releasing": True},
-        {"kind": "qualitative", "name": "Ökad insyn", "goal": 1, "indicator": "Nöjd-kund-index"}],
-    "costs": [{"name": "Utveckling", "kind": "investment", "by_year_sek": [1200000, 0, 0, 0, 0]},
-              {"name": "Drift", "kind": "running",
-               "by_year_sek": [0, 150000, 150000, 150000, 150000]}],
-    "sensitivity": {"benefits_change": -0.2, "costs_change": 0.2},
-}
+WORKED_EXAMPLE = worked_example()
+FULL_EXAMPLE = full_example()
 RESPONSE_KEYS = {
     "years", "adoption_by_year", "benefits_by_year_sek", "costs_by_year_sek", "net_by_year_sek",
     "cash_releasing_by_year_sek", "pv_benefits_sek", "pv_costs_sek", "npv_sek", "bcr",
