@@ -25,10 +25,25 @@ extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract --ignore-dirs=".venv .git tests" -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -N -i app/translations/messages.pot -d app/translations
 
+# The web server and, next to it, the scheduler (daily jobs and notification e-mails); the
+# scheduler is stopped when the web server stops.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed demo --if-empty
+	@export DEMO_DATE=$(DEMO_DATE); \
+	$(FLASK) scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Only the web server (when a scheduler already runs elsewhere).
+web: install
+	$(FLASK) db upgrade
 	DEMO_DATE=$(DEMO_DATE) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Only the scheduler: exactly one should run; a second one waits on its lock.
+scheduler: install
+	$(FLASK) db upgrade
+	DEMO_DATE=$(DEMO_DATE) $(FLASK) scheduler run
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

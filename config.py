@@ -27,6 +27,11 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'nyttoportfolj.sqlite3'}"
 
 
+def _flag(name: str, default: str = "") -> bool:
+    """Read a yes/no setting: 1, true, yes and on (any case) mean yes."""
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _development_secret_key() -> str:
     """Generate a random key once and keep it in instance/, so sessions survive restarts."""
     key_file = INSTANCE_DIR / "secret_key"
@@ -67,6 +72,17 @@ class Config:
     API_PAGE_SIZE_MAX = 200
 
     MAIL_LOG_ONLY = True
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "nyttoportfolj@localhost")
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
+
+    SCHEDULER_DAILY_AT = os.environ.get("SCHEDULER_DAILY_AT", "06:00")
+    SCHEDULER_TIMEZONE = "Europe/Stockholm"
+    SCHEDULER_MAIL_EVERY_MINUTES = int(os.environ.get("SCHEDULER_MAIL_EVERY_MINUTES", "5"))
     DEMO_DATE = os.environ.get("DEMO_DATE") or None
     PASSWORD_HASH_METHOD = "scrypt"
 

@@ -1,4 +1,4 @@
-"""Command-line tools: flask seed, flask users, flask audit."""
+"""Command-line tools: flask seed, flask users, flask audit, flask scheduler."""
 
 import click
 from flask import Flask
@@ -9,6 +9,7 @@ from app.extensions import db
 seed_cli = AppGroup("seed", help="Load data.")
 users_cli = AppGroup("users", help="Manage users and API tokens.")
 audit_cli = AppGroup("audit", help="Check the audit log.")
+scheduler_cli = AppGroup("scheduler", help="Run the daily jobs (reminders, escalation, e-mail).")
 
 
 @seed_cli.command("demo")
@@ -89,6 +90,59 @@ def verify_command():
     raise SystemExit(1)
 
 
+def _log_jobs_to_stderr() -> None:
+    """Show the jobs' log (and, in development, the e-mails) on the terminal."""
+    import logging
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@scheduler_cli.command("run")
+@click.option("--standby-retry", "retry_seconds", type=click.FloatRange(min=0.1), default=60.0,
+              show_default=True,
+              help="Seconds between tries while another scheduler holds the lock.")
+def scheduler_run_command(retry_seconds):
+    """Run the scheduler until stopped (exactly one should run; a second one waits)."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from app.jobs.scheduler import run_scheduler
+
+    _log_jobs_to_stderr()
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_args: stop.set())
+    click.echo("Scheduler starting; stop it with Ctrl+C.")
+    run_scheduler(current_app._get_current_object(), stop, retry_seconds)
+    click.echo("Scheduler stopped.")
+
+
+@scheduler_cli.command("run-once")
+@click.option("--job", "job_names", multiple=True, metavar="NAME",
+              help="Run only this job (repeatable); default every daily job.")
+def scheduler_run_once_command(job_names):
+    """Run the daily jobs once now, for the business date, and print what each did."""
+    from flask import current_app
+
+    from app.jobs.scheduler import DAILY_JOBS, run_daily_jobs
+
+    unknown = [name for name in job_names if name not in DAILY_JOBS]
+    if unknown:
+        raise click.BadParameter(f"No job is called {unknown[0]!r}; the jobs are: "
+                                 f"{', '.join(DAILY_JOBS)}.", param_hint="--job")
+    _log_jobs_to_stderr()
+    runs = run_daily_jobs(current_app._get_current_object(), job_names or None)
+    for run in runs:
+        count = "" if run.count is None else f" {run.count}"
+        click.echo(f"{run.job_name}: {run.status.value}{count}")
+    if any(run.status.value == "failed" for run in runs):
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, users_cli, audit_cli):
+    for group in (seed_cli, users_cli, audit_cli, scheduler_cli):
         app.cli.add_command(group)

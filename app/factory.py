@@ -106,13 +106,17 @@ def register_blueprints(app: Flask) -> None:
     from app.applications.views import decisions_bp
     from app.benefits.views import bp as benefits_bp
     from app.budget_cuts.views import bp as budget_cuts_bp
+    from app.core.audit_views import bp as audit_bp
     from app.core.views import bp as core_bp
+    from app.dashboards.views import bp as dashboards_bp
+    from app.followup.views import bp as followup_bp
     from app.ideas.views import bp as ideas_bp
     from app.programmes.views import bp as programmes_bp
     from app.projects.views import bp as projects_bp
 
     for blueprint in (core_bp, accounts_bp, programmes_bp, ideas_bp, applications_bp,
-                      decisions_bp, projects_bp, benefits_bp, budget_cuts_bp):
+                      decisions_bp, projects_bp, benefits_bp, budget_cuts_bp, audit_bp,
+                      dashboards_bp, followup_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

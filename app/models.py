@@ -28,6 +28,7 @@ from app.budget_cuts.models import BudgetCutEntry, BudgetCutLine, BudgetCutPolic
 from app.core.models import AuditEntry, Notification
 from app.followup.models import FollowUpTask, TertialReport
 from app.ideas.models import ProjectIdea
+from app.jobs.models import JobRun
 from app.programmes.models import AreaEstimate, DelegationRule, EnvelopeEntry, Goal, Programme
 from app.projects.models import FinalReport, Project, StatusReport
 
@@ -37,7 +38,7 @@ __all__ = [
     "Benefit", "BenefitCalculation", "BenefitLine", "BenefitPlanYear", "BudgetCutEntry",
     "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
     "Decision", "DelegationRule", "DiaryCounter", "EnvelopeEntry", "FinalReport",
-    "FollowUpTask", "Goal", "Milestone", "Notification", "Organisation", "Programme",
+    "FollowUpTask", "Goal", "JobRun", "Milestone", "Notification", "Organisation", "Programme",
     "Project", "ProjectIdea", "QualityCheck", "RealisationEntry", "RoleAssignment",
     "StatusReport", "TertialReport", "User",
 ]

@@ -6,8 +6,8 @@ and neutralises text so that nothing a user typed can run as a formula (CWE-1236
 
 Every string is written as an inline string (data type "s"), never through openpyxl's
 own inference, which turns text starting with "=" into a formula and "#N/A" into an
-error. Text starting with = + - @ tab or CR also gets Excel's quote prefix, so editing
-the cell in Excel keeps it text. Characters XML cannot carry are removed, and CR line
+error. Text starting with = + - @ tab, CR or LF also gets Excel's quote prefix, so
+editing the cell in Excel keeps it text. Characters XML cannot carry are removed, and CR line
 ends become LF, which is what any XML reader returns for them anyway (XML 1.0, 2.11).
 
 Column kinds: text (any value, typed by itself), int, sek (integer kronor shown as kr),
@@ -32,7 +32,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -60,6 +60,7 @@ __all__ = [
     "safe_filename",
     "safe_sheet_title",
     "set_safe_value",
+    "set_up_printing",
     "stream_table_workbook",
     "stream_table_workbook_to",
     "workbook_bytes",
@@ -97,7 +98,8 @@ KINDS = tuple(NUMBER_FORMATS)
 NUMERIC_KINDS = frozenset({INT, SEK, MSEK, PERCENT})
 SUMMED_KINDS = frozenset({INT, SEK, MSEK})
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# CR is written as LF (see clean_text), so a leading LF is as suspect as a leading CR.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_CELL_TEXT = 32_767
 MAX_SHEET_TITLE = 31
 MIN_COLUMN_WIDTH = 8
@@ -159,6 +161,7 @@ class SheetSpec:
     autofilter: bool = True
     totals_label: str = "Summa"
     print_header: str | None = None
+    print_footer: str | None = None
 
 
 def clean_text(text: str) -> str:
@@ -215,6 +218,22 @@ def set_safe_value(cell: Cell, value: Any, number_format: str | None = None) -> 
     number_format = number_format or _default_format(value)
     if number_format and value is not None:
         cell.number_format = number_format
+    return cell
+
+
+def _streamed_cell(ws: Any, value: Any, number_format: str | None) -> Any:
+    """Return an already cleaned value for a write-only row: plain where openpyxl cannot
+    misread it, a safe cell where it needs a format or must be forced to stay text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value.startswith(FORMULA_PREFIXES) or value in ERROR_CODES:
+            return set_safe_value(WriteOnlyCell(ws), value)
+        return value
+    if number_format is None and not isinstance(value, date | time):
+        return value
+    cell = WriteOnlyCell(ws, value)
+    cell.number_format = number_format or _default_format(value)
     return cell
 
 
@@ -317,22 +336,46 @@ def _check_columns(title: str, columns: Sequence[Column]) -> list[Column]:
     return columns
 
 
+def _header_footer_text(text: str) -> str:
+    """Make `text` literal in an Excel header or footer, where & starts a code."""
+    return _without_controls(text).replace("&", "&&")
+
+
+def set_up_printing(
+    ws: Any,
+    *,
+    print_header: str | None = None,
+    print_footer: str | None = None,
+    title_rows: str | None = "1:1",
+) -> None:
+    """Print landscape, fit to one page wide, `title_rows` repeated, header/footer on each page."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if print_header:
+        ws.oddHeader.center.text = _header_footer_text(print_header)
+    if print_footer:
+        ws.oddFooter.left.text = _header_footer_text(print_footer)
+    ws.oddFooter.right.text = "&P / &N"
+
+
 def _set_up_sheet(
-    ws: Any, widths: list[int], *, freeze_header: bool, print_header: str | None
+    ws: Any,
+    widths: list[int],
+    *,
+    freeze_header: bool,
+    print_header: str | None,
+    print_footer: str | None = None,
 ) -> None:
     """Set widths, freeze the header, print landscape fit to width with the header on each page."""
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     if freeze_header:
         ws.freeze_panes = "A2"
-    ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:1"
-    if print_header:
-        ws.oddHeader.center.text = _without_controls(print_header).replace("&", "&&")
-    ws.oddFooter.right.text = "&P / &N"
+    set_up_printing(ws, print_header=print_header, print_footer=print_footer)
 
 
 def _header_cell(cell: Cell, header: str) -> Cell:
@@ -357,7 +400,7 @@ def add_table_sheet(workbook: Workbook, spec: SheetSpec) -> Worksheet:
                 set_safe_value(ws.cell(row=r, column=c), value, column.number_format)
     last_row = len(rows) + 1
     if spec.totals:
-        _add_totals_row(ws, columns, last_row, spec.totals_label)
+        ws.append(_totals_cells(ws, columns, last_row, spec.totals_label))
     if spec.autofilter:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
     _set_up_sheet(
@@ -365,24 +408,26 @@ def add_table_sheet(workbook: Workbook, spec: SheetSpec) -> Worksheet:
         _column_widths(columns, rows),
         freeze_header=spec.freeze_header,
         print_header=spec.print_header,
+        print_footer=spec.print_footer,
     )
     return ws
 
 
-def _add_totals_row(ws: Worksheet, columns: Sequence[Column], last_row: int, label: str) -> None:
-    """Write a bold totals row under the data with SUM formulas, so edits in Excel recompute."""
-    row = last_row + 1
-    if not columns[0].summed:
-        _header_cell(ws.cell(row=row, column=1), label)
+def _totals_cells(ws: Any, columns: Sequence[Column], last_row: int,
+                  label: str) -> list[Cell | None]:
+    """Build a bold totals row of SUM formulas, so edits in Excel recompute; `label` first."""
+    cells: list[Cell | None] = []
     for c, column in enumerate(columns, start=1):
         if not column.summed:
+            cells.append(_header_cell(WriteOnlyCell(ws), label) if c == 1 else None)
             continue
-        cell = ws.cell(row=row, column=c)
         letter = get_column_letter(c)
-        cell.value = f"=SUM({letter}2:{letter}{last_row})" if last_row >= 2 else 0
+        cell = WriteOnlyCell(ws, f"=SUM({letter}2:{letter}{last_row})" if last_row >= 2 else 0)
         cell.font = _HEADER_FONT
         if column.number_format:
             cell.number_format = column.number_format
+        cells.append(cell)
+    return cells
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
@@ -412,8 +457,14 @@ def stream_table_workbook_to(
     freeze_header: bool = True,
     autofilter: bool = True,
     print_header: str | None = None,
+    print_footer: str | None = None,
+    totals: bool = False,
+    totals_label: str = "Summa",
 ) -> int:
-    """Stream a table sheet into `target` in write-only mode, so memory stays flat; count rows."""
+    """Stream a table sheet into `target` in write-only mode, so memory stays flat; count rows.
+
+    With `totals`, a row of SUM formulas under the data totals the summed columns.
+    """
     columns = _check_columns(title, columns)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(safe_sheet_title(title))
@@ -428,6 +479,7 @@ def stream_table_workbook_to(
         _column_widths(columns, sample),
         freeze_header=freeze_header,
         print_header=print_header,
+        print_footer=print_footer,
     )
     ws.append([_header_cell(WriteOnlyCell(ws), column.header) for column in columns])
     typed_rows = chain(
@@ -437,17 +489,14 @@ def stream_table_workbook_to(
             for n, row in enumerate(remaining, start=len(sample) + 1)
         ),
     )
+    formats = [column.number_format for column in columns]
     count = 0
     for row in typed_rows:
         count += 1
-        ws.append(
-            [
-                None
-                if value is None
-                else set_safe_value(WriteOnlyCell(ws), value, column.number_format)
-                for value, column in zip(row, columns, strict=True)
-            ]
-        )
+        ws.append([_streamed_cell(ws, value, number_format)
+                   for value, number_format in zip(row, formats, strict=True)])
+    if totals:
+        ws.append(_totals_cells(ws, columns, count + 1, totals_label))
     if autofilter:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     workbook.save(target)
@@ -455,11 +504,23 @@ def stream_table_workbook_to(
 
 
 def stream_table_workbook(
-    title: str, columns: Sequence[Column], rows_iterable: Iterable[Iterable[Any]]
+    title: str,
+    columns: Sequence[Column],
+    rows_iterable: Iterable[Iterable[Any]],
+    *,
+    print_header: str | None = None,
+    print_footer: str | None = None,
 ) -> bytes:
     """Stream a one-sheet table workbook in write-only mode and return its .xlsx bytes."""
     buffer = BytesIO()
-    stream_table_workbook_to(buffer, title, columns, rows_iterable)
+    stream_table_workbook_to(
+        buffer,
+        title,
+        columns,
+        rows_iterable,
+        print_header=print_header,
+        print_footer=print_footer,
+    )
     return buffer.getvalue()
 
 

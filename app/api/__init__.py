@@ -31,13 +31,35 @@ def documented(blueprint: Blueprint):
 
 
 def register_api(app: Flask) -> None:
-    from . import accounts, applications, benefits, budget_cuts, ideas, programmes, projects
+    from . import (
+        accounts,
+        applications,
+        audit,
+        benefits,
+        budget_cuts,
+        ideas,
+        programmes,
+        projects,
+    )
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "Create a token with: flask users token EMAIL"}
     )
     benefits.register_docs()
-    for module in (accounts, programmes, ideas, applications, projects, benefits, budget_cuts):
+    for module in (accounts, programmes, ideas, applications, projects, benefits, budget_cuts,
+                   audit):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
+    from . import followup, notification_settings
+
+    csrf.exempt(followup.blp)
+    api.register_blueprint(followup.blp)
+
+    csrf.exempt(notification_settings.blp)
+    api.register_blueprint(notification_settings.blp)
+
+    from . import dashboards
+
+    csrf.exempt(dashboards.blp)
+    api.register_blueprint(dashboards.blp)

@@ -8,12 +8,14 @@ from app.applications import services
 from app.applications.models import Application, Decision
 from app.core.enums import ApplicationKind, ApplicationState
 from app.core.errors import InvalidInput, NotFound
+from app.core.export_columns import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from app.core.permissions import can_view_application
 from app.extensions import db
 from app.programmes.models import Programme
 
 from . import api_blueprint, documented
 from .auth import api_user
+from .exports import FormatArgs, exportable, page_or_export
 from .pagination import page_of
 from .schemas import OrganisationRefSchema, ProblemSchema
 
@@ -121,7 +123,7 @@ class ApplicationOutSchema(ApplicationInSchema):
                 for c in application.cost_lines]
 
 
-class ListArgs(Schema):
+class ListArgs(FormatArgs):
     state = fields.String(validate=validate.OneOf([s.value for s in ApplicationState]))
     kind = fields.String(validate=validate.OneOf([k.value for k in ApplicationKind]))
     organisation_id = fields.Integer()
@@ -262,6 +264,7 @@ def _route_payload(rule) -> dict:
 @documented(blp)
 @blp.arguments(ListArgs, location="query")
 @blp.response(200, ApplicationOutSchema(many=True))
+@exportable(blp)
 @blp.paginate()
 def list_applications(args, pagination_parameters):
     """Applications the caller may see (own organisation; programme roles see all submitted)."""
@@ -271,7 +274,8 @@ def list_applications(args, pagination_parameters):
         query = query.where(Application.kind == args["kind"])
     if "organisation_id" in args:
         query = query.where(Application.organisation_id == args["organisation_id"])
-    return page_of(query, pagination_parameters)
+    return page_or_export(query, pagination_parameters, args, APPLICATIONS_NAME,
+                          APPLICATION_COLUMNS)
 
 
 @blp.post("/applications")

@@ -9,16 +9,20 @@ import sqlalchemy as sa
 from flask import request
 from marshmallow import Schema, fields, validate
 
+from app.accounts.models import Organisation
 from app.applications import services as application_services
 from app.benefits import services
 from app.benefits.models import Benefit, CalculationVersion, RealisationEntry
 from app.core.errors import Forbidden, InvalidInput, NotFound
+from app.core.export_columns import BENEFIT_REGISTER_NAME, benefit_register_sheets
+from app.core.exports import sheets_response
 from app.core.permissions import can_view_portfolio
 from app.extensions import api, db
 from app.projects.models import Project
 
 from . import api_blueprint, documented
 from .auth import api_user
+from .exports import FormatArgs, exportable, wants_xlsx
 from .schemas import ProblemSchema
 
 blp = api_blueprint("api_benefits", "Benefit calculations (nyttokalkyl) and the benefit register.")
@@ -165,7 +169,7 @@ class RegisterRowSchema(Schema):
     plan_years = fields.List(fields.Nested(PlanYearSchema), attribute="benefit.plan_years")
 
 
-class RegisterArgs(Schema):
+class RegisterArgs(FormatArgs):
     year = fields.Integer(required=True, metadata={"description": "Figures up to this year."})
     organisation_id = fields.Integer()
     project_id = fields.Integer()
@@ -312,11 +316,20 @@ def _visible_benefit(benefit_id: int) -> Benefit:
 @documented(blp)
 @blp.arguments(RegisterArgs, location="query")
 @blp.response(200, RegisterRowSchema(many=True))
+@exportable(blp)
 def benefit_register(args):
     """The benefit register: planned vs realised up to a year, variance and realisation rate."""
     rows = services.register(args["year"], args.get("organisation_id"), args.get("project_id"))
     visible = set(db.session.scalars(_visible_benefits(sa.select(Benefit.id))))
-    return [row for row in rows if row.benefit.id in visible]
+    rows = [row for row in rows if row.benefit.id in visible]
+    if wants_xlsx(args):
+        projects = {p.id: p for p in db.session.scalars(
+            sa.select(Project).where(Project.id.in_({row.project_id for row in rows})))}
+        organisations = {o.id: o for o in db.session.scalars(sa.select(Organisation).where(
+            Organisation.id.in_({row.owner_organisation_id for row in rows})))}
+        return sheets_response(BENEFIT_REGISTER_NAME,
+                               benefit_register_sheets(rows, projects, organisations))
+    return rows
 
 
 @blp.patch("/benefits/<int:benefit_id>")

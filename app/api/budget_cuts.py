@@ -14,11 +14,19 @@ from app.budget_cuts.models import BudgetCutEntry, BudgetCutPolicy
 from app.budget_cuts.rules import Flag
 from app.core.enums import BudgetCutEntryKind, CalculationVersionKind
 from app.core.errors import Forbidden, NotFound
+from app.core.export_columns import (
+    BUDGET_CUT_TOTAL_COLUMNS,
+    BUDGET_CUT_YEAR_COLUMNS,
+    BUDGET_CUTS_NAME,
+    CITY_TOTAL_LABEL,
+)
+from app.core.exports import XLSX_MIMETYPE, xlsx_response
 from app.extensions import api, db
 from app.programmes.models import Programme
 
 from . import api_blueprint, documented
 from .auth import api_user
+from .exports import XLSX_SCHEMA, FormatArgs, exportable, wants_xlsx
 from .schemas import ProblemSchema
 
 blp = api_blueprint("api_budget_cuts", "Budget cuts from benefits (nyttohemtagning): why an "
@@ -83,7 +91,7 @@ class BudgetCutSchema(Schema):
     lines = fields.List(fields.Nested(CutLineSchema))
 
 
-class BudgetCutQuery(Schema):
+class BudgetCutQuery(FormatArgs):
     year = fields.Integer(required=True, metadata={"description": "The budget year."})
     organisation_id = fields.Integer(validate=validate.Range(min=1), metadata={
         "description": "One organisation; without it, every organisation with a cut, savings "
@@ -95,6 +103,10 @@ class BudgetCutQuery(Schema):
 class ProgrammeQuery(Schema):
     programme_id = fields.Integer(validate=validate.Range(min=1), metadata={
         "description": "Default: the current programme."})
+
+
+class TotalsQuery(ProgrammeQuery, FormatArgs):
+    """The programme, and json or xlsx."""
 
 
 class PolicySchema(Schema):
@@ -226,7 +238,8 @@ ONE_OR_MANY = {"responses": {"200": {
     "description": "With organisation_id one object; without it a list, one per organisation.",
     "content": {"application/json": {"schema": {"oneOf": [
         {"$ref": "#/components/schemas/BudgetCut"},
-        {"type": "array", "items": {"$ref": "#/components/schemas/BudgetCut"}}]}}}}}}
+        {"type": "array", "items": {"$ref": "#/components/schemas/BudgetCut"}}]}},
+        XLSX_MIMETYPE: {"schema": XLSX_SCHEMA}}}}}
 
 
 def _programme(args) -> Programme:
@@ -252,22 +265,34 @@ def budget_cuts(args):
     programme = _programme(args)
     if "organisation_id" in args:
         organisation = _visible_organisation(args["organisation_id"])
-        return services.explanation(organisation, args["year"], programme).as_dict()
-    items = services.explanations(programme, args["year"])
-    user = api_user()
-    return [item.as_dict() for item in items
-            if services.can_view_budget_cuts_of(user, item.organisation.id)]
+        items = [services.explanation(organisation, args["year"], programme)]
+    else:
+        user = api_user()
+        items = [item for item in services.explanations(programme, args["year"])
+                 if services.can_view_budget_cuts_of(user, item.organisation.id)]
+    if wants_xlsx(args):
+        return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_YEAR_COLUMNS, items,
+                             print_header=programme.name, totals_label=CITY_TOTAL_LABEL)
+    if "organisation_id" in args:
+        return items[0].as_dict()
+    return [item.as_dict() for item in items]
 
 
 @blp.get("/budget-cuts/totals")
-@blp.arguments(ProgrammeQuery, location="query")
+@blp.arguments(TotalsQuery, location="query")
 @documented(blp)
 @blp.response(200, YearTotalSchema(many=True))
+@exportable(blp)
 @blp.alt_response(403, **PROBLEM)
 def totals(args):
     """The city's cuts by budget year: proposed, adopted, in force, realised."""
     _require_overview()
-    return services.city_totals(_programme(args))
+    programme = _programme(args)
+    totals = services.city_totals(programme)
+    if wants_xlsx(args):
+        return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_TOTAL_COLUMNS, totals,
+                             print_header=programme.name)
+    return totals
 
 
 def _require_overview() -> None:

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.enums import IdeaState
 from app.core.errors import InvalidInput
+from app.core.export_columns import IDEA_COLUMNS, IDEAS_NAME
 from app.extensions import db
 from app.ideas import services
 from app.ideas.services import MAX_COMMENT_LENGTH, MAX_LENGTHS, SCREENING_OUTCOMES
@@ -12,7 +13,7 @@ from app.programmes.models import Programme
 
 from . import api_blueprint, documented
 from .auth import api_user
-from .pagination import page_of
+from .exports import FormatArgs, exportable, page_or_export
 from .schemas import OrganisationRefSchema, ProblemSchema
 
 blp = api_blueprint("api_ideas", "Project ideas, their screening, and similar ideas and projects "
@@ -66,7 +67,7 @@ class IdeaCreateSchema(IdeaUpdateSchema):
                         description="What the idea is and which process it changes.")
 
 
-class IdeaQuerySchema(Schema):
+class IdeaQuerySchema(FormatArgs):
     state = fields.Enum(IdeaState, by_value=True)
     organisation_id = fields.Integer(validate=validate.Range(min=1))
 
@@ -114,12 +115,13 @@ def _programme(programme_id: int) -> Programme:
 @documented(blp)
 @blp.arguments(IdeaQuerySchema, location="query")
 @blp.response(200, IdeaSchema(many=True))
+@exportable(blp)
 @blp.paginate()
 def ideas(filters, pagination_parameters):
     """Ideas the user may see, newest first (paginated; filters: state, organisation_id)."""
     query = services.visible_ideas(api_user(), filters.get("state"),
                                    filters.get("organisation_id"))
-    return page_of(query, pagination_parameters)
+    return page_or_export(query, pagination_parameters, filters, IDEAS_NAME, IDEA_COLUMNS)
 
 
 @blp.post("/ideas")

@@ -2,15 +2,24 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.core import clock
 from app.core.enums import ProjectState, RagStatus
+from app.core.export_columns import (
+    PROJECT_COLUMNS,
+    PROJECTS_NAME,
+    REPORTS_QUEUE_NAME,
+    report_queue_sheets,
+)
+from app.core.exports import XLSX_MIMETYPE, sheets_response, workbook_response
 from app.extensions import db
 from app.projects import services
 from app.projects.models import Project, StatusReport
+from reports.project_compilation import build_project_compilation, compilation_filename
 
 from . import api_blueprint, documented
 from .applications import Kronor
 from .auth import api_user
-from .pagination import page_of
+from .exports import XLSX_SCHEMA, FormatArgs, exportable, page_or_export, wants_xlsx
 from .schemas import AreaSchema, OrganisationRefSchema, ProblemSchema
 
 blp = api_blueprint("api_projects", "Funded projects: six-weekly reports, the final report and "
@@ -82,7 +91,7 @@ class ReportOutSchema(ReportFieldsSchema):
     forecast_cost_sek = fields.Integer(allow_none=True)
 
 
-class ProjectListArgs(Schema):
+class ProjectListArgs(FormatArgs):
     organisation_id = fields.Integer()
     state = fields.String(validate=validate.OneOf([state.value for state in ProjectState]))
     area_id = fields.Integer()
@@ -210,14 +219,86 @@ def _project_payload(project: Project) -> dict:
 @documented(blp)
 @blp.arguments(ProjectListArgs, location="query")
 @blp.response(200, ProjectOutSchema(many=True))
+@exportable(blp)
 @blp.paginate()
 def list_projects(args, pagination_parameters):
     """Projects the caller may see (own organisation; programme roles see all), by title."""
-    query = services.visible_projects(
-        api_user(), organisation_id=args.get("organisation_id"),
-        state=ProjectState(args["state"]) if "state" in args else None,
-        area_id=args.get("area_id"))
-    return page_of(query, pagination_parameters)
+    query = services.visible_projects(api_user(), **_project_filters(args))
+    return page_or_export(query, pagination_parameters, args, PROJECTS_NAME, PROJECT_COLUMNS)
+
+
+def _project_filters(args) -> dict:
+    return {"organisation_id": args.get("organisation_id"),
+            "state": ProjectState(args["state"]) if "state" in args else None,
+            "area_id": args.get("area_id")}
+
+
+class CompilationRowSchema(Schema):
+    project_id = fields.Integer()
+    title = fields.String()
+    organisation = fields.String(metadata={"description": "The organisation's name."})
+    area = fields.String(allow_none=True)
+    decision_references = fields.List(fields.String(), metadata={
+        "description": "Diary numbers of the project's decisions, oldest first."})
+    granted_sek = fields.Integer(metadata={"description": "Net of all decisions, SEK."})
+    spent_sek = fields.Integer(allow_none=True, metadata={
+        "description": "Cost to date in the latest submitted report; null before any."})
+    status = fields.String(allow_none=True, metadata={
+        "description": "Overall status of the latest submitted report: green, amber, red."})
+    state = fields.String(metadata={"enum": [state.value for state in ProjectState]})
+    baseline_start_on = fields.Date()
+    baseline_end_on = fields.Date()
+    go_live_on = fields.Date(allow_none=True)
+
+
+@blp.get("/projects/compilation")
+@documented(blp)
+@blp.arguments(ProjectListArgs, location="query")
+@blp.response(200, CompilationRowSchema(many=True))
+@blp.alt_response(200, schema=XLSX_SCHEMA, content_type=XLSX_MIMETYPE, success=True,
+                  description="The compilation workbook when format=xlsx.")
+def project_compilation(args):
+    """The council's "Sammanställning av e-projekt": every project, by organisation and title."""
+    today = clock.today()
+    rows = services.compilation_rows(api_user(), today=today, **_project_filters(args))
+    if wants_xlsx(args):
+        return workbook_response(build_project_compilation(rows, as_of=today),
+                                 compilation_filename(today))
+    return rows
+
+
+class DueReportSchema(Schema):
+    project_id = fields.Integer(attribute="project.id")
+    project = fields.String(attribute="project.title")
+    organisation = fields.String(attribute="project.organisation.name")
+    period_number = fields.Function(lambda item: item.periods[0].number)
+    period_starts_on = fields.Function(lambda item: item.periods[0].starts_on.isoformat())
+    period_ends_on = fields.Function(lambda item: item.periods[0].ends_on.isoformat())
+    due_on = fields.Function(lambda item: item.periods[0].due_on.isoformat())
+    overdue_reports = fields.Function(lambda item: len(item.overdue))
+
+
+class ReportQueueSchema(Schema):
+    due = fields.List(fields.Nested(DueReportSchema), metadata={
+        "description": "Ended periods without a submitted report, the oldest due date first."})
+    submitted = fields.List(fields.Nested(ReportOutSchema), metadata={
+        "description": "Reports submitted in the last six weeks, the newest first."})
+    completion_requested = fields.List(fields.Nested(ReportOutSchema))
+    since = fields.Date()
+
+
+@blp.get("/reports/queue")
+@documented(blp)
+@blp.arguments(FormatArgs, location="query")
+@blp.response(200, ReportQueueSchema)
+@blp.alt_response(200, schema=XLSX_SCHEMA, content_type=XLSX_MIMETYPE, success=True,
+                  description="The queue as a workbook, a sheet per table, when format=xlsx.")
+def report_queue(args):
+    """The six-weekly reports queue: reports not yet in, submitted lately, completion asked."""
+    queue = services.report_queue(api_user())
+    if wants_xlsx(args):
+        return sheets_response(REPORTS_QUEUE_NAME, report_queue_sheets(queue))
+    return queue
 
 
 @blp.get("/projects/<int:project_id>")

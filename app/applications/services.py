@@ -544,7 +544,8 @@ def _family_ids(application: Application) -> list[int]:
     return list(db.session.scalars(sa.select(Application.id).where(sa.or_(*conditions))))
 
 
-def _net_granted(decisions) -> int:
+def net_granted_sek(decisions) -> int:
+    """Sum what decisions grant, less reductions and revocations; never below 0."""
     total = 0
     for decision in decisions:
         if decision.kind in (DecisionKind.REDUCTION, DecisionKind.REVOCATION):
@@ -562,7 +563,7 @@ def splitting_check(application: Application, amount_sek: int, on: date,
                                   Decision.decided_on <= on)
     ).all()
     recent = [d for d in earlier if delegation.within_twelve_months(d.decided_on, on)]
-    return delegation.splitting_warning(rule.limit_sek, amount_sek, [_net_granted(recent)])
+    return delegation.splitting_warning(rule.limit_sek, amount_sek, [net_granted_sek(recent)])
 
 
 def _lock_programme(programme_id: int) -> Programme:
@@ -714,7 +715,7 @@ def project_for(application: Application) -> Project | None:
 
 def granted_sek(application: Application) -> int:
     """The net granted amount: original and supplementary decisions less reductions."""
-    return _net_granted(application.decisions)
+    return net_granted_sek(application.decisions)
 
 
 def project_commitment_sek(project: Project) -> int:

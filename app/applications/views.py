@@ -18,6 +18,8 @@ from app.core.enums import (
     Role,
 )
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.export_columns import APPLICATION_COLUMNS, APPLICATIONS_NAME
+from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_edit_application, can_view_application
 from app.extensions import db
 from app.ideas.models import ProjectIdea
@@ -192,9 +194,12 @@ def index():
     query = services.visible_applications(current_user, state)
     if kind is not None:
         query = query.where(Application.kind == kind)
+    if wants_xlsx():
+        return query_xlsx_response(APPLICATIONS_NAME, APPLICATION_COLUMNS, query)
     return render_template("applications/index.html", applications=db.session.scalars(query).all(),
                            state=state, kind=kind, states=list(ApplicationState),
-                           kinds=list(ApplicationKind), can_apply=_can_apply(current_user))
+                           kinds=list(ApplicationKind), can_apply=_can_apply(current_user),
+                           export_url=export_url())
 
 
 @bp.get("/queue")

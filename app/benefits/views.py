@@ -27,6 +27,8 @@ from app.benefits.calculation import MAX_START_YEAR, MAX_YEARS, MIN_START_YEAR
 from app.core import clock
 from app.core.enums import BenefitKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput
+from app.core.export_columns import BENEFIT_REGISTER_NAME, benefit_register_sheets
+from app.core.exports import export_url, sheets_response, wants_xlsx
 from app.core.permissions import can_edit_application, can_view_portfolio, can_view_programme
 from app.extensions import db
 from app.programmes.models import Programme
@@ -509,12 +511,16 @@ def register():
         sa.select(Organisation).order_by(Organisation.name))}
     choices = (list(organisations.values()) if can_view_portfolio(current_user) else
                [o for o in organisations.values() if o.id == current_user.organisation_id])
+    organisation_totals = services.totals(rows, "owner_organisation_id")
+    project_totals = services.totals(rows, "project_id")
+    if wants_xlsx():
+        return sheets_response(BENEFIT_REGISTER_NAME,
+                               benefit_register_sheets(rows, projects, organisations))
     return render_template(
         "benefits/register.html", rows=rows, year=year, organisation_id=organisation_id,
         project_id=project_id, projects=projects, organisations=organisations,
-        organisation_choices=choices,
-        organisation_totals=services.totals(rows, "owner_organisation_id"),
-        project_totals=services.totals(rows, "project_id"))
+        organisation_choices=choices, organisation_totals=organisation_totals,
+        project_totals=project_totals, export_url=export_url())
 
 
 # ---- one benefit --------------------------------------------------------------------------

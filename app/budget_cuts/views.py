@@ -9,6 +9,14 @@ from flask_login import current_user, login_required
 
 from app.core import clock
 from app.core.errors import Conflict, InvalidInput
+from app.core.export_columns import (
+    BUDGET_CUT_TOTAL_COLUMNS,
+    BUDGET_CUT_YEAR_COLUMNS,
+    BUDGET_CUTS_NAME,
+    CITY_TOTAL_LABEL,
+    RECONCILIATION_COLUMNS,
+)
+from app.core.exports import export_url, wants_xlsx, xlsx_response
 from app.core.money import format_msek
 from app.core.permissions import can_view_programme
 from app.extensions import db
@@ -90,9 +98,13 @@ def index():
             abort(403)
         return _back_to("budget_cuts.explanation", programme, year=year,
                         organisation_id=current_user.organisation_id)
+    totals = services.city_totals(programme)
+    if wants_xlsx():
+        return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_TOTAL_COLUMNS, totals,
+                             print_header=programme.name)
     return render_template("budget_cuts/index.html", programme=programme,
-                           programmes=list_programmes(), totals=services.city_totals(programme),
-                           year=year)
+                           programmes=list_programmes(), totals=totals, year=year,
+                           export_url=export_url({"programme_id": [programme.id]}))
 
 
 @bp.get("/<int:year>")
@@ -101,7 +113,12 @@ def year_page(year: int):
     _require_overview()
     programme = _programme()
     items = services.explanations(programme, year)
+    if wants_xlsx():
+        return xlsx_response(_("Proposed budget cuts %(year)s", year=year),
+                             BUDGET_CUT_YEAR_COLUMNS, items, print_header=programme.name,
+                             totals_label=CITY_TOTAL_LABEL)
     return render_template("budget_cuts/year.html", programme=programme, year=year, items=items,
+                           export_url=export_url({"programme_id": [programme.id]}),
                            policy=services.policy_in_force(programme, year), form=ProposeForm(),
                            years=services.budget_years(programme))
 
@@ -130,9 +147,13 @@ def reconciliation(year: int):
     """Proposed vs adopted vs realised per organisation, with the flags and the city's total."""
     _require_overview()
     programme = _programme()
+    items = services.explanations(programme, year)
+    if wants_xlsx():
+        return xlsx_response(_("Reconciliation %(year)s", year=year), RECONCILIATION_COLUMNS,
+                             items, print_header=programme.name, totals_label=CITY_TOTAL_LABEL)
     return render_template("budget_cuts/reconciliation.html", programme=programme, year=year,
-                           items=services.explanations(programme, year),
-                           years=services.budget_years(programme))
+                           items=items, years=services.budget_years(programme),
+                           export_url=export_url({"programme_id": [programme.id]}))
 
 
 @bp.get("/<int:year>/organisations/<int:organisation_id>")

@@ -1,4 +1,4 @@
-"""The start page, language choice and a health check."""
+"""The start page, notifications and their e-mail setting, language choice, a health check."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -14,9 +15,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import notifications
+from app.core.forms import NotificationSettingsForm
 from app.core.tasks import tasks_for
 from app.core.urls import is_safe_local_path
 from app.extensions import db
@@ -47,6 +50,19 @@ def notifications_read():
     notifications.mark_all_read(current_user.id)
     db.session.commit()
     return redirect(url_for("core.notification_list"))
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def notification_settings():
+    form = NotificationSettingsForm(data={"wants_email": current_user.wants_email})
+    if form.validate_on_submit():
+        notifications.set_wants_email(current_user, form.wants_email.data, current_user)
+        db.session.commit()
+        flash(_("Your notifications are now also e-mailed to you.") if current_user.wants_email
+              else _("Your notifications are now shown only here, not e-mailed."), "success")
+        return redirect(url_for("core.notification_settings"))
+    return render_template("core/notification_settings.html", form=form)
 
 
 @bp.post("/language")

@@ -6,8 +6,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.enums import TertialReportState
+from app.core.errors import Conflict
 from app.core.models import AwareDateTime, created_at_column, enum_column
 from app.extensions import db
+
+FROZEN_WHEN_PRESENTED = ("programme_id", "year", "tertial", "as_of", "state", "snapshot",
+                         "summary", "presented_by_id", "presented_at")
 
 
 class TertialReport(db.Model):
@@ -36,6 +40,20 @@ class TertialReport(db.Model):
 
     def __repr__(self) -> str:
         return f"<TertialReport T{self.tertial} {self.year} {self.state}>"
+
+
+@sa.event.listens_for(TertialReport, "before_update")
+def _refuse_changing_a_presented_report(_mapper, _connection, report: TertialReport) -> None:
+    """Keep the committee's record whatever code runs: only the minute may follow presenting."""
+    attributes = sa.inspect(report).attrs
+    state_history = attributes["state"].history
+    was = state_history.deleted[0] if state_history.deleted else report.state
+    if was != TertialReportState.PRESENTED:
+        return
+    changed = [name for name in FROZEN_WHEN_PRESENTED if attributes[name].history.has_changes()]
+    if changed:
+        raise Conflict(f"Tertial report {report.id} has been presented and is frozen; "
+                       f"{', '.join(changed)} cannot change.")
 
 
 class FollowUpTask(db.Model):

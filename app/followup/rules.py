@@ -6,7 +6,7 @@ always computed from the latest report on or before the date asked, never typed 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,13 +20,19 @@ GroupKey = Literal["area", "organisation_id"]
 
 @dataclass(frozen=True)
 class ReportFacts:
-    """What one submitted six-weekly (or final) report says about cost and end date."""
+    """What one submitted report version says about cost and end date.
+
+    `period_number` and `version` order the versions as the project page does (0 when unknown,
+    then the submission date decides).
+    """
 
     submitted_on: date
     actual_cost_sek: int
     forecast_cost_sek: int
     forecast_end_on: date
     actual_end_on: date | None = None
+    period_number: int = 0
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,13 +65,16 @@ def _check_tolerance(tolerance_days: int) -> None:
         raise ValueError(f"tolerance_days must be 0 or more, got {tolerance_days}")
 
 
+def _recency(report: ReportFacts) -> tuple[int, int, date]:
+    """Order reports as the project page does: newest period, then highest version, then date."""
+    return (report.period_number, report.version, report.submitted_on)
+
+
 def latest_report_on(project: ProjectFacts, on: date) -> ReportFacts | None:
     """Return the latest report on or before `on`; a same-day correction, later in order, wins."""
     latest = None
     for report in project.reports:
-        if report.submitted_on <= on and (
-            latest is None or report.submitted_on >= latest.submitted_on
-        ):
+        if report.submitted_on <= on and (latest is None or _recency(report) >= _recency(latest)):
             latest = report
     return latest
 
@@ -160,3 +169,66 @@ def adherence(
     for project in projects:
         groups.setdefault(getattr(project, group_by), []).append(project)
     return {key: _figures(members, on, tolerance_days) for key, members in groups.items()}
+
+
+# ---- comparing two tertial report snapshots -------------------------------------------------
+
+ENVELOPE_KEYS = ("reserved_sek", "committed_sek", "spent_sek", "left_sek")
+ADHERENCE_KEYS = ("projects", "assessed", "not_kept_budget", "not_kept_schedule",
+                  "not_kept_budget_share", "not_kept_schedule_share")
+PROJECT_MONEY_KEYS = ("granted_sek", "spent_in_period_sek", "spent_to_date_sek", "forecast_sek")
+PROJECT_STATUS_KEYS = ("overall_status", "cost_status", "schedule_status")
+
+
+def _change(current, previous):
+    """Subtract like for like: whole numbers, or share strings to 4 places; None if unknown."""
+    if current is None or previous is None:
+        return None
+    if isinstance(current, str) or isinstance(previous, str):
+        return str((Decimal(current) - Decimal(previous)).quantize(SHARE_PLACES))
+    return current - previous
+
+
+def _figure(key: str, current, previous) -> dict:
+    return {"key": key, "current": current, "previous": previous,
+            "change": _change(current, previous)}
+
+
+def _project_change(current: Mapping | None, previous: Mapping | None) -> dict:
+    """One project's figures now and then; a project only in one report is new or gone."""
+    either = current or previous
+    now, then = current or {}, previous or {}
+    status = "continuing" if current and previous else ("new" if current else "gone")
+    return {
+        "project_id": either["project_id"],
+        "title": either["title"],
+        "organisation": either.get("organisation", ""),
+        "presence": status,
+        "figures": [_figure(key, now.get(key), then.get(key)) for key in PROJECT_MONEY_KEYS],
+        "statuses": [{"key": key, "current": now.get(key), "previous": then.get(key),
+                      "changed": bool(current and previous) and now.get(key) != then.get(key)}
+                     for key in PROJECT_STATUS_KEYS],
+    }
+
+
+def compare_snapshots(current: Mapping, previous: Mapping | None) -> dict:
+    """Set each key figure of a tertial report beside the previous report's, with the change."""
+    previous = previous or {}
+    now_envelope, then_envelope = current.get("envelope", {}), previous.get("envelope", {})
+    now_adherence, then_adherence = current.get("adherence", {}), previous.get("adherence", {})
+    then_projects = {row["project_id"]: row for row in previous.get("projects", [])}
+    now_ids = {row["project_id"] for row in current.get("projects", [])}
+    projects = [_project_change(row, then_projects.get(row["project_id"]))
+                for row in current.get("projects", [])]
+    projects += [_project_change(None, row) for project_id, row in then_projects.items()
+                 if project_id not in now_ids]
+    return {
+        "current": {"year": current.get("year"), "tertial": current.get("tertial")},
+        "previous": ({"year": previous.get("year"), "tertial": previous.get("tertial")}
+                     if previous else None),
+        "envelope": [_figure(key, now_envelope.get(key), then_envelope.get(key))
+                     for key in ENVELOPE_KEYS],
+        "adherence": [_figure(key, now_adherence.get(key), then_adherence.get(key))
+                      for key in ADHERENCE_KEYS],
+        "projects": projects,
+    }

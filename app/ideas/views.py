@@ -9,6 +9,8 @@ from app.accounts.models import Organisation
 from app.core import clock
 from app.core.enums import IdeaState
 from app.core.errors import Forbidden, InvalidInput
+from app.core.export_columns import IDEA_COLUMNS, IDEAS_NAME
+from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_view_portfolio, can_view_programme
 from app.extensions import db
 from app.programmes.models import Programme
@@ -59,12 +61,16 @@ def index():
     if state is not None and state not in {s.value for s in IdeaState}:
         abort(400)
     organisation_id = _int_arg("organisation_id")
-    ideas = db.session.scalars(services.visible_ideas(
-        current_user, IdeaState(state) if state else None, organisation_id)).all()
+    query = services.visible_ideas(current_user, IdeaState(state) if state else None,
+                                   organisation_id)
+    if wants_xlsx():
+        return query_xlsx_response(IDEAS_NAME, IDEA_COLUMNS, query)
+    ideas = db.session.scalars(query).all()
     organisations = (db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
                      if can_view_portfolio(current_user) else [])
     return render_template("ideas/index.html", ideas=ideas, state=state, states=list(IdeaState),
-                           organisation_id=organisation_id, organisations=organisations)
+                           organisation_id=organisation_id, organisations=organisations,
+                           export_url=export_url())
 
 
 def _form_error(form, error: InvalidInput) -> None:

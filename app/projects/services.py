@@ -198,10 +198,11 @@ def status_history(project: Project) -> list[StatusReport]:
 
 def latest_report(project: Project, on: date | None = None) -> StatusReport | None:
     """Return the newest period's current version as it stood on `on` (default today)."""
-    return _latest_of(report_versions(project), on or clock.today())
+    return latest_submitted(report_versions(project), on or clock.today())
 
 
-def _latest_of(versions, on: date) -> StatusReport | None:
+def latest_submitted(versions, on: date) -> StatusReport | None:
+    """Pick the newest period's highest frozen version submitted on or before `on`."""
     submitted = [r for r in versions
                  if r.state in FROZEN_STATES and r.submitted_at and r.submitted_at.date() <= on]
     return max(submitted, key=lambda r: (r.period_number, r.version)) if submitted else None
@@ -216,8 +217,8 @@ def _continue_until(project: Project, forecast_end_on: date | None, today: date)
     return max(project.baseline_end_on, forecast_end_on or project.baseline_end_on, today)
 
 
-def _calendar(project: Project, due_after_days: int, forecast_end_on: date | None,
-              today: date) -> list[periods.ReportingPeriod]:
+def reporting_calendar(project: Project, due_after_days: int, forecast_end_on: date | None,
+                       today: date) -> list[periods.ReportingPeriod]:
     """List the baseline's periods, then whole 42-day periods while the project runs late."""
     last_on = _continue_until(project, forecast_end_on, today)
     calendar = [p for p in periods.six_weekly_periods(
@@ -237,8 +238,8 @@ def reporting_periods(project: Project, today: date | None = None
                       ) -> list[periods.ReportingPeriod]:
     """List the project's reporting periods with the programme's due days."""
     latest = latest_report(project, today)
-    return _calendar(project, _programme(project).report_due_after_days,
-                     latest.forecast_end_on if latest else None, today or clock.today())
+    return reporting_calendar(project, _programme(project).report_due_after_days,
+                              latest.forecast_end_on if latest else None, today or clock.today())
 
 
 def _period(project: Project, period_number: int, today: date) -> periods.ReportingPeriod:
@@ -768,8 +769,8 @@ def project_overview(project: Project, today: date | None = None) -> ProjectOver
     history = [r for _n, r in sorted(_effective(versions).items())]
     latest = latest_report(project, today)
     granted = project_granted_sek(project)
-    calendar = _calendar(project, programme.report_due_after_days,
-                         latest.forecast_end_on if latest else None, today)
+    calendar = reporting_calendar(project, programme.report_due_after_days,
+                                  latest.forecast_end_on if latest else None, today)
     rows = _period_rows(calendar, versions, today)
     kept_budget, kept_schedule = _adherence(project, latest, granted,
                                             programme.schedule_tolerance_days)
@@ -824,9 +825,9 @@ def reports_due(projects, today: date, overdue_only: bool = False) -> list[Repor
     result = []
     for project in projects:
         versions = by_project.get(project.id, [])
-        latest = _latest_of(versions, today)
-        calendar = _calendar(project, due_days[project.programme_id],
-                             latest.forecast_end_on if latest else None, today)
+        latest = latest_submitted(versions, today)
+        calendar = reporting_calendar(project, due_days[project.programme_id],
+                                      latest.forecast_end_on if latest else None, today)
         rows = [row for row in _period_rows(calendar, versions, today)
                 if row.report is None and (row.period.ends_on < today or row.draft)]
         if overdue_only:
@@ -872,3 +873,49 @@ def filter_choices() -> tuple[list[Organisation], list[Area]]:
     areas = list(db.session.scalars(
         sa.select(Area).where(Area.id.in_(sa.select(Project.area_id))).order_by(Area.name)))
     return organisations, areas
+
+
+# ---- the council's project compilation ("Sammanställning av e-projekt") ---------------------
+
+def compilation_rows(user, *, organisation_id: int | None = None,
+                     state: ProjectState | None = None, area_id: int | None = None,
+                     today: date | None = None) -> list:
+    """Every project `user` may see with decisions, grant, spending and status, in 3 queries."""
+    from reports.project_compilation import CompilationRow
+
+    today = today or clock.today()
+    query = (visible_projects(user, organisation_id=organisation_id, state=state,
+                              area_id=area_id)
+             .join(Organisation, Organisation.id == Project.organisation_id)
+             .outerjoin(Area, Area.id == Project.area_id)
+             .add_columns(Organisation.name, Area.name)
+             .order_by(None).order_by(Organisation.name, Project.title, Project.id))
+    projects = db.session.execute(query).all()
+    application_ids = [p.application_id for p, _o, _a in projects if p.application_id]
+    decisions: dict[int, list[Decision]] = {}
+    if application_ids:
+        for decision in db.session.scalars(
+                sa.select(Decision).where(Decision.application_id.in_(application_ids))
+                .order_by(Decision.decided_on, Decision.id)):
+            decisions.setdefault(decision.application_id, []).append(decision)
+    versions: dict[int, list[StatusReport]] = {}
+    if projects:
+        for report in db.session.scalars(
+                sa.select(StatusReport).where(
+                    StatusReport.project_id.in_([p.id for p, _o, _a in projects]),
+                    StatusReport.state.in_(FROZEN_STATES))):
+            versions.setdefault(report.project_id, []).append(report)
+    rows = []
+    for project, organisation, area in projects:
+        granted_by = decisions.get(project.application_id, [])
+        latest = latest_submitted(versions.get(project.id, []), today)
+        rows.append(CompilationRow(
+            project_id=project.id, title=project.title, organisation=organisation, area=area,
+            decision_references=tuple(d.diary_number for d in granted_by),
+            granted_sek=application_services.net_granted_sek(granted_by),
+            spent_sek=latest.actual_cost_to_date_sek if latest else None,
+            status=latest.overall_status.value if latest and latest.overall_status else None,
+            state=project.state.value, baseline_start_on=project.baseline_start_on,
+            baseline_end_on=project.baseline_end_on,
+            go_live_on=project.go_live_on))
+    return rows

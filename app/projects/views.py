@@ -18,8 +18,22 @@ from app.benefits import services as benefit_services
 from app.core import clock
 from app.core.enums import ProjectState, RagStatus, ReportState
 from app.core.errors import Forbidden, InvalidInput
+from app.core.export_columns import (
+    PROJECT_COLUMNS,
+    PROJECTS_NAME,
+    REPORTS_QUEUE_NAME,
+    report_queue_sheets,
+)
+from app.core.exports import (
+    export_url,
+    query_xlsx_response,
+    sheets_response,
+    wants_xlsx,
+    workbook_response,
+)
 from app.core.money import format_sek
 from app.extensions import db
+from reports.project_compilation import build_project_compilation, compilation_filename
 
 from . import forms, services
 from .models import StatusReport
@@ -66,6 +80,12 @@ def _state_arg() -> ProjectState | None:
     return ProjectState(value) if value else None
 
 
+def _list_filters() -> dict:
+    """Read the project list's filters, which its export and the compilation share."""
+    return {"organisation_id": _int_arg("organisation"), "state": _state_arg(),
+            "area_id": _int_arg("area")}
+
+
 def _writable_report(report_id: int) -> StatusReport:
     report = services.get_visible_report(current_user, report_id)
     if not services.can_write_reports(current_user, report.project):
@@ -78,19 +98,35 @@ def _writable_report(report_id: int) -> StatusReport:
 @bp.get("/")
 def index():
     """List the projects the user can see, filtered by organisation, state and area."""
-    filters = {"organisation_id": _int_arg("organisation"), "state": _state_arg(),
-               "area_id": _int_arg("area")}
-    projects = db.session.scalars(services.visible_projects(current_user, **filters)).all()
+    filters = _list_filters()
+    query = services.visible_projects(current_user, **filters)
+    if wants_xlsx():
+        return query_xlsx_response(PROJECTS_NAME, PROJECT_COLUMNS, query)
+    projects = db.session.scalars(query).all()
     organisations, areas = services.filter_choices()
     return render_template("projects/index.html", projects=projects, filters=filters,
-                           organisations=organisations, areas=areas, states=list(ProjectState))
+                           organisations=organisations, areas=areas, states=list(ProjectState),
+                           export_url=export_url(),
+                           compilation_url=url_for("projects.compilation", **request.args))
+
+
+@bp.get("/compilation.xlsx")
+def compilation():
+    """The council's appendix 1: every project with decisions, grant, spending and status."""
+    today = clock.today()
+    rows = services.compilation_rows(current_user, today=today, **_list_filters())
+    return workbook_response(build_project_compilation(rows, as_of=today),
+                             compilation_filename(today))
 
 
 @bp.get("/queue")
 def queue():
     """Show submitted reports, completion requests and reports not yet in."""
-    return render_template("projects/queue.html",
-                           queue=services.report_queue(current_user), today=clock.today())
+    report_queue = services.report_queue(current_user)
+    if wants_xlsx():
+        return sheets_response(REPORTS_QUEUE_NAME, report_queue_sheets(report_queue))
+    return render_template("projects/queue.html", queue=report_queue, today=clock.today(),
+                           export_url=export_url())
 
 
 # ---- the project page -----------------------------------------------------------------------

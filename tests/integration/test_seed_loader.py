@@ -4,19 +4,32 @@ import re
 import shutil
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+import yaml
 
 from app.accounts.models import RoleAssignment
 from app.accounts.services import authenticate, find_user_by_email
 from app.applications.models import Decision, DiaryCounter
-from app.core.enums import DecisionKind, LedgerEntryKind, Role
+from app.core.enums import (
+    DecisionKind,
+    LedgerEntryKind,
+    ProjectState,
+    RagStatus,
+    ReportState,
+    Role,
+)
+from app.core.errors import Conflict
 from app.extensions import db
-from app.programmes import rules
+from app.followup import rules
+from app.programmes import rules as delegation
 from app.programmes.models import DelegationRule, EnvelopeEntry, Programme
 from app.programmes.services import envelope_position
-from app.projects.models import Project
+from app.projects import services as project_services
+from app.projects.models import Project, StatusReport
+from app.projects.services import submission_problems
 from app.seed import DEFAULT_DATA_DIR, seed_demo
 
 DIARY_NUMBER = re.compile(r"^SLK (\d{4})/(\d{4})$")
@@ -76,7 +89,7 @@ def test_later_decisions_are_committed_after_march_2010(programme):
 
 def test_every_funded_project_was_decided_by_the_authority_routing_picks(programme):
     table = [
-        rules.DelegationRule(rule.id, rule.authority_key, rule.limit_sek, rule.valid_from,
+        delegation.DelegationRule(rule.id, rule.authority_key, rule.limit_sek, rule.valid_from,
                              rule.valid_to, rule.source)
         for rule in db.session.scalars(
             sa.select(DelegationRule).where(DelegationRule.programme_id == programme.id))
@@ -86,7 +99,7 @@ def test_every_funded_project_was_decided_by_the_authority_routing_picks(program
 
     for project in projects:
         decision = original_decision(project)
-        routed = rules.route_decision(table, decision.amount_sek, decision.decided_on)
+        routed = delegation.route_decision(table, decision.amount_sek, decision.decided_on)
         assert (decision.authority_key, decision.delegation_rule_id) == (
             routed.authority_key, routed.rule_id), project.title
         assert decision.decided_by_id is not None, project.title
@@ -226,3 +239,273 @@ def test_the_councils_adopted_cuts_reproduce_the_2009_and_2010_budgets(programme
 
     totals = {t.budget_year: t.adopted_sek for t in cuts.city_totals(programme, [2009, 2010])}
     assert totals == {2009: 25_500_000, 2010: 30_700_000}
+
+
+# ---- six-weekly status reports (seed_data/status_reports.yaml) ------------------------------
+
+DEMO_DAY = date(2010, 3, 1)
+CITY_NOT_KEPT_BUDGET, CITY_NOT_KEPT_SCHEDULE = Decimal("0.31"), Decimal("0.47")
+
+
+def status_report_file() -> dict:
+    return yaml.safe_load((DEFAULT_DATA_DIR / "status_reports.yaml").read_text(encoding="utf-8"))
+
+
+def project_named(title: str) -> Project:
+    return db.session.scalar(sa.select(Project).where(Project.title == title))
+
+
+def reports_of(title: str) -> list[StatusReport]:
+    return project_services.report_versions(project_named(title))
+
+
+def test_every_ended_period_of_a_funded_project_has_its_report(seeded):
+    listed = {entry["project"]: entry for entry in status_report_file()["projects"]}
+    versions = sum(len(entry["reports"]) + sum("correction" in r for r in entry["reports"])
+                   for entry in listed.values())
+    assert seeded.status_reports == versions == db.session.scalar(
+        sa.select(sa.func.count()).select_from(StatusReport))
+
+    for project in db.session.scalars(sa.select(Project)):
+        calendar = project_services.reporting_periods(project, DEMO_DAY)
+        ended = {period.number for period in calendar if period.ends_on <= DEMO_DAY}
+        reported = {report.period_number for report in project_services.report_versions(project)}
+        if project.baseline_start_on > DEMO_DAY:
+            assert reported == set(), project.title
+            continue
+        unreported = set(listed[project.title].get("unreported", []))
+        assert reported == ended - unreported, project.title
+        if project.closed_on is not None:
+            assert max(p.ends_on for p in calendar) == project.closed_on, project.title
+
+
+def test_reports_were_submitted_in_their_window_by_demo_day(seeded):
+    for report in db.session.scalars(sa.select(StatusReport)):
+        submitted_on = report.submitted_at.date()
+        assert report.state in project_services.FROZEN_STATES
+        assert report.period_ends_on < submitted_on <= DEMO_DAY, report
+        if report.version == 1:
+            assert submitted_on <= report.due_on, report
+        assert submission_problems(report) == [], report
+
+
+def test_corrections_are_new_versions_and_the_first_is_kept(seeded):
+    school = {(r.period_number, r.version): r for r in reports_of("Skolval")}
+    first, correction = school[(4, 1)], school[(4, 2)]
+
+    assert correction.supersedes_id == first.id
+    assert (first.actual_cost_to_date_sek, correction.actual_cost_to_date_sek) == (
+        2_450_000, 2_150_000)
+    assert first.state == correction.state == ReportState.SUBMITTED
+    assert first.submitted_at < correction.submitted_at < school[(5, 1)].submitted_at
+    history = project_services.status_history(project_named("Skolval"))
+    assert [r.period_number for r in history] == [1, 2, 3, 4, 5, 6]
+    assert history[3] is correction
+
+
+def test_a_completion_request_is_answered_by_a_correction_or_still_open(seeded):
+    maps = {(r.period_number, r.version): r for r in reports_of("Baggis")}
+    asked, answered = maps[(10, 1)], maps[(10, 2)]
+    assert asked.state == ReportState.COMPLETION_REQUESTED
+    assert "Cykelreseplaneraren" in asked.completion_comment
+    assert (answered.state, answered.supersedes_id) == (ReportState.SUBMITTED, asked.id)
+    assert answered.scope_explanation.startswith(asked.scope_explanation.rstrip("."))
+
+    archive = reports_of("E-arkiv")
+    assert [(r.period_number, r.version, r.state) for r in archive][-1] == (
+        3, 1, ReportState.COMPLETION_REQUESTED)
+    jonas = find_user_by_email("jonas@demo.stockholm.example")
+    queue = project_services.report_queue(jonas, DEMO_DAY)
+    assert [r.project.title for r in queue.completion_requested] == ["E-arkiv"]
+
+
+def test_seeded_reports_are_frozen(seeded):
+    karin = find_user_by_email("karin@demo.stockholm.example")
+    latest = reports_of("Cykelreseplanerare")[-1]
+
+    with pytest.raises(Conflict):
+        project_services.save_report(latest, {"cost_status": "red"}, karin)
+    assert latest.cost_status == RagStatus.GREEN
+
+
+def test_non_green_statuses_carry_their_explanations(seeded):
+    reports = db.session.scalars(sa.select(StatusReport)).all()
+    statuses = {getattr(r, f"{aspect}_status") for r in reports
+                for aspect in project_services.ASPECTS}
+
+    assert statuses == set(RagStatus)
+    for report in reports:
+        for aspect in project_services.ASPECTS:
+            explanation = getattr(report, f"{aspect}_explanation")
+            assert bool(explanation) == (getattr(report, f"{aspect}_status") != RagStatus.GREEN)
+
+
+def test_two_projects_are_overdue_on_demo_day(seeded):
+    active = db.session.scalars(sa.select(Project).where(
+        Project.state == ProjectState.ACTIVE)).all()
+    overdue = project_services.reports_due(active, DEMO_DAY, overdue_only=True)
+
+    assert {(due.project.title, tuple(p.number for p in due.periods)) for due in overdue} == {
+        ("Bygglov", (8,)), ("ParaInn-Bridge", (4,))}
+
+
+def demo_facts(programme: Programme) -> list[rules.ProjectFacts]:
+    """Adherence facts of the seeded demo from the follow-up service (one query per kind)."""
+    from app.followup.services import project_facts
+
+    return project_facts(programme.id, as_of=DEMO_DAY)
+
+
+def test_demo_adherence_on_1_march_2010_is_close_to_the_citys_figures(programme):
+    figures = rules.adherence(demo_facts(programme), DEMO_DAY,
+                              programme.schedule_tolerance_days)
+
+    assert (figures.projects, figures.assessed) == (18, 13)
+    assert (figures.not_kept_budget, figures.not_kept_schedule) == (4, 6)
+    assert figures.not_kept_budget_share == Decimal("0.3077")
+    assert figures.not_kept_schedule_share == Decimal("0.4615")
+    assert abs(figures.not_kept_budget_share - CITY_NOT_KEPT_BUDGET) <= Decimal("0.03")
+    assert abs(figures.not_kept_schedule_share - CITY_NOT_KEPT_SCHEDULE) <= Decimal("0.03")
+
+
+def test_the_demo_says_which_projects_miss_budget_and_schedule(programme):
+    titles = {p.id: p.title for p in db.session.scalars(sa.select(Project))}
+    facts = demo_facts(programme)
+
+    over_budget = {titles[f.project_id] for f in facts if rules.kept_budget(f, DEMO_DAY) is False}
+    late = {titles[f.project_id] for f in facts if rules.kept_schedule(f, DEMO_DAY) is False}
+
+    assert over_budget == {"E-tjänsteplattformen", "Förskoleansökan", "Bygglov",
+                           "ParaInn-Bridge"}
+    assert late == {"Boendeparkering", "E-tjänsteplattformen", "Förskoleansökan",
+                    "Vuxenutbildning", "Hitta skola", "Bygglov"}
+
+
+def test_the_project_page_agrees_with_the_adherence_rules(programme):
+    facts = {f.project_id: f for f in demo_facts(programme)}
+    for project in db.session.scalars(sa.select(Project)):
+        overview = project_services.project_overview(project, DEMO_DAY)
+        assert (overview.kept_budget, overview.kept_schedule) == (
+            rules.kept_budget(facts[project.id], DEMO_DAY),
+            rules.kept_schedule(facts[project.id], DEMO_DAY)), project.title
+
+
+def break_reports(data_copy, old: str, new: str) -> None:
+    path = data_copy / "status_reports.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= 1, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("        overall: amber\n", "        overall: blue\n",
+     r"status_reports\.yaml, project 1 \(Boendeparkering\), report 4 \(period 4\): 'overall' "
+     r"must be one of: green, amber, red; not 'blue'"),
+    ("        actual_cost_sek: 310000\n", "        actual_cost_sek: -310000\n",
+     r"project 1 \(Boendeparkering\), report 1 \(period 1\): 'actual_cost_sek' must be at "
+     r"least 0, not -310000"),
+    ("  - project: E-arkiv\n", "  - project: E-arkivet\n",
+     r"project 13 \(E-arkivet\): 'project' 'E-arkivet' is not a funded project"),
+    ("        overall_explanation: Slutleveransen", "        overall_note: Slutleveransen",
+     r"\(Boendeparkering\), report 4 \(period 4\): unknown field\(s\) overall_note"),
+    ("        overall: amber\n        overall_explanation: Budgeten räcker inte; se kostnad.\n",
+     "        overall: red\n",
+     r"\(ParaInn-Bridge\), report 3 \(period 3\): 'overall' is red: the field "
+     r"'overall_explanation' is missing"),
+    ("        actual_cost_sek: 15300000\n", "        actual_cost_sek: 25300000\n",
+     r"\(E-tjänsteplattformen\), report 16 \(period 16\): 'actual_cost_sek' 16400000 is less"),
+    ("    unreported: [8]\n", "",
+     r"\(Bygglov\): period\(s\) 8 ended by 2010-03-01 without a report"),
+    ("        actual_cost_sek: 2380000\n        forecast_cost_sek: 2380000\n",
+     "        actual_cost_sek: 2380000\n        forecast_cost_sek: 2380000\n"
+     "        forecast_end_on: 2008-08-29\n",
+     r"\(Boendeparkering\): the last report forecasts the end on 2008-08-29, but the project "
+     r"closed on 2008-09-30"),
+    ("        submitted_on: 2008-12-29\n", "        submitted_on: 2009-01-09\n",
+     r"\(Hitta skola\), report 2 \(period 2\): submitted on 2009-01-09, outside the period's "
+     r"window 2008-12-24–2009-01-02"),
+])
+def test_a_bad_status_report_is_refused_naming_the_file_and_item(db_session, data_copy, old,
+                                                                 new, message):
+    break_reports(data_copy, old, new)
+
+    with pytest.raises(ValueError, match=message):
+        seed_demo(data_copy)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StatusReport)) == 0
+
+
+def test_the_scheduler_escalates_and_reminds_on_demo_day(seeded):
+    from app.core.models import Notification
+    from app.jobs.services import escalate_overdue_reports, send_report_reminders
+
+    jonas = find_user_by_email("jonas@demo.stockholm.example")
+    head = find_user_by_email("utbildning@demo.stockholm.example")
+
+    assert escalate_overdue_reports(DEMO_DAY) >= 2
+    assert send_report_reminders(DEMO_DAY) >= 1
+
+    def messages(user) -> list[str]:
+        return list(db.session.scalars(sa.select(Notification.message).where(
+            Notification.user_id == user.id)))
+
+    escalated = messages(jonas)
+    assert any("Bygglov" in text for text in escalated), escalated
+    assert any("ParaInn-Bridge" in text for text in escalated), escalated
+    assert any("Skolval" in text and "2010-03-03" in text for text in messages(head))
+
+
+def test_the_demo_has_presented_tertial_reports_with_figures_as_of_each_end(seeded):
+    from app.core.enums import TertialReportState
+    from app.followup.models import TertialReport
+
+    reports = list(db.session.scalars(sa.select(TertialReport).order_by(TertialReport.as_of)))
+
+    assert [f"T{r.tertial} {r.year}" for r in reports] == [
+        "T3 2007", "T1 2008", "T2 2008", "T3 2008", "T1 2009", "T2 2009", "T3 2009"]
+    assert {r.state for r in reports} == {TertialReportState.PRESENTED}
+    assert all(r.presented_at.date() > r.as_of and r.summary for r in reports)
+    assert [bool(r.committee_minute) for r in reports] == [True] * 6 + [False]
+    assert seeded.tertial_reports == 7
+
+
+def test_the_last_demo_tertial_report_shows_the_citys_adherence_figures(seeded):
+    from app.followup.models import TertialReport
+
+    report = db.session.scalar(sa.select(TertialReport).where(
+        TertialReport.year == 2009, TertialReport.tertial == 3))
+    envelope = envelope_position(db.session.get(Programme, report.programme_id), report.as_of)
+
+    assert report.snapshot["adherence"]["not_kept_budget_share"] == "0.3077"
+    assert report.snapshot["adherence"]["not_kept_schedule_share"] == "0.4615"
+    assert report.snapshot["envelope"]["left_sek"] == envelope.remaining_sek
+    assert report.snapshot["generated_at"].startswith("2010-01-18")
+
+
+def break_tertial_reports(data_copy, old: str, new: str) -> None:
+    path = data_copy / "tertial_reports.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("  - period: T1 2008\n", "  - period: T4 2008\n",
+     r"tertial_reports\.yaml, report 2 \(T4 2008\): 'period' must look like 'T1 2009'"),
+    ("    presented_on: 2008-05-19\n", "    presented_on: 2008-04-30\n",
+     r"report 2 \(T1 2008\): 'presented_on' 2008-04-30 must be after the tertial ends"),
+    ("    minute_on: 2008-06-04\n", "",
+     r"report 2 \(T1 2008\): give both 'minute' and 'minute_on', or neither"),
+    ("presented_by: jonas@demo.stockholm.example\n",
+     "presented_by: karin@demo.stockholm.example\n",
+     r"'presented_by' 'karin@demo\.stockholm\.example' is not a programme office user"),
+    ("  - period: T1 2008\n", "  - period: T3 2007\n", r"T3 2007"),
+])
+def test_a_bad_tertial_report_file_is_refused_naming_the_item(db_session, data_copy, old, new,
+                                                              message):
+    from app.followup.models import TertialReport
+
+    break_tertial_reports(data_copy, old, new)
+
+    with pytest.raises(ValueError, match=message):
+        seed_demo(data_copy)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TertialReport)) == 0

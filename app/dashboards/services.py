@@ -1,0 +1,629 @@
+"""Dashboards: load what a dashboard shows in a fixed number of queries and draw it in reports/.
+
+The programme dashboard, an organisation's dashboard and a project's dashboard each return a
+`Dashboard`: named charts (figure and table from reports.dashboard_figures) plus the lists the
+page shows. Nothing is written; views only render what these return.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import Area, Organisation
+from app.benefits import calculation
+from app.benefits import services as benefit_services
+from app.budget_cuts import rules as budget_cut_rules
+from app.budget_cuts import services as budget_cut_services
+from app.core import clock, periods
+from app.core.enums import ApplicationState, IdeaState, ProjectState
+from app.core.errors import InvalidInput, NotFound
+from app.core.permissions import belongs_to, can_view_portfolio
+from app.extensions import db
+from app.followup import rules as adherence_rules
+from app.followup import services as followup_services
+from app.programmes.models import Programme
+from app.programmes.services import envelope_positions
+from app.projects import services as project_services
+from app.projects.models import Project
+from reports import dashboard_figures as figures
+from reports import tertial_figures
+from reports.dashboard_figures import Chart
+from reports.xlsx import SheetSpec, write_table_workbook
+
+from . import queries
+
+HEATMAP_PERIODS = 6
+SCREENED_STATES = frozenset({IdeaState.APPROVED_TO_APPLY, IdeaState.REJECTED,
+                             IdeaState.MORE_INFO_REQUESTED})
+UNSUBMITTED_STATES = frozenset({ApplicationState.DRAFT})
+
+LABELS: Mapping[str, Any] = {
+    "reserved": _l("Reserved"),
+    "committed": _l("Committed"),
+    "spent": _l("Spent"),
+    "committed_unspent": _l("Committed, not yet spent"),
+    "left": _l("Left to commit"),
+    "item": _l("Item"),
+    "amount": _l("Amount"),
+    "kr": _l("kr"),
+    "stage": _l("Stage"),
+    "count": _l("Number"),
+    "area": _l("Area"),
+    "estimate": _l("First-stage estimate"),
+    "project": _l("Project"),
+    "period": _l("Period"),
+    "status": _l("Status"),
+    "green": _l("Green"),
+    "amber": _l("Amber"),
+    "red": _l("Red"),
+    "missing": _l("Missing"),
+    "on": _l("Date"),
+    "assessed": _l("Projects assessed"),
+    "not_kept_budget": _l("Share not keeping the budget"),
+    "not_kept_schedule": _l("Share not keeping the schedule"),
+    "share": _l("Share"),
+    "year": _l("Year"),
+    "planned": _l("Planned"),
+    "realised": _l("Realised"),
+    "organisation": _l("Organisation"),
+    "proposed": _l("Proposed"),
+    "adopted": _l("Adopted"),
+    "realised_savings": _l("Realised savings"),
+    "cost": _l("Granted"),
+    "npv": _l("Net present value"),
+    "users": _l("Expected users"),
+    "no_area": _l("No area"),
+    "period_ends": _l("Period ends"),
+    "actual_to_date": _l("Spent to date"),
+    "spent_in_period": _l("Spent in the period"),
+    "forecast": _l("Forecast cost"),
+    "budget": _l("Granted budget"),
+    "aspect": _l("Aspect"),
+    "overall": _l("Overall"),
+    "cost_status": _l("Cost"),
+    "schedule": _l("Schedule"),
+    "scope": _l("Scope"),
+    "benefit": _l("Benefits"),
+    "granted": _l("Granted"),
+    "spent_to_date": _l("Spent to date"),
+    "projects": _l("Projects"),
+    "not_kept": _l("Not kept"),
+    "measure": _l("Measure"),
+    "no_report": _l("No report"),
+}
+STAGE_LABELS = {
+    "ideas": _l("Ideas"),
+    "screened": _l("Screened"),
+    "applications": _l("Applications"),
+    "decided": _l("Decided"),
+    "projects": _l("Projects"),
+    "completed": _l("Completed"),
+}
+CHART_TITLES = {
+    "envelope": _l("Envelope: reserved, spent, committed and left"),
+    "pipeline": _l("Pipeline from idea to completed project"),
+    "areas": _l("Commitments by area against the first-stage estimate"),
+    "status": _l("Status in the latest reporting periods"),
+    "adherence": _l("Budget and schedule adherence over time"),
+    "benefits": _l("Benefits planned and realised by year"),
+    "budget_cuts": _l("Budget cuts by organisation and year"),
+    "portfolio": _l("Portfolio: net present value against cost"),
+    "burn_up": _l("Cost to date against the granted budget"),
+    "timeline": _l("Status in each reporting period"),
+    "by_area": _l("Granted and spent by area"),
+    "status_counts": _l("Projects by overall status"),
+    "tertial_adherence": _l("Budget and schedule adherence at the end of the tertial"),
+}
+CHART_SUMMARIES = {
+    "envelope": _l("Waterfall chart from the reserved envelope, less what is spent and what is "
+                   "committed but not yet spent, to what is left to commit."),
+    "pipeline": _l("Funnel chart of how many ideas, screened ideas, applications, decided "
+                   "applications, projects and completed projects there are."),
+    "areas": _l("Bar chart of each area's commitments next to its first-stage estimate."),
+    "status": _l("Grid of each project's overall status in the latest six-week periods: green, "
+                 "amber, red or missing; each cell names its status."),
+    "adherence": _l("Line chart of the shares of assessed projects not keeping their budget "
+                    "and their schedule at each tertial end."),
+    "benefits": _l("Bar chart of the planned and the realised benefit value per year."),
+    "budget_cuts": _l("Bar chart of the proposed and adopted budget cuts and the realised "
+                      "savings per organisation and budget year."),
+    "portfolio": _l("Bubble chart of the projects: granted cost across, net present value of "
+                    "the baseline calculation up, bubble size the expected users, colour the "
+                    "area."),
+    "burn_up": _l("Line chart of the reported cost to date and the forecast against the "
+                  "granted budget."),
+    "timeline": _l("Grid of the project's five statuses in each reported period; each cell "
+                   "names its status."),
+    "by_area": _l("Bar chart of each area's granted money, spending to date and spending in "
+                  "the tertial."),
+    "status_counts": _l("Bar chart of how many projects reported green, amber or red, or "
+                        "have no report."),
+    "tertial_adherence": _l("Bar chart of the shares of assessed projects not keeping their "
+                            "budget and their schedule at the end of the tertial."),
+}
+
+
+def chart_labels() -> dict[str, str]:
+    """The figure labels in the user's language, as plain strings for plotly."""
+    return {key: str(value) for key, value in LABELS.items()}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A dashboard's filters, as kept in its URL so a view can be shared by link."""
+
+    programme_id: int | None = None
+    area_id: int | None = None
+    organisation_id: int | None = None
+    state: ProjectState | None = None
+    year: int | None = None
+
+    def as_args(self) -> dict[str, Any]:
+        """The filters as URL query arguments (unset ones left out)."""
+        args = {"programme_id": self.programme_id, "area": self.area_id,
+                "organisation_id": self.organisation_id,
+                "status": self.state.value if self.state else None, "year": self.year}
+        return {key: value for key, value in args.items() if value is not None}
+
+
+def _whole(args: Mapping[str, str], name: str, minimum: int = 1, maximum: int = 10**9
+           ) -> int | None:
+    value = (args.get(name) or "").strip()
+    if not value:
+        return None
+    # ASCII digits only and a bounded length: int() refuses "²" and 5 000-digit strings.
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(maximum))
+            and minimum <= int(value) <= maximum):
+        raise InvalidInput(_("%(name)s must be a whole number from %(minimum)s to %(maximum)s.",
+                             name=name, minimum=minimum, maximum=maximum), field=name)
+    return int(value)
+
+
+def parse_filters(args: Mapping[str, str]) -> Filters:
+    """Read the filters from query arguments; a malformed one is refused (422), never guessed."""
+    status = (args.get("status") or "").strip() or None
+    if status is not None and status not in {state.value for state in ProjectState}:
+        raise InvalidInput(_("Choose active or closed projects."), field="status")
+    return Filters(
+        programme_id=_whole(args, "programme_id"), area_id=_whole(args, "area"),
+        organisation_id=_whole(args, "organisation_id"),
+        state=ProjectState(status) if status else None,
+        year=_whole(args, "year", 1900, 2200))
+
+
+def get_programme(programme_id: int | None) -> Programme:
+    """Return the programme asked for, or the one that started last."""
+    if programme_id is None:
+        programme = db.session.scalar(sa.select(Programme).order_by(
+            Programme.starts_on.desc(), Programme.id.desc()).limit(1))
+    else:
+        programme = db.session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound(_("There is no such programme."))
+    return programme
+
+
+def as_of_date(year: int | None, today: date) -> date:
+    """The day a dashboard shows: today, or the end of a past year chosen in the filter."""
+    if year is None or year >= today.year:
+        return today
+    return date(year, 12, 31)
+
+
+# ---- who may see what -----------------------------------------------------------------------
+
+def can_view_programme_dashboard(user) -> bool:
+    """The whole portfolio at a glance: programme roles and auditors."""
+    return can_view_portfolio(user)
+
+
+def can_view_organisation_dashboard(user, organisation_id: int) -> bool:
+    """An administration sees its own dashboard; programme roles and auditors see any."""
+    return can_view_portfolio(user) or belongs_to(user, organisation_id)
+
+
+# ---- the dashboard --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChartView:
+    """A chart as a page shows it: its name (for the download URL), title, summary, figures."""
+
+    name: str
+    title: str
+    summary: str
+    chart: Chart
+
+
+@dataclass
+class Dashboard:
+    """The charts of a dashboard in page order, and the lists shown beside them."""
+
+    as_of: date
+    charts: dict[str, ChartView] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, name: str, chart: Chart, kind: str | None = None) -> None:
+        kind = kind or name
+        self.charts[name] = ChartView(name, str(CHART_TITLES[kind]), str(CHART_SUMMARIES[kind]),
+                                      chart)
+
+    def chart(self, name: str) -> ChartView:
+        if name not in self.charts:
+            raise NotFound(_("This dashboard has no chart called %(name)s.", name=name))
+        return self.charts[name]
+
+
+def _project_scope(programme: Programme, filters: Filters) -> queries.Scope:
+    return queries.Scope(programme.id, area_id=filters.area_id,
+                         organisation_id=filters.organisation_id, state=filters.state)
+
+
+def _funnel(scope: queries.Scope, project_frame: pd.DataFrame, labels) -> Chart:
+    ideas = queries.idea_counts(scope)
+    applications = queries.application_counts(scope)
+    closed = int((project_frame["state"] == ProjectState.CLOSED).sum())
+    stages = [
+        (str(STAGE_LABELS["ideas"]), sum(ideas.values())),
+        (str(STAGE_LABELS["screened"]),
+         sum(count for state, count in ideas.items() if state in SCREENED_STATES)),
+        (str(STAGE_LABELS["applications"]),
+         sum(count for state, count in applications.items()
+             if state not in UNSUBMITTED_STATES)),
+        (str(STAGE_LABELS["decided"]), applications.get(ApplicationState.DECIDED, 0)),
+        (str(STAGE_LABELS["projects"]), len(project_frame)),
+        (str(STAGE_LABELS["completed"]), closed),
+    ]
+    return figures.pipeline_funnel(stages, labels=labels)
+
+
+def _areas(programme: Programme, scope: queries.Scope, project_frame: pd.DataFrame,
+           as_of: date, labels) -> Chart:
+    estimates = queries.area_estimates(programme.id)
+    committed = queries.commitments_by_area(scope, as_of)
+    names = {area_id: name for area_id, name, _estimate in estimates}
+    names.update({int(area_id): name for area_id, name in zip(
+        project_frame["area_id"], project_frame["area"], strict=True) if pd.notna(area_id)})
+    estimate_of = {area_id: estimate for area_id, _name, estimate in estimates}
+    area_ids = [area_id for area_id, _name, _estimate in estimates]
+    area_ids += sorted((a for a in committed if a is not None and a not in estimate_of),
+                       key=lambda a: names.get(a, ""))
+    if scope.area_id is not None:
+        area_ids = [a for a in area_ids if a == scope.area_id]
+    rows = [{"area": names.get(area_id, str(area_id)), "estimate_sek": estimate_of.get(area_id, 0),
+             "committed_sek": committed.get(area_id, 0)} for area_id in area_ids]
+    if committed.get(None):
+        rows.append({"area": labels["no_area"], "estimate_sek": 0,
+                     "committed_sek": committed[None]})
+    return figures.commitments_by_area(rows, labels=labels)
+
+
+def _windows(as_of: date, count: int = HEATMAP_PERIODS) -> list[tuple[date, date]]:
+    """The last `count` six-week windows ending on `as_of`, oldest first (start, end)."""
+    windows = []
+    end = as_of
+    for _step in range(count):
+        start = end - timedelta(days=periods.SIX_WEEKS_DAYS - 1)
+        windows.append((start, end))
+        end = start - timedelta(days=1)
+    return list(reversed(windows))
+
+
+def _period_ends(project, as_of: date) -> list[date]:
+    """The ends of the project's reporting periods up to `as_of`, as its calendar runs them.
+
+    The baseline's periods, then whole 42-day periods while it runs past its baseline end
+    (app.projects.services keeps the same calendar); a closed project stops on its closing day.
+    """
+    closed_on = project.closed_on if pd.notna(project.closed_on) else None
+    closed = closed_on is not None and closed_on <= as_of
+    last_on = closed_on if closed else as_of
+    ends = [period.ends_on for period in periods.six_weekly_periods(
+        project.baseline_start_on, project.baseline_end_on) if period.starts_on <= last_on]
+    if last_on > project.baseline_end_on:
+        extra_end = last_on if closed else last_on + timedelta(days=periods.SIX_WEEKS_DAYS - 1)
+        ends += [period.ends_on for period in periods.six_weekly_periods(
+            project.baseline_end_on + timedelta(days=1), extra_end)]
+    return [end for end in ends if end <= as_of]
+
+
+def _heatmap(project_frame: pd.DataFrame, reports: pd.DataFrame, as_of: date,
+             due_after_days: int, labels) -> Chart:
+    """Each project's overall status in each of the latest six-week windows.
+
+    A window shows the newest reported period that ended in it; "missing" when a period ended
+    in it whose report is overdue; blank when nothing was due yet (or any more).
+    """
+    windows = _windows(as_of)
+    due_after = timedelta(days=due_after_days)
+    by_project: dict[int, list[tuple[date, int, str | None]]] = {}
+    for row in reports.itertuples(index=False):
+        by_project.setdefault(int(row.project_id), []).append(
+            (row.period_ends_on, int(row.period_number), row.overall))
+    row_names, grid = [], []
+    for project in project_frame.itertuples(index=False):
+        overdue = [end for end in _period_ends(project, as_of) if end + due_after < as_of]
+        reported = by_project.get(int(project.project_id), [])
+        cells = []
+        for start, end in windows:
+            inside = [r for r in reported if start <= r[0] <= end]
+            if inside:
+                cells.append(max(inside, key=lambda r: r[1])[2] or "missing")
+            elif any(start <= day <= end for day in overdue):
+                cells.append("missing")
+            else:
+                cells.append(None)
+        if any(cell is not None for cell in cells):
+            row_names.append(str(project.title))
+            grid.append(cells)
+    columns = [end.isoformat() for _start, end in windows]
+    return figures.status_heatmap(row_names, columns, grid, labels=labels)
+
+
+def _tertial_ends(starts_on: date, as_of: date, year: int | None) -> list[date]:
+    """Every tertial end from the programme's start up to `as_of`, and `as_of` itself."""
+    ends = []
+    for each_year in range(starts_on.year, as_of.year + 1):
+        for month, day in ((4, 30), (8, 31), (12, 31)):
+            end = date(each_year, month, day)
+            if starts_on <= end < as_of and (year is None or end.year == year):
+                ends.append(end)
+    return [*ends, as_of]
+
+
+def _facts_on(facts: list[adherence_rules.ProjectFacts], closed_on: Mapping[int, date | None],
+              granted: Mapping[int, int], on: date) -> list[adherence_rules.ProjectFacts]:
+    """The facts as they stood on `on`: the grant decided by then; a project closed later had
+    not ended yet."""
+    result = []
+    for project in facts:
+        project = replace(project, granted_sek=granted.get(project.project_id, 0))
+        closed = closed_on.get(project.project_id)
+        if closed is not None and closed > on:
+            project = replace(project, reports=tuple(
+                replace(report, actual_end_on=None) for report in project.reports))
+        result.append(project)
+    return result
+
+
+def _adherence(programme: Programme, filters: Filters, project_frame: pd.DataFrame,
+               as_of: date, labels) -> Chart:
+    """The adherence shares at each tertial end, equal to the follow-up's adherence_at.
+
+    The facts load once; only the grants are asked again for each date (one query each), so
+    the count grows with the programme's tertials, never with its projects.
+    """
+    in_scope = {int(pid): (None if pd.isna(closed) else closed) for pid, closed in zip(
+        project_frame["project_id"], project_frame["closed_on"], strict=True)}
+    application_of = {int(pid): int(aid) for pid, aid in zip(
+        project_frame["project_id"], project_frame["application_id"], strict=True)
+        if pd.notna(aid)}
+    facts = [f for f in followup_services.project_facts(
+        programme.id, area_id=filters.area_id, organisation_id=filters.organisation_id)
+        if f.project_id in in_scope]
+    rows = []
+    for on in _tertial_ends(programme.starts_on, as_of, filters.year):
+        by_application = followup_services.granted_by_application(application_of.values(), on)
+        granted = {pid: by_application.get(aid, 0) for pid, aid in application_of.items()}
+        result = adherence_rules.adherence(_facts_on(facts, in_scope, granted, on), on,
+                                           programme.schedule_tolerance_days or 0)
+        rows.append({"on": on, "assessed": result.assessed,
+                     "not_kept_budget_share": result.not_kept_budget_share,
+                     "not_kept_schedule_share": result.not_kept_schedule_share})
+    return figures.adherence_over_time(rows, labels=labels)
+
+
+def _benefits(project_ids: sa.Select, year: int | None, labels,
+              owner_organisation_id: int | None = None) -> Chart:
+    planned = queries.planned_by_year(project_ids, owner_organisation_id)
+    realised = queries.realised_by_year(project_ids, owner_organisation_id)
+    years = sorted(set(planned) | set(realised))
+    if year is not None:
+        years = [y for y in years if y == year]
+    rows = [{"year": y, "planned_sek": planned.get(y, 0), "realised_sek": realised.get(y)}
+            for y in years]
+    return figures.planned_vs_realised(rows, labels=labels)
+
+
+def _budget_cuts(programme: Programme, organisation_id: int | None, year: int | None,
+                 labels) -> Chart:
+    """Per organisation and budget year: the latest proposal, the cut in force, and the
+    cash-releasing savings of the year the policy in force sets against it (budget year less
+    the policy's lag), as the budget-cut pages and the tertial report pair them."""
+    entries = queries.budget_cut_entries(programme.id, organisation_id)
+    realised = queries.realised_savings_by_owner(programme.id, organisation_id)
+    in_force = budget_cut_services.policies_by_year(programme)
+    rows = []
+    if not entries.empty:
+        for (org_id, name, budget_year), group in entries.groupby(
+                ["organisation_id", "organisation", "year"], sort=True):
+            if year is not None and budget_year != year:
+                continue
+            proposed = group[group["kind"] == "proposed"]
+            decided = group[group["kind"].isin(["adopted", "correction"])]
+            rows.append({
+                "organisation": name, "year": int(budget_year),
+                "proposed_sek": int(proposed["amount_sek"].iloc[-1]) if len(proposed) else None,
+                "adopted_sek": int(decided["amount_sek"].iloc[-1]) if len(decided) else None,
+                "realised_sek": realised.get(
+                    (int(org_id), _saving_year(in_force, int(budget_year))), 0)})
+    return figures.budget_cuts_by_organisation(rows, labels=labels)
+
+
+def _saving_year(in_force: Mapping[int, Any], budget_year: int) -> int:
+    policy = in_force.get(budget_year)
+    lag = policy.lag_years if policy is not None else budget_cut_rules.DEMO_POLICY.lag_years
+    return budget_year - lag
+
+
+def _npv_sek(version, programme: Programme) -> int | None:
+    """The baseline calculation's NPV; None when the stored calculation no longer parses."""
+    try:
+        parsed = benefit_services.parse(benefit_services.payload_of(version), programme)
+    except InvalidInput:
+        return None
+    return calculation.round_sek(calculation.evaluate(parsed).npv)
+
+
+def _portfolio(programme: Programme, scope: queries.Scope, project_frame: pd.DataFrame,
+               granted: Mapping[int, int], labels) -> Chart:
+    versions = queries.baseline_versions(scope.project_ids())
+    rows = []
+    for project in project_frame.itertuples(index=False):
+        version = versions.get(int(project.project_id))
+        application_id = None if pd.isna(project.application_id) else int(project.application_id)
+        rows.append({
+            "project": project.title, "area": project.area if pd.notna(project.area) else None,
+            "cost_sek": granted.get(application_id, 0),
+            "npv_sek": _npv_sek(version, programme) if version is not None else None,
+            "users": None if pd.isna(project.estimated_users) else int(project.estimated_users)})
+    return figures.portfolio_bubbles(rows, labels=labels)
+
+
+def _application_ids(project_frame: pd.DataFrame) -> list[int]:
+    return [int(a) for a in project_frame["application_id"] if pd.notna(a)]
+
+
+def programme_dashboard(programme: Programme, filters: Filters,
+                        today: date | None = None) -> Dashboard:
+    """Build every chart of the programme dashboard in a fixed number of queries."""
+    as_of = as_of_date(filters.year, today or clock.today())
+    labels = chart_labels()
+    scope = _project_scope(programme, filters)
+    dashboard = Dashboard(as_of=as_of)
+    envelope = envelope_positions([programme.id], as_of)[programme.id]
+    dashboard.add("envelope", figures.envelope_waterfall(
+        envelope.reserved_sek, envelope.committed_sek, envelope.spent_sek,
+        envelope.remaining_sek, labels=labels))
+    project_frame = queries.projects(scope)
+    dashboard.add("pipeline", _funnel(scope, project_frame, labels))
+    dashboard.add("areas", _areas(programme, scope, project_frame, as_of, labels))
+    reports = queries.submitted_reports(scope.project_ids(), as_of)
+    dashboard.add("status", _heatmap(project_frame, reports, as_of,
+                                     programme.report_due_after_days, labels))
+    dashboard.add("adherence", _adherence(programme, filters, project_frame, as_of, labels))
+    dashboard.add("benefits", _benefits(scope.project_ids(), filters.year, labels))
+    dashboard.add("budget_cuts", _budget_cuts(programme, filters.organisation_id,
+                                              filters.year, labels))
+    granted = followup_services.granted_by_application(_application_ids(project_frame), as_of)
+    dashboard.add("portfolio", _portfolio(programme, scope, project_frame, granted, labels))
+    return dashboard
+
+
+def filter_choices(programme: Programme) -> dict[str, list[tuple[int, str]]]:
+    """Programmes, areas and the programme's project organisations for the filter form, as
+    (id, name) pairs."""
+    organisations = (sa.select(Organisation.id, Organisation.name)
+                     .where(Organisation.id.in_(sa.select(Project.organisation_id)
+                                                .where(Project.programme_id == programme.id)))
+                     .order_by(Organisation.name))
+    return {
+        "programmes": db.session.execute(sa.select(Programme.id, Programme.name)
+                                         .order_by(Programme.starts_on)).all(),
+        "areas": db.session.execute(sa.select(Area.id, Area.name)
+                                    .order_by(Area.name)).all(),
+        "organisations": db.session.execute(organisations).all(),
+    }
+
+
+# ---- an organisation ------------------------------------------------------------------------
+
+def get_organisation(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(_("There is no such organisation."))
+    return organisation
+
+
+def organisation_dashboard(organisation: Organisation, programme: Programme, filters: Filters,
+                           today: date | None = None) -> Dashboard:
+    """Its projects, reports due, benefits and budget cuts, in a fixed number of queries."""
+    today = today or clock.today()
+    as_of = as_of_date(filters.year, today)
+    labels = chart_labels()
+    scope = queries.Scope(programme.id, organisation_id=organisation.id, state=filters.state)
+    dashboard = Dashboard(as_of=as_of)
+    project_frame = queries.projects(scope)
+    reports = queries.submitted_reports(scope.project_ids(), as_of)
+    dashboard.add("status", _heatmap(project_frame, reports, as_of,
+                                     programme.report_due_after_days, labels))
+    everything = queries.Scope(programme.id).project_ids()
+    dashboard.add("benefits", _benefits(everything, filters.year, labels,
+                                        owner_organisation_id=organisation.id))
+    dashboard.add("budget_cuts", _budget_cuts(programme, organisation.id, filters.year,
+                                              labels))
+    granted = followup_services.granted_by_application(_application_ids(project_frame), as_of)
+    latest = (reports.sort_values(["project_id", "period_number"])
+              .drop_duplicates("project_id", keep="last") if not reports.empty else reports)
+    latest_of = {int(row.project_id): row for row in latest.itertuples(index=False)}
+    dashboard.extras["projects"] = [
+        {"id": int(p.project_id), "title": p.title, "area": p.area if pd.notna(p.area) else None,
+         "state": ProjectState(p.state),
+         "granted_sek": granted.get(None if pd.isna(p.application_id)
+                                    else int(p.application_id), 0),
+         "actual_cost_sek": _int_or_none(latest_of, p.project_id, "actual_cost_to_date_sek"),
+         "overall": getattr(latest_of.get(int(p.project_id)), "overall", None)}
+        for p in project_frame.itertuples(index=False)]
+    active = list(db.session.scalars(sa.select(Project).where(
+        Project.id.in_(scope.project_ids()), Project.state == ProjectState.ACTIVE)
+        .order_by(Project.title, Project.id)))
+    dashboard.extras["reports_due"] = project_services.reports_due(active, today)
+    return dashboard
+
+
+def _int_or_none(rows: Mapping[int, Any], project_id, column: str) -> int | None:
+    row = rows.get(int(project_id))
+    value = getattr(row, column, None) if row is not None else None
+    return None if value is None or pd.isna(value) else int(value)
+
+
+# ---- a project ------------------------------------------------------------------------------
+
+def project_dashboard(project: Project, today: date | None = None) -> Dashboard:
+    """Cost burn-up against the grant, the status timeline and the benefit realisation."""
+    today = today or clock.today()
+    labels = chart_labels()
+    dashboard = Dashboard(as_of=today)
+    granted = project_services.project_granted_sek(project)
+    history = project_services.status_history(project)
+    burn = [{"period": r.period_number, "ends_on": r.period_ends_on,
+             "actual_to_date_sek": r.actual_cost_to_date_sek or 0,
+             "forecast_sek": r.forecast_cost_sek} for r in history]
+    dashboard.add("burn_up", figures.cost_burn_up(burn, granted, labels=labels))
+    timeline = [{"period": r.period_number, "ends_on": r.period_ends_on,
+                 **{aspect: None if getattr(r, f"{aspect}_status") is None
+                    else getattr(r, f"{aspect}_status").value
+                    for aspect in figures.ASPECT_KEYS}} for r in history]
+    dashboard.add("timeline", figures.status_timeline(timeline, labels=labels))
+    only_this = sa.select(Project.id).where(Project.id == project.id)
+    dashboard.add("benefits", _benefits(only_this, None, labels))
+    dashboard.extras["granted_sek"] = granted
+    return dashboard
+
+
+# ---- a tertial report -----------------------------------------------------------------------
+
+TERTIAL_KINDS = {"envelope": "envelope", "by_area": "by_area", "status": "status_counts",
+                 "adherence": "tertial_adherence"}
+
+
+def tertial_dashboard(snapshot: Mapping[str, Any]) -> Dashboard:
+    """The charts of a tertial report, from its frozen snapshot only."""
+    dashboard = Dashboard(as_of=date.fromisoformat(snapshot.get("as_of") or
+                                                   snapshot["period_ends_on"]))
+    for name, chart in tertial_figures.tertial_charts(snapshot, labels=chart_labels()).items():
+        dashboard.add(name, chart, TERTIAL_KINDS[name])
+    return dashboard
+
+
+# ---- downloads ------------------------------------------------------------------------------
+
+def chart_workbook(view: ChartView) -> bytes:
+    """The chart's table as a typed Excel workbook (money as numbers, dates as dates)."""
+    return write_table_workbook([SheetSpec(title=view.title, columns=view.chart.columns,
+                                           rows=view.chart.rows, print_header=view.title)])

@@ -1,0 +1,125 @@
+"""Dashboard pages and their chart downloads: load, check who may see it, render."""
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core import clock
+from app.core.enums import ProjectState
+from app.core.errors import Forbidden
+from app.projects import services as project_services
+from app.projects.services import PROJECT_STATE_LABELS, RAG_SHORT
+from reports.xlsx import content_disposition
+
+from . import services
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    return None
+
+
+@bp.context_processor
+def _dashboard_helpers():
+    return {"project_state_labels": PROJECT_STATE_LABELS, "rag_labels": RAG_SHORT,
+            "status_options": [(state.value, PROJECT_STATE_LABELS[state])
+                               for state in ProjectState]}
+
+
+def _xlsx(dashboard: services.Dashboard, name: str, owner: str) -> Response:
+    """Send one chart's table as a workbook named after its owner and the chart."""
+    view = dashboard.chart(name)
+    response = Response(services.chart_workbook(view), mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = content_disposition(f"{owner} {view.title}.xlsx")
+    return response
+
+
+@bp.get("/")
+def index():
+    """Send programme roles to the programme dashboard and others to their organisation's."""
+    if services.can_view_programme_dashboard(current_user):
+        return redirect(url_for(".programme"))
+    if current_user.organisation_id is None:
+        raise Forbidden(_("Dashboards are for the programme's roles and the organisations."))
+    return redirect(url_for(".organisation", organisation_id=current_user.organisation_id))
+
+
+def _programme_view() -> tuple[services.Filters, object, services.Dashboard]:
+    if not services.can_view_programme_dashboard(current_user):
+        raise Forbidden(_("The programme dashboard is for the programme's roles."))
+    filters = services.parse_filters(request.args)
+    programme = services.get_programme(filters.programme_id)
+    return filters, programme, services.programme_dashboard(programme, filters)
+
+
+@bp.get("/programme")
+def programme():
+    """The programme at a glance, filtered by the URL's programme, area, organisation, status and
+    year."""
+    filters, programme, dashboard = _programme_view()
+    return render_template("dashboards/programme.html", programme=programme, filters=filters,
+                           dashboard=dashboard, choices=services.filter_choices(programme),
+                           download_args=filters.as_args())
+
+
+@bp.get("/programme/chart/<name>.xlsx")
+def programme_chart(name: str):
+    """Download one chart's figures of the programme dashboard, with the same filters."""
+    _filters, programme, dashboard = _programme_view()
+    return _xlsx(dashboard, name, programme.name)
+
+
+def _organisation_view(organisation_id: int):
+    organisation = services.get_organisation(organisation_id)
+    if not services.can_view_organisation_dashboard(current_user, organisation.id):
+        raise Forbidden(_("You can see your own organisation's dashboard only."))
+    filters = services.parse_filters(request.args)
+    programme = services.get_programme(filters.programme_id)
+    dashboard = services.organisation_dashboard(organisation, programme, filters)
+    return organisation, filters, programme, dashboard
+
+
+@bp.get("/organisation/<int:organisation_id>")
+def organisation(organisation_id: int):
+    """An organisation's projects, reports due, benefits and budget cuts."""
+    organisation, filters, programme, dashboard = _organisation_view(organisation_id)
+    return render_template("dashboards/organisation.html", organisation=organisation,
+                           programme=programme, filters=filters, dashboard=dashboard,
+                           download_args=filters.as_args(), today=clock.today())
+
+
+@bp.get("/organisation/<int:organisation_id>/chart/<name>.xlsx")
+def organisation_chart(organisation_id: int, name: str):
+    """Download one chart's figures of an organisation's dashboard, with the same filters."""
+    organisation, _filters, _programme, dashboard = _organisation_view(organisation_id)
+    return _xlsx(dashboard, name, organisation.name)
+
+
+def _project_view(project_id: int):
+    project = project_services.get_visible_project(current_user, project_id)
+    return project, services.project_dashboard(project)
+
+
+@bp.get("/project/<int:project_id>")
+def project(project_id: int):
+    """A project's cost burn-up, status timeline and benefit realisation."""
+    project, dashboard = _project_view(project_id)
+    return render_template("dashboards/project.html", project=project, dashboard=dashboard,
+                           download_args={})
+
+
+@bp.get("/project/<int:project_id>/chart/<name>.xlsx")
+def project_chart(project_id: int, name: str):
+    """Download one chart's figures of a project's dashboard."""
+    project, dashboard = _project_view(project_id)
+    return _xlsx(dashboard, name, project.title)
+
+
+@bp.app_context_processor
+def _tertial_charts():
+    """Let the tertial report page draw its snapshot's charts (dashboards/_tertial_charts.html)."""
+    return {"tertial_dashboard": services.tertial_dashboard}

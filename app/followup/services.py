@@ -1,0 +1,699 @@
+"""Follow-up across the portfolio: adherence figures at any date and tertial reports.
+
+Facts for the pure adherence rules are loaded in a fixed number of queries whatever the size
+of the portfolio: the projects, their grants (one grouped query over the decisions) and every
+submitted report version. Services flush, never commit.
+
+A tertial report is generated as a draft from the data as it stood at the period end:
+reports submitted, decisions dated, ledger entries booked, realisations and budget cuts
+recorded on or before that day. The programme office writes a summary and presents it;
+presenting computes the figures one last time and freezes them. The finance committee then
+records its minute once: the minute is the committee's record, so a second one is refused
+(409) and a correction belongs in the committee's next minute on the next report.
+"""
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import Area, Organisation
+from app.applications import services as application_services
+from app.applications.models import Decision
+from app.benefits.models import Benefit, RealisationEntry
+from app.budget_cuts import rules as budget_cut_rules
+from app.budget_cuts import services as budget_cut_services
+from app.budget_cuts.models import BudgetCutEntry
+from app.core import audit, clock, periods
+from app.core.enums import (
+    BudgetCutEntryKind,
+    ProjectState,
+    RagStatus,
+    Role,
+    TertialReportState,
+)
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.models import utcnow
+from app.core.notifications import notify, users_with_role
+from app.core.permissions import can_view_portfolio
+from app.extensions import db
+from app.programmes.models import Programme
+from app.programmes.services import envelope_position
+from app.projects.models import Project, StatusReport
+from app.projects.services import FROZEN_STATES
+
+from . import rules
+from .models import TertialReport
+
+SNAPSHOT_SCHEMA = 1
+MAX_TEXT = 10_000
+
+GROUP_BY_KEYS = {"area": "area", "organisation": "organisation_id",
+                 "organisation_id": "organisation_id"}
+
+
+def decisions_by_application(application_ids, as_of: date | None = None
+                             ) -> dict[int, list[Decision]]:
+    """Each application's decisions dated on or before `as_of`, oldest first; one query."""
+    ids = [i for i in application_ids if i is not None]
+    if not ids:
+        return {}
+    query = (sa.select(Decision).where(Decision.application_id.in_(ids))
+             .order_by(Decision.decided_on, Decision.id))
+    if as_of is not None:
+        query = query.where(Decision.decided_on <= as_of)
+    decisions: dict[int, list[Decision]] = {}
+    for decision in db.session.scalars(query):
+        decisions.setdefault(decision.application_id, []).append(decision)
+    return decisions
+
+
+def granted_by_application(application_ids, as_of: date | None = None) -> dict[int, int]:
+    """Net granted SEK per application, by the applications' own rule; one query."""
+    return {application_id: application_services.net_granted_sek(decisions)
+            for application_id, decisions in decisions_by_application(
+                application_ids, as_of).items()}
+
+
+def _programme_projects(programme_id: int, area_id: int | None,
+                        organisation_id: int | None) -> list[tuple[Project, str | None]]:
+    query = (sa.select(Project, Area.name).outerjoin(Area, Area.id == Project.area_id)
+             .where(Project.programme_id == programme_id).order_by(Project.title, Project.id))
+    if area_id is not None:
+        query = query.where(Project.area_id == area_id)
+    if organisation_id is not None:
+        query = query.where(Project.organisation_id == organisation_id)
+    return [(project, area) for project, area in db.session.execute(query)]
+
+
+def submitted_versions(project_ids, as_of: date | None = None) -> dict[int, list[StatusReport]]:
+    """Every submitted report version of the projects, per project; one query."""
+    if not project_ids:
+        return {}
+    query = (sa.select(StatusReport)
+             .where(StatusReport.project_id.in_(list(project_ids)),
+                    StatusReport.state.in_(FROZEN_STATES),
+                    StatusReport.submitted_at.is_not(None))
+             .order_by(StatusReport.project_id, StatusReport.period_number,
+                       StatusReport.version))
+    by_project: dict[int, list[StatusReport]] = {}
+    for report in db.session.scalars(query):
+        if as_of is None or report.submitted_at.date() <= as_of:
+            by_project.setdefault(report.project_id, []).append(report)
+    return by_project
+
+
+def _report_facts(project: Project, report: StatusReport,
+                  as_of: date | None) -> rules.ReportFacts:
+    """Turn a submitted version into facts, filling gaps as the project page does."""
+    closed = project.closed_on is not None and (as_of is None or project.closed_on <= as_of)
+    return rules.ReportFacts(
+        submitted_on=report.submitted_at.date(),
+        actual_cost_sek=report.actual_cost_to_date_sek,
+        forecast_cost_sek=(report.forecast_cost_sek
+                           if report.forecast_cost_sek is not None
+                           else report.actual_cost_to_date_sek),
+        forecast_end_on=report.forecast_end_on or project.baseline_end_on,
+        actual_end_on=project.closed_on if closed else None,
+        period_number=report.period_number,
+        version=report.version,
+    )
+
+
+def _facts(project: Project, area: str | None, granted_sek: int,
+           versions: list[StatusReport], as_of: date | None) -> rules.ProjectFacts:
+    return rules.ProjectFacts(
+        project_id=project.id,
+        area=area or "",
+        organisation_id=project.organisation_id,
+        granted_sek=granted_sek,
+        baseline_end_on=project.baseline_end_on,
+        reports=tuple(_report_facts(project, report, as_of) for report in versions
+                      if report.actual_cost_to_date_sek is not None),
+    )
+
+
+def project_facts(programme_id: int, *, area_id: int | None = None,
+                  organisation_id: int | None = None,
+                  as_of: date | None = None) -> list[rules.ProjectFacts]:
+    """Build every project's adherence facts in three queries; `as_of` limits decisions too."""
+    rows = _programme_projects(programme_id, area_id, organisation_id)
+    granted = granted_by_application([project.application_id for project, _area in rows], as_of)
+    versions = submitted_versions([project.id for project, _area in rows], as_of)
+    return [_facts(project, area, granted.get(project.application_id, 0),
+                   versions.get(project.id, []), as_of)
+            for project, area in rows]
+
+
+def get_programme(programme_id) -> Programme:
+    """Return the programme, or raise NotFound naming the field."""
+    programme = db.session.get(Programme, programme_id) if programme_id is not None else None
+    if programme is None:
+        raise NotFound(_("There is no programme with that number."), field="programme_id")
+    return programme
+
+
+def tolerance_for(programme: Programme, tolerance_days: int | None = None) -> int:
+    """The schedule tolerance asked for, else the programme's setting."""
+    if tolerance_days is None:
+        return programme.schedule_tolerance_days or 0
+    return _tolerance(programme.id, tolerance_days)
+
+
+def adherence_dict(figures: rules.AdherenceFigures) -> dict:
+    """Adherence figures as plain JSON: shares as 4-place decimal strings or None."""
+    return {"projects": figures.projects, "assessed": figures.assessed,
+            "not_kept_budget": figures.not_kept_budget,
+            "not_kept_schedule": figures.not_kept_schedule,
+            "not_kept_budget_share": _share_text(figures.not_kept_budget_share),
+            "not_kept_schedule_share": _share_text(figures.not_kept_schedule_share)}
+
+
+def _share_text(share: Decimal | None) -> str | None:
+    return None if share is None else str(share)
+
+
+def _tolerance(programme_id: int, tolerance_days: int | None) -> int:
+    if tolerance_days is not None:
+        if tolerance_days < 0:
+            raise InvalidInput(_("The tolerance must be 0 days or more."), field="tolerance_days")
+        return tolerance_days
+    return db.session.scalar(sa.select(Programme.schedule_tolerance_days)
+                             .where(Programme.id == programme_id)) or 0
+
+
+def adherence_at(programme_id: int, on: date, group_by: str | None = None, *,
+                 tolerance_days: int | None = None, area_id: int | None = None,
+                 organisation_id: int | None = None,
+                 ) -> rules.AdherenceFigures | dict[Hashable, rules.AdherenceFigures]:
+    """Compute not-kept budget and schedule shares at `on` (the portfolio, or per group)."""
+    if group_by is not None and group_by not in GROUP_BY_KEYS:
+        raise InvalidInput(_("Group by area or organisation."), field="group_by")
+    tolerance = _tolerance(programme_id, tolerance_days)
+    facts = project_facts(programme_id, area_id=area_id, organisation_id=organisation_id,
+                          as_of=on)
+    if group_by is None:
+        return rules.adherence(facts, on, tolerance)
+    return rules.adherence(facts, on, tolerance, group_by=GROUP_BY_KEYS[group_by])
+
+
+def portfolio_and_groups(programme: Programme, on: date, group_by: str | None = None,
+                         tolerance_days: int | None = None
+                         ) -> tuple[int, rules.AdherenceFigures, dict]:
+    """Compute the tolerance used, the portfolio's figures and any groups' from one load."""
+    if group_by is not None and group_by not in GROUP_BY_KEYS:
+        raise InvalidInput(_("Group by area or organisation."), field="group_by")
+    tolerance = tolerance_for(programme, tolerance_days)
+    facts = project_facts(programme.id, as_of=on)
+    groups = ({} if group_by is None
+              else rules.adherence(facts, on, tolerance, group_by=GROUP_BY_KEYS[group_by]))
+    return tolerance, rules.adherence(facts, on, tolerance), groups
+
+
+@dataclass(frozen=True)
+class AdherenceOverview:
+    """The portfolio's figures at a date, and the same per area and per organisation by name."""
+
+    on: date
+    tolerance_days: int
+    portfolio: rules.AdherenceFigures
+    by_area: list[tuple[str, rules.AdherenceFigures]]
+    by_organisation: list[tuple[str, rules.AdherenceFigures]]
+
+
+def adherence_overview(programme: Programme, on: date,
+                       tolerance_days: int | None = None) -> AdherenceOverview:
+    """Compute the adherence page: one load of facts, three groupings."""
+    tolerance = tolerance_for(programme, tolerance_days)
+    facts = project_facts(programme.id, as_of=on)
+    names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_({f.organisation_id for f in facts}))).all())
+    by_area = rules.adherence(facts, on, tolerance, group_by="area")
+    by_organisation = rules.adherence(facts, on, tolerance, group_by="organisation_id")
+    return AdherenceOverview(
+        on=on, tolerance_days=tolerance, portfolio=rules.adherence(facts, on, tolerance),
+        by_area=sorted(((str(area), figures) for area, figures in by_area.items()),
+                       key=lambda item: item[0]),
+        by_organisation=sorted(((names.get(org, ""), figures)
+                                for org, figures in by_organisation.items()),
+                               key=lambda item: item[0]))
+
+
+# ---- who may do what with tertial reports ---------------------------------------------------
+
+def _roles(user) -> frozenset:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return user.roles
+
+
+def can_view_tertial_reports(user) -> bool:
+    """See the list of tertial reports: the programme's roles and auditors, never applicants."""
+    return can_view_portfolio(user)
+
+
+def can_view_tertial_report(user, report: TertialReport) -> bool:
+    """Drafts stay with the programme office; presented reports are open to oversight roles."""
+    if report.state == TertialReportState.PRESENTED:
+        return can_view_portfolio(user)
+    return can_prepare_tertial_reports(user)
+
+
+def can_prepare_tertial_reports(user) -> bool:
+    """Generate, summarise and present: the programme office."""
+    return Role.PROGRAMME_OFFICE in _roles(user)
+
+
+def can_record_committee_minute(user) -> bool:
+    return Role.FINANCE_COMMITTEE in _roles(user)
+
+
+def can_view_adherence(user) -> bool:
+    return can_view_portfolio(user)
+
+
+# ---- periods --------------------------------------------------------------------------------
+
+def _whole(value, field: str) -> int:
+    if isinstance(value, bool):
+        raise InvalidInput(_("Give a whole number."), field=field)
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise InvalidInput(_("Give a whole number."), field=field) from None
+
+
+def check_period(programme: Programme, year, tertial, today: date) -> periods.Tertial:
+    """Validate a (year, tertial) of the programme that has ended; each problem names its field."""
+    year, number = _whole(year, "year"), _whole(tertial, "tertial")
+    if number not in (1, 2, 3):
+        raise InvalidInput(_("The tertial is 1 (January–April), 2 (May–August) or 3 "
+                             "(September–December)."), field="tertial")
+    if not programme.starts_on.year <= year <= programme.ends_on.year:
+        raise InvalidInput(_("The programme runs from %(start)s to %(end)s; choose a year "
+                             "in between.", start=programme.starts_on.year,
+                             end=programme.ends_on.year), field="year")
+    period = periods.tertial_period(year, number)
+    if period.ends_on < programme.starts_on or period.starts_on > programme.ends_on:
+        raise InvalidInput(_("%(period)s is outside the programme (%(start)s to %(end)s).",
+                             period=period.label, start=programme.starts_on.isoformat(),
+                             end=programme.ends_on.isoformat()), field="tertial")
+    if period.ends_on > today:
+        raise InvalidInput(_("%(period)s ends on %(date)s; its report is generated after that.",
+                             period=period.label, date=period.ends_on.isoformat()),
+                           field="tertial")
+    return period
+
+
+def tertial_reports_due(programme: Programme, today: date) -> list[tuple[int, int]]:
+    """List the programme's ended tertials, oldest first, that have no report yet."""
+    if today < programme.starts_on:
+        return []
+    existing = {(year, number) for year, number in db.session.execute(
+        sa.select(TertialReport.year, TertialReport.tertial)
+        .where(TertialReport.programme_id == programme.id))}
+    return [(t.year, t.number) for t in periods.tertials_between(programme.starts_on,
+                                                                 programme.ends_on)
+            if t.ends_on <= today and (t.year, t.number) not in existing]
+
+
+# ---- the snapshot ---------------------------------------------------------------------------
+
+def _latest_on(versions: list[StatusReport], on: date) -> StatusReport | None:
+    """The newest period's highest version submitted on or before `on`."""
+    submitted = [r for r in versions if r.submitted_at.date() <= on]
+    return max(submitted, key=lambda r: (r.period_number, r.version)) if submitted else None
+
+
+def _deviation(report: StatusReport | None) -> str:
+    """Join the explanations of every non-green aspect, in the report form's order."""
+    if report is None:
+        return ""
+    texts = []
+    for aspect in ("overall", "cost", "schedule", "scope", "benefit"):
+        status = getattr(report, f"{aspect}_status")
+        text = (getattr(report, f"{aspect}_explanation") or "").strip()
+        if status is not None and status != RagStatus.GREEN and text and text not in texts:
+            texts.append(text)
+    return " ".join(texts)
+
+
+def _status(value: RagStatus | None) -> str | None:
+    return None if value is None else value.value
+
+
+def _project_rows(programme: Programme, period: periods.Tertial, tolerance: int) -> list[dict]:
+    """One snapshot row per project funded by the period end, with its figures as of then."""
+    as_of = period.ends_on
+    rows = _programme_projects(programme.id, None, None)
+    decisions = decisions_by_application([project.application_id for project, _area in rows],
+                                         as_of)
+    versions = submitted_versions([project.id for project, _area in rows], as_of)
+    organisations = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
+    result = []
+    for project, area in rows:
+        funded = decisions.get(project.application_id, [])
+        if not funded and (project.application_id or project.created_at.date() > as_of):
+            continue
+        own = versions.get(project.id, [])
+        facts = _facts(project, area, application_services.net_granted_sek(funded), own, as_of)
+        latest = _latest_on(own, as_of)
+        before = _latest_on(own, period.starts_on - timedelta(days=1))
+        spent = (latest.actual_cost_to_date_sek or 0) if latest else 0
+        spent_before = (before.actual_cost_to_date_sek or 0) if before else 0
+        closed = project.closed_on is not None and project.closed_on <= as_of
+        go_live = project.go_live_on if project.go_live_on and project.go_live_on <= as_of else None
+        result.append({
+            "project_id": project.id, "title": project.title,
+            "organisation_id": project.organisation_id,
+            "organisation": organisations.get(project.organisation_id, ""),
+            "area": area, "state": (ProjectState.CLOSED if closed else ProjectState.ACTIVE).value,
+            "decision_references": [decision.diary_number for decision in funded],
+            "granted_sek": facts.granted_sek, "spent_in_period_sek": spent - spent_before,
+            "spent_to_date_sek": spent,
+            "forecast_sek": latest.forecast_cost_sek if latest else None,
+            "overall_status": _status(latest.overall_status) if latest else None,
+            "cost_status": _status(latest.cost_status) if latest else None,
+            "schedule_status": _status(latest.schedule_status) if latest else None,
+            "deviation_explanation": _deviation(latest),
+            "baseline_end_on": project.baseline_end_on.isoformat(),
+            "forecast_end_on": (latest.forecast_end_on.isoformat()
+                                if latest and latest.forecast_end_on else None),
+            "go_live_on": go_live.isoformat() if go_live else None,
+            "kept_budget": rules.kept_budget(facts, as_of),
+            "kept_schedule": rules.kept_schedule(facts, as_of, tolerance),
+            "_facts": facts,
+        })
+    return result
+
+
+def _group_totals(projects: list[dict], key: str) -> dict:
+    groups: dict = {}
+    for row in projects:
+        group = groups.setdefault(row[key], {"projects": 0, "granted_sek": 0,
+                                             "spent_in_period_sek": 0, "spent_to_date_sek": 0,
+                                             "forecast_sek": 0})
+        group["projects"] += 1
+        for field in ("granted_sek", "spent_in_period_sek", "spent_to_date_sek"):
+            group[field] += row[field]
+        group["forecast_sek"] += row["forecast_sek"] or 0
+    return groups
+
+
+def _benefit_figures(programme: Programme, year: int, as_of: date) -> tuple[list, list]:
+    """Planned vs realised per year and per benefit up to `year`, realisations as of `as_of`."""
+    benefits = list(db.session.scalars(
+        sa.select(Benefit).join(Project, Project.id == Benefit.project_id)
+        .where(Project.programme_id == programme.id)
+        .options(selectinload(Benefit.plan_years)).order_by(Benefit.project_id, Benefit.id)))
+    ids = [b.id for b in benefits]
+    realised: dict[int, dict[int, int]] = {}
+    if ids:
+        entries = db.session.scalars(
+            sa.select(RealisationEntry).where(RealisationEntry.benefit_id.in_(ids))
+            .order_by(RealisationEntry.id))
+        for entry in entries:
+            if entry.recorded_at.date() <= as_of and entry.year <= year:
+                realised.setdefault(entry.benefit_id, {})[entry.year] = entry.actual_sek
+    names = dict(db.session.execute(sa.select(Project.id, Project.title).where(
+        Project.programme_id == programme.id)).all())
+    organisations = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
+    by_year: dict[int, dict] = {}
+    lines = []
+    for benefit in benefits:
+        planned = 0
+        for plan in benefit.plan_years:
+            if plan.year <= year:
+                planned += plan.planned_sek
+                by_year.setdefault(plan.year, {"planned_sek": 0, "realised_sek": 0})[
+                    "planned_sek"] += plan.planned_sek
+        actual = 0
+        for entry_year, amount in realised.get(benefit.id, {}).items():
+            actual += amount
+            by_year.setdefault(entry_year, {"planned_sek": 0, "realised_sek": 0})[
+                "realised_sek"] += amount
+        lines.append({"benefit_id": benefit.id, "project": names.get(benefit.project_id, ""),
+                      "organisation": organisations.get(benefit.owner_organisation_id, ""),
+                      "name": benefit.name, "planned_sek": planned, "realised_sek": actual})
+    return ([{"year": y, **by_year[y]} for y in sorted(by_year)], lines)
+
+
+def _budget_cut_rows(programme: Programme, as_of: date) -> list[dict]:
+    """Each organisation's cut per budget year as the ledger stood at `as_of`."""
+    entries = [e for e in db.session.scalars(
+        sa.select(BudgetCutEntry).where(BudgetCutEntry.programme_id == programme.id)
+        .order_by(BudgetCutEntry.id)) if e.created_at.date() <= as_of]
+    if not entries:
+        return []
+    organisations = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
+    benefits = dict(db.session.execute(
+        sa.select(Benefit.id, Benefit.owner_organisation_id)
+        .join(Project, Project.id == Benefit.project_id)
+        .where(Project.programme_id == programme.id)).all())
+    realised: dict[tuple[int, int], RealisationEntry] = {}
+    for entry in db.session.scalars(sa.select(RealisationEntry).where(
+            RealisationEntry.benefit_id.in_(list(benefits))).order_by(RealisationEntry.id)):
+        if entry.recorded_at.date() <= as_of:
+            realised[(entry.benefit_id, entry.year)] = entry
+    realised_by_owner: dict[tuple[int, int], int] = {}
+    for (benefit_id, year), entry in realised.items():
+        key = (benefits[benefit_id], year)
+        realised_by_owner[key] = realised_by_owner.get(key, 0) + entry.actual_cash_releasing_sek
+    cuts: dict[tuple[int, int], dict] = {}
+    for entry in entries:
+        row = cuts.setdefault((entry.organisation_id, entry.budget_year),
+                              {"proposed_sek": 0, "adopted_sek": 0})
+        if entry.kind == BudgetCutEntryKind.PROPOSED:
+            row["proposed_sek"] = entry.amount_sek
+        else:
+            row["adopted_sek"] = entry.amount_sek
+    in_force = budget_cut_services.policies_by_year(programme)
+    result = []
+    for (organisation_id, year), row in sorted(
+            cuts.items(), key=lambda item: (organisations.get(item[0][0], ""), item[0][1])):
+        policy = in_force.get(year)
+        lag = policy.lag_years if policy else budget_cut_rules.DEMO_POLICY.lag_years
+        result.append({"organisation": organisations.get(organisation_id, ""), "year": year,
+                       **row, "realised_sek": realised_by_owner.get(
+                           (organisation_id, year - lag), 0)})
+    return result
+
+
+def build_snapshot(programme: Programme, period: periods.Tertial) -> dict:
+    """Compute the tertial report's figures as they stood at the end of the period."""
+    as_of = period.ends_on
+    tolerance = programme.schedule_tolerance_days or 0
+    projects = _project_rows(programme, period, tolerance)
+    figures = rules.adherence([row.pop("_facts") for row in projects], as_of, tolerance)
+    envelope = envelope_position(programme, as_of)
+    by_area = _group_totals(projects, "area")
+    by_organisation = _group_totals(projects, "organisation_id")
+    names = {row["organisation_id"]: row["organisation"] for row in projects}
+    benefits, benefit_lines = _benefit_figures(programme, period.year, as_of)
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "programme": {"id": programme.id, "name": programme.name},
+        "year": period.year, "tertial": period.number,
+        "period_starts_on": period.starts_on.isoformat(),
+        "period_ends_on": period.ends_on.isoformat(), "as_of": as_of.isoformat(),
+        "generated_at": utcnow().replace(microsecond=0).isoformat(),
+        "schedule_tolerance_days": tolerance,
+        "envelope": {"reserved_sek": envelope.reserved_sek,
+                     "committed_sek": envelope.committed_sek,
+                     "spent_sek": envelope.spent_sek, "left_sek": envelope.remaining_sek},
+        "projects": projects,
+        "by_area": [{"area": area or "", **totals}
+                    for area, totals in sorted(by_area.items(), key=lambda i: i[0] or "")],
+        "by_organisation": [{"organisation_id": organisation_id,
+                             "organisation": names[organisation_id], **totals}
+                            for organisation_id, totals in sorted(
+                                by_organisation.items(), key=lambda i: names[i[0]])],
+        "adherence": adherence_dict(figures),
+        "benefits": benefits,
+        "benefit_lines": benefit_lines,
+        "budget_cuts": _budget_cut_rows(programme, as_of),
+    }
+
+
+def _same_figures(first: dict, second: dict) -> bool:
+    """Compare two snapshots leaving out when they were generated."""
+    return ({k: v for k, v in first.items() if k != "generated_at"}
+            == {k: v for k, v in second.items() if k != "generated_at"})
+
+
+# ---- the tertial report's life --------------------------------------------------------------
+
+def _require_preparer(actor) -> None:
+    if actor is not None and not can_prepare_tertial_reports(actor):
+        raise Forbidden(_("Only the programme office prepares tertial reports."))
+
+
+def find_tertial_report(programme_id: int, year: int, tertial: int) -> TertialReport | None:
+    return db.session.scalar(sa.select(TertialReport).where(
+        TertialReport.programme_id == programme_id, TertialReport.year == year,
+        TertialReport.tertial == tertial))
+
+
+def _lock(report: TertialReport) -> TertialReport:
+    return db.session.get(TertialReport, report.id, with_for_update=True, populate_existing=True)
+
+
+def generate_tertial_report(programme: Programme, year, tertial, actor=None) -> TertialReport:
+    """Create the draft, or refresh a draft's figures, as of the period end; presented: as is."""
+    _require_preparer(actor)
+    period = check_period(programme, year, tertial, clock.today())
+    report = find_tertial_report(programme.id, period.year, period.number)
+    if report is not None and report.state == TertialReportState.PRESENTED:
+        return report
+    snapshot = build_snapshot(programme, period)
+    if report is None:
+        try:
+            with db.session.begin_nested():
+                report = TertialReport(programme_id=programme.id, year=period.year,
+                                       tertial=period.number, as_of=period.ends_on,
+                                       state=TertialReportState.DRAFT, snapshot=snapshot,
+                                       summary="")
+                db.session.add(report)
+        except IntegrityError:
+            return find_tertial_report(programme.id, period.year, period.number)
+        audit.record("tertial_report.generated", report, actor=actor, after={
+            "programme_id": programme.id, "year": period.year, "tertial": period.number,
+            "as_of": period.ends_on})
+        return report
+    report = _lock(report)
+    if report.state == TertialReportState.DRAFT and not _same_figures(report.snapshot, snapshot):
+        report.snapshot = snapshot
+        db.session.flush()
+        audit.record("tertial_report.refreshed", report, actor=actor,
+                     after={"generated_at": snapshot["generated_at"]})
+    return report
+
+
+def _summary_text(value) -> str:
+    text = (value or "").strip() if isinstance(value, str | type(None)) else None
+    if text is None:
+        raise InvalidInput(_("Write the summary as text."), field="summary")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(_("Keep the text under %(count)d characters.", count=MAX_TEXT),
+                           field="summary")
+    return text
+
+
+def update_summary(report: TertialReport, summary, actor) -> TertialReport:
+    """Save the programme office's summary on a draft; a presented report is frozen (409)."""
+    if not can_prepare_tertial_reports(actor):
+        raise Forbidden(_("Only the programme office writes the summary of a tertial report."))
+    text = _summary_text(summary)
+    report = _lock(report)
+    if report.state != TertialReportState.DRAFT:
+        raise Conflict(_("A presented tertial report is frozen; its summary cannot change."),
+                       state=report.state.value)
+    if text != report.summary:
+        before = report.summary
+        report.summary = text
+        db.session.flush()
+        audit.record("tertial_report.summary_saved", report, actor=actor,
+                     before={"summary": before}, after={"summary": text})
+    return report
+
+
+def present_tertial_report(report: TertialReport, summary, actor) -> TertialReport:
+    """Freeze the report: its figures are computed one last time and never again."""
+    if not can_prepare_tertial_reports(actor):
+        raise Forbidden(_("Only the programme office presents tertial reports."))
+    text = _summary_text(report.summary if summary is None else summary)
+    report = _lock(report)
+    if report.state != TertialReportState.DRAFT:
+        raise Conflict(_("The tertial report has already been presented."),
+                       state=report.state.value)
+    if not text:
+        raise InvalidInput(_("Write a summary before presenting the report."), field="summary")
+    programme = db.session.get(Programme, report.programme_id)
+    report.snapshot = build_snapshot(programme, periods.tertial_period(report.year,
+                                                                       report.tertial))
+    report.summary = text
+    report.state = TertialReportState.PRESENTED
+    report.presented_by_id = actor.id
+    report.presented_at = utcnow()
+    db.session.flush()
+    audit.record("tertial_report.presented", report, actor=actor,
+                 before={"state": TertialReportState.DRAFT},
+                 after={"state": report.state, "summary": text,
+                        "generated_at": report.snapshot["generated_at"]})
+    notify(users_with_role(Role.FINANCE_COMMITTEE), "tertial_report.presented",
+           _("The programme office has presented tertial report %(period)s of %(programme)s.",
+             period=periods.tertial_period(report.year, report.tertial).label,
+             programme=programme.name),
+           link=f"/tertial-reports/{report.id}", dedupe_key=f"tertial_report.presented:{report.id}")
+    return report
+
+
+def record_committee_minute(report: TertialReport, minute, actor) -> TertialReport:
+    """Record the finance committee's minute on a presented report, once (a second is 409)."""
+    if not can_record_committee_minute(actor):
+        raise Forbidden(_("Only the finance committee records its minute on a tertial report."))
+    text = _summary_text(minute)
+    if not text:
+        raise InvalidInput(_("Write the committee's minute."), field="minute")
+    report = _lock(report)
+    if report.state != TertialReportState.PRESENTED:
+        raise Conflict(_("The committee records its minute on a presented report."),
+                       state=report.state.value)
+    if report.committee_recorded_at is not None:
+        raise Conflict(_("The committee's minute has already been recorded and is part of the "
+                         "record; it cannot be changed."))
+    report.committee_minute = text
+    report.committee_recorded_at = utcnow()
+    db.session.flush()
+    audit.record("tertial_report.minute_recorded", report, actor=actor,
+                 after={"committee_minute": text})
+    return report
+
+
+# ---- finding and comparing ------------------------------------------------------------------
+
+def visible_tertial_reports(user, *, programme_id: int | None = None,
+                            year: int | None = None) -> sa.Select:
+    """Build the query of tertial reports `user` may see, newest period first."""
+    query = sa.select(TertialReport)
+    if not can_view_tertial_reports(user):
+        query = query.where(sa.false())
+    elif not can_prepare_tertial_reports(user):
+        query = query.where(TertialReport.state == TertialReportState.PRESENTED)
+    if programme_id is not None:
+        query = query.where(TertialReport.programme_id == programme_id)
+    if year is not None:
+        query = query.where(TertialReport.year == year)
+    return query.order_by(TertialReport.year.desc(), TertialReport.tertial.desc(),
+                          TertialReport.id.desc())
+
+
+def get_visible_tertial_report(user, report_id: int) -> TertialReport:
+    """Return the report, or raise NotFound when it is missing or not the user's to see."""
+    report = db.session.get(TertialReport, report_id)
+    if report is None or not can_view_tertial_report(user, report):
+        raise NotFound(_("There is no tertial report with that number that you can see."))
+    return report
+
+
+def previous_presented(report: TertialReport) -> TertialReport | None:
+    """The programme's latest presented report for an earlier period."""
+    earlier = sa.or_(TertialReport.year < report.year,
+                     sa.and_(TertialReport.year == report.year,
+                             TertialReport.tertial < report.tertial))
+    return db.session.scalar(
+        sa.select(TertialReport).where(TertialReport.programme_id == report.programme_id,
+                                       TertialReport.state == TertialReportState.PRESENTED,
+                                       earlier)
+        .order_by(TertialReport.year.desc(), TertialReport.tertial.desc()).limit(1))
+
+
+def compare_with_previous(report: TertialReport) -> dict:
+    """Compare the report's figures with the previous presented report's."""
+    previous = previous_presented(report)
+    return rules.compare_snapshots(report.snapshot, previous.snapshot if previous else None)
