@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 PYTHON ?= python3
 export FLASK_APP := wsgi.py
+# Links in notification e-mails point at the server make run starts.
+export APP_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run web scheduler test install translations extract-messages bench lint
 

@@ -177,13 +177,30 @@ class FinalReportSchema(CloseSchema):
     submitted_at = fields.DateTime()
 
 
+class MissingBenefitSchema(Schema):
+    benefit_id = fields.Integer()
+    name = fields.String()
+    link = fields.String(metadata={"description": "The benefit's page, where the realised value "
+                                                  "is entered."})
+
+
 class FollowUpTaskSchema(Schema):
     id = fields.Integer()
     project_id = fields.Integer()
     kind = fields.String(metadata={"description": "benefit_followup_1y: enter realised values "
                                                   "for each benefit one year after go-live."})
     due_on = fields.Date()
-    done_at = fields.DateTime(allow_none=True)
+    done_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When the follow-up was marked as done; null while it is open."})
+    missing_benefits = fields.List(fields.Nested(MissingBenefitSchema), metadata={
+        "description": "Benefits of the project without a realised value for a calendar year "
+                       "from the go-live year up to this year; empty once done. The follow-up "
+                       "can be marked as done (even before it is due) when this is empty."})
+
+
+class FollowUpProblemSchema(ProblemSchema):
+    missing_benefits = fields.List(fields.Nested(MissingBenefitSchema), metadata={
+        "description": "On 409: the benefits still without a realised value."})
 
 
 class ClosedSchema(Schema):
@@ -204,6 +221,18 @@ def _project(project_id: int) -> Project:
 
 def _report(report_id: int) -> StatusReport:
     return services.get_visible_report(api_user(), report_id)
+
+
+def _follow_up_payload(task, missing: list) -> dict:
+    return {"id": task.id, "project_id": task.project_id, "kind": task.kind,
+            "due_on": task.due_on, "done_at": task.done_at, "missing_benefits": missing}
+
+
+def _follow_ups_payload(project: Project) -> list[dict]:
+    """The project's follow-up tasks, each with the benefits still lacking a realised value."""
+    tasks = services.follow_up_tasks(project)
+    missing = services.followup_problems_by_task(tasks)
+    return [_follow_up_payload(task, missing.get(task.id, [])) for task in tasks]
 
 
 def _project_payload(project: Project) -> dict:
@@ -414,7 +443,7 @@ def close_project(data, project_id):
     db.session.commit()
     return {"project": _project_payload(project), "final_report": final,
             "released_sek": max(committed - final.final_cost_sek, 0),
-            "follow_ups": services.follow_up_tasks(project)}
+            "follow_ups": _follow_ups_payload(project)}
 
 
 @blp.post("/projects/<int:project_id>/go-live")
@@ -436,4 +465,21 @@ def record_go_live(data, project_id):
 @blp.alt_response(404, **PROBLEM)
 def follow_ups(project_id):
     """The project's follow-up tasks, such as the benefit follow-up one year after go-live."""
-    return services.follow_up_tasks(_project(project_id))
+    return _follow_ups_payload(_project(project_id))
+
+
+@blp.post("/follow-ups/<int:task_id>/complete")
+@documented(blp)
+@blp.response(200, FollowUpTaskSchema)
+@blp.alt_response(403, **PROBLEM)
+@blp.alt_response(404, **PROBLEM)
+@blp.alt_response(409, schema=FollowUpProblemSchema, content_type="application/problem+json",
+                  description="Already done, or benefits still lack a realised value "
+                              "(listed in `missing_benefits`).")
+def complete_follow_up(task_id):
+    """Mark the one-year follow-up done: the project's organisation or the programme office."""
+    user = api_user()
+    task = services.complete_followup_task(services.get_visible_followup_task(user, task_id),
+                                           user)
+    db.session.commit()
+    return _follow_up_payload(task, [])

@@ -5,7 +5,9 @@ report, saved any number of times and submitted once. A submitted report is froz
 correction is a new version pointing back to it (`supersedes_id`), the old one kept. Only
 the project's own organisation writes reports; the programme office asks for completion.
 Closing a project files the final report, releases the unused commitment through the
-envelope ledger and schedules the one-year benefit follow-up. Services flush, never commit.
+envelope ledger and schedules the one-year benefit follow-up, which is marked done (by the
+organisation or the programme office, early if need be) only once every benefit of the project
+has a realised value for a year since go-live. Services flush, never commit.
 
 Calendar: the baseline's 42-day grid never moves once reported; a project running late keeps
 reporting in further whole periods after its baseline end. A period opens on its first day
@@ -29,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import Area, Organisation
 from app.applications import services as application_services
 from app.applications.models import Application, Decision
+from app.benefits.models import Benefit, RealisationEntry
 from app.core import audit, clock, periods
 from app.core.enums import ProjectState, RagStatus, ReportState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -550,6 +553,95 @@ def _followup_task(project: Project) -> FollowUpTask | None:
 def follow_up_tasks(project: Project) -> list[FollowUpTask]:
     return list(db.session.scalars(sa.select(FollowUpTask).where(
         FollowUpTask.project_id == project.id).order_by(FollowUpTask.due_on, FollowUpTask.id)))
+
+
+@dataclass(frozen=True)
+class MissingBenefit:
+    """A benefit of the project still without a realised value for the one-year follow-up."""
+
+    benefit_id: int
+    name: str
+
+    @property
+    def link(self) -> str:
+        return f"/benefits/{self.benefit_id}"
+
+
+def followup_years(task: FollowUpTask, today: date | None = None) -> tuple[int, int]:
+    """The calendar years whose realised value counts: from go-live's year up to this year.
+
+    Realised values are stored per calendar year. The follow-up is due a year after go-live,
+    so the first year of use spans the go-live year and the due date's year; a value for
+    either counts (or for a later year when the follow-up is done late). A value for a year
+    before go-live, or for a year still to come, is no measurement and does not count.
+    """
+    return task.due_on.year - 1, (today or clock.today()).year
+
+
+def followup_problems(task: FollowUpTask, today: date | None = None) -> list[MissingBenefit]:
+    """Each benefit of the project with no realised value recorded for the follow-up's years."""
+    if task.kind != FOLLOW_UP_KIND:
+        return []
+    first_year, last_year = followup_years(task, today)
+    realised = (sa.select(RealisationEntry.id)
+                .where(RealisationEntry.benefit_id == Benefit.id,
+                       RealisationEntry.year.between(first_year, last_year))
+                .exists())
+    rows = db.session.execute(
+        sa.select(Benefit.id, Benefit.name)
+        .where(Benefit.project_id == task.project_id, ~realised)
+        .order_by(Benefit.name, Benefit.id)).all()
+    return [MissingBenefit(benefit_id=row.id, name=row.name) for row in rows]
+
+
+def followup_problems_by_task(tasks: list[FollowUpTask]) -> dict[int, list[MissingBenefit]]:
+    """The missing benefits of each task that is not done yet (done tasks have none)."""
+    return {task.id: followup_problems(task) for task in tasks if task.done_at is None}
+
+
+def can_complete_followup(user, project: Project) -> bool:
+    """Mark the one-year follow-up done: the project's organisation or the programme office."""
+    return can_close_project(user, project)
+
+
+def get_visible_followup_task(user, task_id: int) -> FollowUpTask:
+    """Return the task, or raise NotFound if it is missing or its project not the user's to see."""
+    task = db.session.get(FollowUpTask, task_id)
+    project = db.session.get(Project, task.project_id) if task is not None else None
+    if project is None or not can_view_project(user, project):
+        raise NotFound(_("There is no follow-up with that number that you can see."))
+    return task
+
+
+def complete_followup_task(task: FollowUpTask, actor) -> FollowUpTask:
+    """Mark the follow-up done once every benefit has a realised value; early is fine then."""
+    project = db.session.get(Project, task.project_id)
+    if not can_complete_followup(actor, project):
+        raise Forbidden(_("Only the project's organisation or the programme office marks the "
+                          "follow-up as done."))
+    task = db.session.get(FollowUpTask, task.id, with_for_update=True, populate_existing=True)
+    if task.done_at is not None:
+        raise Conflict(_("The follow-up was already marked as done."),
+                       done_at=task.done_at.isoformat())
+    missing = followup_problems(task)
+    if missing:
+        first_year, last_year = followup_years(task)
+        years = str(first_year) if first_year == last_year else f"{first_year}–{last_year}"
+        raise Conflict(
+            _("Enter a realised value for %(years)s for each benefit before the follow-up is "
+              "done. Still missing: %(names)s.", years=years,
+              names=", ".join(benefit.name for benefit in missing)),
+            missing_benefits=[{"benefit_id": benefit.benefit_id, "name": benefit.name,
+                               "link": benefit.link} for benefit in missing])
+    task.done_at = utcnow()
+    db.session.flush()
+    audit.record("followup.completed", task, actor=actor, before={"done_at": None},
+                 after={"done_at": task.done_at, "project_id": project.id})
+    notify(users_with_role(Role.PROGRAMME_OFFICE), "followup.completed",
+           _("The one-year benefit follow-up of %(project)s is done: every benefit has a "
+             "realised value.", project=project.title),
+           link=f"/projects/{project.id}", dedupe_key=f"followup.completed:{task.id}")
+    return task
 
 
 def _go_live(project: Project, value, today: date) -> date | None:

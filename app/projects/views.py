@@ -17,7 +17,7 @@ from app.applications.forms import DECISION_KIND_LABELS
 from app.benefits import services as benefit_services
 from app.core import clock
 from app.core.enums import ProjectState, RagStatus, ReportState
-from app.core.errors import Forbidden, InvalidInput
+from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.export_columns import (
     PROJECT_COLUMNS,
     PROJECTS_NAME,
@@ -61,6 +61,8 @@ def _project_helpers():
         "can_write_reports": services.can_write_reports,
         "can_request_completion": services.can_request_completion,
         "can_close_project": services.can_close_project, "url_if_registered": _url_if_registered,
+        "can_complete_followup": services.can_complete_followup,
+        "followup_years": services.followup_years,
         "decision_kind_labels": DECISION_KIND_LABELS, "green": RagStatus.GREEN,
         "draft_state": ReportState.DRAFT,
     }
@@ -133,13 +135,15 @@ def queue():
 
 def _project_page(project, status: int = 200, go_live_form=None):
     overview = services.project_overview(project)
+    tasks = services.follow_up_tasks(project)
     if go_live_form is None and services.can_close_project(current_user, project):
         go_live_form = forms.GoLiveForm(formdata=None, data={"go_live_on": project.go_live_on})
     return render_template(
         "projects/detail.html", project=project, overview=overview,
         decisions=services.project_decisions(project),
         benefits=benefit_services.register(overview.today.year, project_id=project.id),
-        tasks=services.follow_up_tasks(project), final=services.final_report(project),
+        tasks=tasks, missing_benefits=services.followup_problems_by_task(tasks),
+        final=services.final_report(project),
         open_form=forms.OpenReportForm(formdata=None), go_live_form=go_live_form), status
 
 
@@ -177,6 +181,24 @@ def go_live(project_id: int):
                   "success")
             return redirect(url_for("projects.detail", project_id=project.id))
     return _project_page(project, 422, go_live_form=form)
+
+
+@bp.post("/<int:project_id>/follow-ups/<int:task_id>/complete")
+def complete_followup(project_id: int, task_id: int):
+    """Mark the one-year follow-up done; while a benefit lacks a realised value, say which."""
+    project = services.get_visible_project(current_user, project_id)
+    task = services.get_visible_followup_task(current_user, task_id)
+    if task.project_id != project.id:
+        abort(404)
+    try:
+        services.complete_followup_task(task, current_user)
+    except Conflict as refused:
+        db.session.rollback()
+        flash(refused.detail, "danger")
+    else:
+        db.session.commit()
+        flash(_("The one-year follow-up is marked as done."), "success")
+    return redirect(url_for("projects.detail", project_id=project.id, _anchor="followup-heading"))
 
 
 @bp.route("/<int:project_id>/close", methods=["GET", "POST"])
