@@ -12,6 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from app.core.money import format_share
 from reports.dashboard_figures import (
     HOVER_SEK_ACROSS,
     SERIES_COLOURS,
@@ -100,9 +101,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 def _percent_text(share: Decimal | None) -> str:
     """A share written the Swedish way, as the tables write it: 30,8 % (empty when unknown)."""
-    if share is None:
-        return ""
-    return f"{share * 100:.1f}".replace(".", ",") + "\u00a0%"
+    return "" if share is None else format_share(share, 1)
 
 
 def adherence_shares(snapshot: Mapping[str, Any], *, labels: Mapping[str, str] | None = None,

@@ -96,7 +96,7 @@ def audit_query(filters: AuditFilters) -> sa.Select:
         query = query.where(AuditEntry.actor_label.ilike(f"%{escaped}%", escape="\\"))
     if filters.from_on:
         query = query.where(AuditEntry.at >= _start_of(filters.from_on))
-    if filters.to_on:
+    if filters.to_on and filters.to_on < date.max:
         query = query.where(AuditEntry.at < _start_of(filters.to_on + timedelta(days=1)))
     return query.order_by(AuditEntry.id.desc())
 
@@ -134,7 +134,8 @@ def index():
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
         query.order_by(None).subquery()))
     pages = max(1, math.ceil(total / PAGE_SIZE))
-    entries = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    entries = (db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+               if page <= pages else [])
     actions, object_types = filter_choices()
 
     def page_url(number: int) -> str:

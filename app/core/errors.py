@@ -7,7 +7,8 @@ status code, so views and endpoints need no try/except of their own.
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import BadRequest, HTTPException
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -136,7 +137,19 @@ def handle_csrf_error(error: CSRFError):
     )
 
 
+def handle_out_of_range(_error: Exception):
+    """Answer 400 when a number in the request does not fit the database, never a 500."""
+    from app.extensions import db
+
+    db.session.rollback()
+    return handle_http_exception(BadRequest(_(
+        "A number in the address or the form is too large or not a number the system can "
+        "store. Check it and try again.")))
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(DataError, handle_out_of_range)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Response, request, send_file
+from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_babel.speaklater import LazyString
 
@@ -59,7 +60,8 @@ def wants_xlsx() -> bool:
     if requested is None:
         return False
     if requested not in FORMATS:
-        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}.", field="format")
+        raise InvalidInput(_("The format must be one of %(formats)s.",
+                             formats=", ".join(FORMATS)), field="format")
     return requested == "xlsx"
 
 

@@ -214,3 +214,19 @@ def test_status_timeline_names_columns_by_period_number():
     xaxis = figures.status_timeline(rows, labels={"period": "Period"}).figure["layout"]["xaxis"]
     assert xaxis["ticktext"] == ["1", "2"]
     assert xaxis["title"]["text"] == "Period"
+
+
+@pytest.mark.parametrize(("share", "label"), [
+    ("0.3125", "31,3\u00a0%"),  # 5 of 16: half up, as the tables round (was 31,2 %)
+    ("0.3077", "30,8\u00a0%"),
+    ("0.5000", "50,0\u00a0%"),
+])
+def test_adherence_bar_labels_round_as_the_tables_do(share, label):
+    snapshot = {"adherence": {"assessed": 16, "not_kept_budget": 5,
+                              "not_kept_budget_share": share, "not_kept_schedule": 0,
+                              "not_kept_schedule_share": None}}
+
+    chart = tertial_figures.adherence_shares(snapshot)
+
+    assert chart.figure["data"][0]["text"][0] == label
+    assert chart.figure["data"][0]["text"][1] == ""

@@ -100,3 +100,22 @@ def test_api_audit_log_for_auditors_only(client, api_token, people, entries):
     assert refused.mimetype == "application/problem+json"
     assert client.get("/api/v1/audit-log?format=xlsx",
                       headers=api_token(people.karin)).status_code == 403
+
+
+def test_a_filter_ending_on_the_last_possible_day_lists_everything(browser, client, api_token,
+                                                                  people, entries):
+    """Regression: `to=9999-12-31` overflowed the day after it into a 500."""
+    page = browser("auditor").get("/audit/?to=9999-12-31&action=application.decided")
+    listed = client.get("/api/v1/audit-log?to=9999-12-31&action=application.decided",
+                        headers=api_token(people.auditor))
+
+    assert page.status_code == 200 and len(entry_ids(page.get_data(as_text=True))) == 5
+    assert listed.status_code == 200 and len(listed.json) == 5
+
+
+def test_a_page_far_beyond_the_last_is_empty_not_an_error(browser, entries):
+    """Regression: a page number too large for the database's offset gave a 500."""
+    response = browser("auditor").get("/audit/?page=99999999999999999999")
+
+    assert response.status_code == 200
+    assert entry_ids(response.get_data(as_text=True)) == []
