@@ -1310,19 +1310,32 @@ def _insert_calculations(data_dir: Path, report: SeedReport) -> None:
             report.add("benefit_calculations")
         benefits = {b.name: b for b in db.session.scalars(
             sa.select(Benefit).where(Benefit.project_id == project.id))}
-        for realised in entry.get("realisations", []):
+        for number, realised in enumerate(entry.get("realisations", []), start=1):
             benefit = benefits.get(realised.get("benefit"))
             if benefit is None:
                 raise ValueError(f"{where}: no valued benefit line is called "
                                  f"{realised.get('benefit')!r}.")
+            recorded_on = _recorded_on(_Fields(realised, f"{where}, realisation {number}"),
+                                       project)
             if _find(RealisationEntry, benefit_id=benefit.id, year=realised["year"]) is None:
                 db.session.add(RealisationEntry(
                     benefit_id=benefit.id, year=realised["year"],
                     actual_sek=int(realised["actual_sek"]),
                     actual_cash_releasing_sek=int(realised.get("actual_cash_releasing_sek", 0)),
                     measured_by=realised.get("measured_by", ""),
-                    evidence=realised.get("evidence", "")))
+                    evidence=realised.get("evidence", ""), recorded_at=_at(recorded_on)))
                 report.add("realisations")
+
+
+def _recorded_on(item: _Fields, project: Project) -> date:
+    """The day a realisation was entered: within its year or after, once the project was funded."""
+    recorded_on = item.day("recorded_on")
+    year = item.whole("year", minimum=1)
+    earliest = max(date(year, 1, 1), project.created_at.date())
+    if recorded_on < earliest:
+        raise item.error(f"'recorded_on' {recorded_on.isoformat()} is before "
+                         f"{earliest.isoformat()}, when year {year} could first be measured")
+    return recorded_on
 
 
 def _insert_budget_cuts(data_dir: Path, programme: Programme, report: SeedReport) -> None:
@@ -1336,13 +1349,22 @@ def _insert_budget_cuts(data_dir: Path, programme: Programme, report: SeedReport
     office = db.session.scalar(
         sa.select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
         .where(RoleAssignment.role == Role.PROGRAMME_OFFICE).order_by(User.id).limit(1))
-    known_years = {p.valid_from_year for p in cuts.policies(programme)}
-    for policy in data.get("policies", []):
-        if policy["valid_from_year"] not in known_years:
-            cuts.create_policy(programme, {**policy, "share": Decimal(str(policy["share"]))},
-                               office)
-            report.add("budget_cut_policies")
+    policies, years = [], []
+    for number, policy in enumerate(data.get("policies", []), start=1):
+        item = _Fields(policy, f"budget_cuts.yaml, policy {number}")
+        policies.append((policy, _decided_on(item, programme)))
     for year in data.get("adopted", []):
+        item = _Fields(year, f"budget_cuts.yaml, budget year {year.get('budget_year')}")
+        years.append((year, _decided_on(item, programme, item.whole("budget_year", minimum=1))))
+    known_years = {p.valid_from_year for p in cuts.policies(programme)}
+    for policy, decided_on in policies:
+        if policy["valid_from_year"] not in known_years:
+            values = {k: v for k, v in policy.items() if k != "decided_on"}
+            row = cuts.create_policy(programme, {**values, "share": Decimal(str(policy["share"]))},
+                                     office)
+            row.created_at = _at(decided_on)
+            report.add("budget_cut_policies")
+    for year, decided_on in years:
         total = sum(cut["amount_sek"] for cut in year["cuts"])
         if total != year["total_sek"]:
             raise ValueError(f"budget_cuts.yaml, budget year {year['budget_year']}: the cuts add "
@@ -1354,10 +1376,24 @@ def _insert_budget_cuts(data_dir: Path, programme: Programme, report: SeedReport
                                  f"no organisation {cut['organisation']!r}.")
             rows = cuts.entries(programme, organisation.id, year["budget_year"])
             if cuts.decided_entry(rows) is None:
-                cuts.adopt_budget_cut(programme, organisation, year["budget_year"],
-                                      int(cut["amount_sek"]), year["council_decision_ref"],
-                                      year["reason"], office)
+                entry = cuts.adopt_budget_cut(programme, organisation, year["budget_year"],
+                                              int(cut["amount_sek"]), year["council_decision_ref"],
+                                              year["reason"], office)
+                entry.created_at = _at(decided_on)
                 report.add("adopted_budget_cuts")
+    db.session.flush()
+
+
+def _decided_on(item: _Fields, programme: Programme, budget_year: int | None = None) -> date:
+    """The day a policy or the council's budget was decided: in the programme, before its year."""
+    decided_on = item.day("decided_on")
+    if not programme.starts_on <= decided_on <= programme.ends_on:
+        raise item.error(f"'decided_on' {decided_on.isoformat()} is outside the programme period "
+                         f"{programme.starts_on.isoformat()}–{programme.ends_on.isoformat()}")
+    if budget_year is not None and decided_on >= date(budget_year, 1, 1):
+        raise item.error(f"'decided_on' {decided_on.isoformat()} is not before budget year "
+                         f"{budget_year} begins")
+    return decided_on
 
 
 def _report_day(period: ReportingPeriod, after_days: int) -> date:

@@ -2,6 +2,8 @@
 
 Pure: the snapshot is plain JSON, so the finance committee sees exactly the figures that were
 presented, however the ledgers have moved since. Each builder returns a dashboard `Chart`.
+The envelope's spending is what the programme's ledger has booked; the projects' money is the
+cost they reported themselves, so the two are labelled apart (booked against reported).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from reports.xlsx import INT, PERCENT, SEK, Column
 STATUS_ORDER = ("green", "amber", "red", "missing")
 TERTIAL_LABELS: Mapping[str, str] = {
     "granted": "Granted",
-    "spent_in_period": "Spent in the period",
-    "spent_to_date": "Spent to date",
+    "booked_spent": "Booked spending in the ledger",
+    "reported_in_period": "Reported cost in the period",
+    "reported_to_date": "Reported cost to date",
     "projects": "Projects",
     "not_kept": "Not kept",
     "measure": "Measure",
@@ -45,16 +48,18 @@ def _labels(labels: Mapping[str, str] | None) -> dict[str, str]:
 
 def snapshot_envelope(snapshot: Mapping[str, Any], *, labels: Mapping[str, str] | None = None,
                       title: str = "") -> Chart:
-    """Draw the envelope as it stood at the report's date."""
+    """Draw the envelope as it stood at the report's date, its spending named as booked."""
     envelope = snapshot["envelope"]
+    text = _labels(labels)
     return envelope_waterfall(envelope["reserved_sek"], envelope["committed_sek"],
-                              envelope["spent_sek"], envelope["left_sek"], labels=labels,
-                              title=title)
+                              envelope["spent_sek"], envelope["left_sek"],
+                              labels={**text, "spent": text["booked_spent"]}, title=title)
 
 
 def spending_by_area(snapshot: Mapping[str, Any], *, labels: Mapping[str, str] | None = None,
                      title: str = "") -> Chart:
-    """Group each area's granted money, spending to date and spending in the tertial."""
+    """Group each area's granted money and the cost its projects reported, to date and in the
+    tertial."""
     text = _labels(labels)
     rows = tuple((str(item["area"]), int(item["projects"]), int(item["granted_sek"]),
                   int(item["spent_to_date_sek"]), int(item["spent_in_period_sek"]))
@@ -63,14 +68,15 @@ def spending_by_area(snapshot: Mapping[str, Any], *, labels: Mapping[str, str] |
     figure = go.Figure(layout=_layout(x_title=text["kr"], title=title, barmode="group",
                                       across=True, height=_bar_height(len(areas), 3)))
     figure.update_yaxes(type="category", **_category_ticks(areas))
-    for index, (key, colour) in enumerate((("granted", SERIES_COLOURS[5]),
-                                           ("spent_to_date", SERIES_COLOURS[0]),
-                                           ("spent_in_period", SERIES_COLOURS[1])), start=2):
-        figure.add_trace(go.Bar(y=areas, x=[row[index] for row in rows], name=text[key],
+    series = (("granted", "granted", SERIES_COLOURS[5]),
+              ("spent_to_date", "reported_to_date", SERIES_COLOURS[0]),
+              ("spent_in_period", "reported_in_period", SERIES_COLOURS[1]))
+    for index, (key, label, colour) in enumerate(series, start=2):
+        figure.add_trace(go.Bar(y=areas, x=[row[index] for row in rows], name=text[label],
                                 meta=key, orientation="h", marker={"color": colour},
                                 hovertemplate=HOVER_SEK_ACROSS))
     columns = (Column(text["area"]), Column(text["projects"], INT), Column(text["granted"], SEK),
-               Column(text["spent_to_date"], SEK), Column(text["spent_in_period"], SEK))
+               Column(text["reported_to_date"], SEK), Column(text["reported_in_period"], SEK))
     return Chart(_as_dict(figure), columns, rows)
 
 

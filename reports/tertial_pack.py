@@ -3,9 +3,10 @@
 Pure: standard library, openpyxl and `reports.xlsx` only. The snapshot is the plain JSON of
 `TertialReport.snapshot` (schema 1, see the interfaces contract); every cell goes through
 the one safe writer, so names typed by users stay text. Sheets: Sammanfattning (envelope,
-key figures, adherence shares, summary text, committee minute), Projekt, Områden (with a
-native bar chart of granted and spent money per area), Förvaltningar, Nyttor (planned vs
-realised per benefit line), Nyttor per år and Nyttohemtagning (budget cuts). Table sheets
+key figures, a note on booked against reported spending, adherence shares, summary text,
+committee minute), Projekt, Områden (with a native bar chart of granted money and reported
+cost per area), Förvaltningar, Nyttor (planned vs realised per benefit line),
+Nyttor per år and Nyttohemtagning (budget cuts). Table sheets
 have a frozen header, an auto-filter and a totals row of SUM formulas; the key figures on
 Sammanfattning are formulas over those totals, so the pack recomputes in Excel.
 """
@@ -49,6 +50,7 @@ __all__ = [
     "SHEET_ORGANISATIONS",
     "SHEET_PROJECTS",
     "SHEET_SUMMARY",
+    "SPENDING_NOTE",
     "build_tertial_pack",
     "pack_filename",
 ]
@@ -67,6 +69,15 @@ RAG_LABELS = {"green": "Grön", "amber": "Gul", "red": "Röd"}
 YES_NO = {True: "Ja", False: "Nej"}
 NOT_ASSESSED = "Ej bedömt"
 NO_AREA = "Utan område"
+BOOKED_SPENDING = "Förbrukat enligt huvudboken"
+REPORTED_IN_PERIOD = "Upparbetat under perioden"
+REPORTED_TO_DATE = "Upparbetat totalt"
+SPENDING_NOTE = (
+    "Förbrukat enligt huvudboken är det som bokförts i programmets huvudbok. Upparbetat är "
+    "den kostnad som projekten själva har rapporterat i sin senaste sexveckorsrapport. "
+    "Beloppen skiljer sig eftersom bokföringen i huvudboken ligger efter projektens egna "
+    "rapporter."
+)
 
 _TITLE_FONT = Font(bold=True, size=14)
 _BOLD = Font(bold=True)
@@ -85,8 +96,8 @@ PROJECT_COLUMNS = (
     Column("Läge"),
     Column("Diarienummer"),
     _money("Beviljat"),
-    _money("Förbrukat under perioden"),
-    _money("Förbrukat totalt"),
+    _money(REPORTED_IN_PERIOD),
+    _money(REPORTED_TO_DATE),
     _money("Prognos"),
     Column("Helhetsstatus"),
     Column("Kostnad"),
@@ -101,8 +112,8 @@ PROJECT_COLUMNS = (
 GROUP_MONEY_COLUMNS = (
     Column("Antal projekt", INT),
     _money("Beviljat"),
-    _money("Förbrukat under perioden"),
-    _money("Förbrukat totalt"),
+    _money(REPORTED_IN_PERIOD),
+    _money(REPORTED_TO_DATE),
     _money("Prognos"),
 )
 BENEFIT_COLUMNS = (
@@ -298,19 +309,19 @@ def _rate_total(table: _Table, planned: str, realised: str, rate: str) -> None:
 
 
 def _add_area_chart(table: _Table) -> None:
-    """Chart granted and spent-to-date money per area beside the Områden table."""
+    """Chart granted money and the cost reported to date per area beside the Områden table."""
     if table.last_row < table.first_row:
         return
     ws = table.ws
     chart = BarChart()
     chart.type = "col"
-    chart.title = "Beviljat och förbrukat per område"
+    chart.title = "Beviljat och upparbetat per område"
     chart.y_axis.title = "kr"
     chart.y_axis.numFmt = SEK_FORMAT
     chart.x_axis.title = "Område"
     granted = table.column_letter("Beviljat")
-    spent = table.column_letter("Förbrukat totalt")
-    for letter in (granted, spent):
+    reported = table.column_letter(REPORTED_TO_DATE)
+    for letter in (granted, reported):
         column = ws[f"{letter}1"].column
         data = Reference(ws, min_col=column, min_row=1, max_row=table.last_row)
         chart.add_data(data, titles_from_data=True)
@@ -383,7 +394,7 @@ def _write_summary(
         ws.cell(row=header, column=column).font = _BOLD
     sheet.money("Avsatt", envelope["reserved_sek"])
     sheet.money("Beslutat (åtaget)", envelope["committed_sek"])
-    sheet.money("Förbrukat", envelope["spent_sek"])
+    sheet.money(BOOKED_SPENDING, envelope["spent_sek"])
     sheet.money("Kvar att besluta", envelope["left_sek"])
 
     projects = tables[SHEET_PROJECTS]
@@ -392,14 +403,15 @@ def _write_summary(
     cuts = tables[SHEET_BUDGET_CUTS]
     for label, table, header in (
         ("Beviljat till projekten", projects, "Beviljat"),
-        ("Förbrukat under perioden", projects, "Förbrukat under perioden"),
-        ("Förbrukat totalt", projects, "Förbrukat totalt"),
+        (REPORTED_IN_PERIOD, projects, REPORTED_IN_PERIOD),
+        (REPORTED_TO_DATE, projects, REPORTED_TO_DATE),
         ("Prognos", projects, "Prognos"),
         ("Planerad nytta", benefits, "Planerat"),
         ("Realiserad nytta", benefits, "Realiserat"),
         ("Nyttohemtagning, beslutad", cuts, "Beslutat"),
     ):
         sheet.money(label, formula=f"={table.total_ref(header)}")
+    sheet.text("Förbrukat och upparbetat", SPENDING_NOTE)
 
     adherence = snapshot["adherence"]
     sheet.heading("Följsamhet")

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from werkzeug.local import LocalProxy
 
 from app.core.models import AuditEntry, json_safe, utcnow
 from app.extensions import db
@@ -47,6 +48,8 @@ def _lock_chain() -> None:
 def record(action: str, obj=None, *, actor=None, before=None, after=None,
            object_type: str | None = None, object_id=None) -> AuditEntry:
     """Append an audit entry for `action` on `obj` by `actor`; flushes, never commits."""
+    if isinstance(obj, LocalProxy):
+        obj = obj._get_current_object()
     _lock_chain()
     last = db.session.execute(
         sa.select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)

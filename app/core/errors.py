@@ -6,11 +6,23 @@ status code, so views and endpoints need no try/except of their own.
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 PROBLEM_JSON = "application/problem+json"
+# What a page says for an HTTP error raised without a message of its own (werkzeug's are English).
+PAGE_DETAILS = {
+    400: _l("The request could not be understood. Check the address or the form and try again."),
+    403: _l("You do not have access to this page. Ask the programme office if you need it."),
+    404: _l("There is no such page. Check the address, or start again from the start page."),
+    405: _l("This address cannot be used that way. Use the page's own links and buttons."),
+    413: _l("The file is too large."),
+    429: _l("Too many attempts. Wait a minute and try again."),
+    500: _l("Something went wrong on our side. Try again, and tell the programme office if it "
+            "happens again."),
+}
 
 
 class DomainError(Exception):
@@ -101,8 +113,11 @@ def handle_http_exception(error: HTTPException):
             detail = error.description or error.name
             response = problem_response(error.code, error.name, detail)
     else:
-        response = render_template("errors/error.html", error=error), error.code
-        response = _as_response(response)
+        detail = error.description
+        if detail == type(error).description and error.code in PAGE_DETAILS:
+            detail = str(PAGE_DETAILS[error.code])
+        response = _as_response((render_template("errors/error.html", error=error,
+                                                 detail=detail), error.code))
     if retry_after:
         response.headers["Retry-After"] = retry_after
     if error.code == 401 and wants_problem_json():

@@ -8,7 +8,6 @@ hand these with the list's items to `app.core.exports.xlsx_response`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +16,7 @@ from app.benefits.services import totals
 from app.budget_cuts.services import FLAG_LABELS
 from app.core import labels
 from app.core.exports import ExportColumn
+from app.core.formatting import readable_json
 from app.ideas.services import IDEA_STATE_LABELS
 from app.projects.services import ASPECT_LABELS, ASPECTS, PROJECT_STATE_LABELS, RAG_SHORT
 from reports.xlsx import DATE, DATETIME, INT, PERCENT, SEK
@@ -164,7 +164,7 @@ RECONCILIATION_COLUMNS = (
 
 
 def _json_text(value) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return None if value is None else readable_json(value)
 
 
 AUDIT_COLUMNS = (

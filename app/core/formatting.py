@@ -1,5 +1,6 @@
 """Template helpers: Swedish money and date formats, permissions, the CSP nonce."""
 
+import json
 from datetime import date, datetime
 
 from flask import Flask, g
@@ -26,7 +27,13 @@ def _unread() -> int:
     return unread_count(current_user.id)
 
 
+def readable_json(value) -> str:
+    """Show stored JSON as people read it: letters such as å, ä, ö as they are, keys sorted."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(readable_json, "readable_json")
     app.add_template_filter(money.format_sek, "sek")
     app.add_template_filter(money.format_msek, "msek")
     app.add_template_filter(money.format_share, "share")

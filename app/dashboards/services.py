@@ -47,6 +47,9 @@ LABELS: Mapping[str, Any] = {
     "reserved": _l("Reserved"),
     "committed": _l("Committed"),
     "spent": _l("Spent"),
+    "booked_spent": _l("Booked spending in the ledger"),
+    "reported_in_period": _l("Reported cost in the period"),
+    "reported_to_date": _l("Reported cost to date"),
     "committed_unspent": _l("Committed, not yet spent"),
     "left": _l("Left to commit"),
     "item": _l("Item"),
@@ -116,7 +119,7 @@ CHART_TITLES = {
     "portfolio": _l("Portfolio: net present value against cost"),
     "burn_up": _l("Cost to date against the granted budget"),
     "timeline": _l("Status in each reporting period"),
-    "by_area": _l("Granted and spent by area"),
+    "by_area": _l("Granted and reported cost by area"),
     "status_counts": _l("Projects by overall status"),
     "tertial_adherence": _l("Budget and schedule adherence at the end of the tertial"),
 }
@@ -140,8 +143,8 @@ CHART_SUMMARIES = {
                   "granted budget."),
     "timeline": _l("Grid of the project's five statuses in each reported period; each cell "
                    "names its status."),
-    "by_area": _l("Bar chart of each area's granted money, spending to date and spending in "
-                  "the tertial."),
+    "by_area": _l("Bar chart of each area's granted money and the cost its projects reported, "
+                  "to date and in the tertial."),
     "status_counts": _l("Bar chart of how many projects reported green, amber or red, or "
                         "have no report."),
     "tertial_adherence": _l("Bar chart of the shares of assessed projects not keeping their "

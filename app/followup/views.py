@@ -27,14 +27,15 @@ STATE_LABELS = {TertialReportState.DRAFT: _l("Draft"),
 TERTIAL_LABELS = {1: _l("T1 (January–April)"), 2: _l("T2 (May–August)"),
                   3: _l("T3 (September–December, annual accounts)")}
 FIGURE_LABELS = {
-    "reserved_sek": _l("Reserved"), "committed_sek": _l("Committed"), "spent_sek": _l("Spent"),
+    "reserved_sek": _l("Reserved"), "committed_sek": _l("Committed"),
+    "spent_sek": _l("Booked spending in the ledger"),
     "left_sek": _l("Left"), "projects": _l("Projects"),
     "assessed": _l("Projects with a report"), "not_kept_budget": _l("Not keeping the budget"),
     "not_kept_schedule": _l("Not keeping the schedule"),
     "not_kept_budget_share": _l("Share not keeping the budget"),
     "not_kept_schedule_share": _l("Share not keeping the schedule"),
-    "granted_sek": _l("Granted"), "spent_in_period_sek": _l("Spent in the period"),
-    "spent_to_date_sek": _l("Spent to date"), "forecast_sek": _l("Forecast at completion"),
+    "granted_sek": _l("Granted"), "spent_in_period_sek": _l("Reported cost in the period"),
+    "spent_to_date_sek": _l("Reported cost to date"), "forecast_sek": _l("Forecast at completion"),
     "overall_status": _l("Overall status"), "cost_status": _l("Cost status"),
     "schedule_status": _l("Schedule status"),
 }
@@ -158,6 +159,9 @@ def present(report_id: int):
     report = _report(report_id)
     if not services.can_prepare_tertial_reports(current_user):
         raise Forbidden(_("Only the programme office presents tertial reports."))
+    if report.state == TertialReportState.PRESENTED:
+        flash(_("The tertial report has already been presented."), "info")
+        return redirect(url_for("followup.tertial_report", report_id=report_id))
     if request.form.get("confirm") != "yes":
         flash(_("Tick the box to confirm that the report is ready: a presented report can no "
                 "longer change."), "danger")

@@ -36,6 +36,7 @@ from app.core import audit, clock, periods
 from app.core.enums import ProjectState, RagStatus, ReportState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import utcnow
+from app.core.money import format_sek
 from app.core.notifications import notify, users_of_organisation, users_with_role
 from app.core.permissions import belongs_to, can_view_portfolio
 from app.extensions import db
@@ -343,8 +344,25 @@ def submission_problems(report: StatusReport) -> list[tuple[str, str]]:
     elif actual is not None and forecast < actual:
         problems.append(("forecast_cost_sek", _(
             "The forecast at completion cannot be less than the cost to date.")))
+    previous = _previous_actual_sek(report)
+    if (actual is not None and previous is not None and actual < previous
+            and not report.cost_explanation.strip()):
+        problems.append(("cost_explanation", _(
+            "The cost to date (%(actual)s) is lower than in the previous report (%(previous)s): "
+            "explain why under cost, for example a booking that was corrected.",
+            actual=format_sek(actual), previous=format_sek(previous))))
     problems += _forecast_end_problems(report)
     return problems
+
+
+def _previous_actual_sek(report: StatusReport) -> int | None:
+    """The cost to date of the latest submitted report of an earlier period, if any."""
+    return db.session.scalar(
+        sa.select(StatusReport.actual_cost_to_date_sek)
+        .where(StatusReport.project_id == report.project_id,
+               StatusReport.period_number < report.period_number,
+               StatusReport.state.in_(FROZEN_STATES))
+        .order_by(StatusReport.period_number.desc(), StatusReport.version.desc()).limit(1))
 
 
 def _forecast_end_problems(report: StatusReport) -> list[tuple[str, str]]:
@@ -355,6 +373,10 @@ def _forecast_end_problems(report: StatusReport) -> list[tuple[str, str]]:
         return [("forecast_end_on", _("The forecast end date cannot be before the project "
                                       "started (%(date)s).",
                                       date=project.baseline_start_on.isoformat()))]
+    if end_on < report.period_starts_on:
+        return [("forecast_end_on", _("The forecast end date cannot be before this reporting "
+                                      "period began (%(date)s).",
+                                      date=report.period_starts_on.isoformat()))]
     latest = _add_years(project.baseline_end_on, MAX_YEARS_AFTER_BASELINE)
     if end_on > latest:
         return [("forecast_end_on", _("The forecast end date is more than %(years)d years after "

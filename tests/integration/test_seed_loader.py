@@ -509,3 +509,115 @@ def test_a_bad_tertial_report_file_is_refused_naming_the_item(db_session, data_c
     with pytest.raises(ValueError, match=message):
         seed_demo(data_copy)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(TertialReport)) == 0
+
+
+# ---- business dates of budget cuts and realisations (what the tertial reports saw) ----------
+
+
+def tertial_report(year: int, tertial: int):
+    from app.followup.models import TertialReport
+
+    return db.session.scalar(sa.select(TertialReport).where(
+        TertialReport.year == year, TertialReport.tertial == tertial))
+
+
+def seed_file(name: str) -> dict:
+    return yaml.safe_load((DEFAULT_DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+def adopted_by_organisation(report, budget_year: int) -> dict[str, int]:
+    return {row["organisation"]: row["adopted_sek"] for row in report.snapshot["budget_cuts"]
+            if row["year"] == budget_year}
+
+
+def realisations_recorded_by(day: date) -> list:
+    from app.benefits.models import RealisationEntry
+
+    return [entry for entry in db.session.scalars(sa.select(RealisationEntry))
+            if entry.recorded_at.date() <= day]
+
+
+def test_seeded_cuts_and_realisations_carry_the_day_they_were_decided_and_recorded(seeded):
+    from app.benefits.models import Benefit, RealisationEntry
+    from app.budget_cuts.models import BudgetCutEntry, BudgetCutPolicy
+
+    decided = {year["budget_year"]: year["decided_on"]
+               for year in seed_file("budget_cuts.yaml")["adopted"]}
+    entries = db.session.scalars(sa.select(BudgetCutEntry)).all()
+    assert {(e.budget_year, e.created_at.date()) for e in entries} == set(decided.items())
+    policy = db.session.scalar(sa.select(BudgetCutPolicy))
+    assert policy.created_at.date() == seed_file("budget_cuts.yaml")["policies"][0]["decided_on"]
+    recorded = {(r["benefit"], r["year"]): r["recorded_on"]
+                for calculation in seed_file("calculations.yaml")["calculations"]
+                for r in calculation.get("realisations", [])}
+    stored = {(name, entry.year): entry.recorded_at.date() for entry, name in db.session.execute(
+        sa.select(RealisationEntry, Benefit.name).join(Benefit))}
+    assert stored == recorded
+
+
+def test_the_t3_2009_report_shows_the_cuts_the_council_had_adopted(seeded):
+    report = tertial_report(2009, 3)
+    cuts = {year["budget_year"]: {cut["organisation"]: cut["amount_sek"] for cut in year["cuts"]}
+            for year in seed_file("budget_cuts.yaml")["adopted"]}
+
+    assert adopted_by_organisation(report, 2010) == cuts[2010]
+    assert sum(adopted_by_organisation(report, 2010).values()) == 30_700_000
+    assert sum(adopted_by_organisation(report, 2009).values()) == 25_500_000
+    assert {row["year"] for row in report.snapshot["budget_cuts"]} == {2009, 2010}
+    assert all(row["proposed_sek"] == 0 for row in report.snapshot["budget_cuts"])
+
+
+def test_the_t3_2009_report_counts_the_realisations_recorded_by_the_tertials_end(seeded):
+    from app.benefits.models import Benefit
+
+    report = tertial_report(2009, 3)
+    known = realisations_recorded_by(report.as_of)
+    realised = {row["year"]: row["realised_sek"] for row in report.snapshot["benefits"]}
+
+    for year in (2008, 2009):
+        expected = sum(e.actual_sek for e in known if e.year == year)
+        assert realised[year] == expected > 0, year
+    assert realised[2009] == 2_500_000, "the 2009 accounts were entered in February 2010"
+    owners = dict(db.session.execute(
+        sa.select(Benefit.id, Benefit.owner_organisation_id)).all())
+    school = next(e for e in known if e.year == 2009)
+    school_row = next(row for row in report.snapshot["budget_cuts"]
+                      if row["organisation"] == "Utbildningsförvaltningen" and row["year"] == 2010)
+    assert school_row["realised_sek"] == sum(
+        e.actual_cash_releasing_sek for e in known
+        if e.year == 2009 and owners[e.benefit_id] == owners[school.benefit_id]) == 1_100_000
+
+
+def test_earlier_tertial_reports_leave_out_what_was_decided_or_recorded_later(seeded):
+    first_2008, last_2008 = tertial_report(2008, 1), tertial_report(2008, 3)
+
+    assert first_2008.snapshot["budget_cuts"] == []
+    assert all(row["realised_sek"] == 0 for row in first_2008.snapshot["benefits"])
+    assert {row["year"] for row in last_2008.snapshot["budget_cuts"]} == {2009}
+    assert sum(adopted_by_organisation(last_2008, 2009).values()) == 25_500_000
+    assert all(row["realised_sek"] == 0 for row in last_2008.snapshot["benefits"])
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message"), [
+    ("budget_cuts.yaml", "    decided_on: 2009-11-23\n", "",
+     r"budget_cuts\.yaml, budget year 2010: the field 'decided_on' is missing"),
+    ("budget_cuts.yaml", "    decided_on: 2009-11-23\n", "    decided_on: 2010-01-15\n",
+     r"budget year 2010: 'decided_on' 2010-01-15 is not before budget year 2010 begins"),
+    ("budget_cuts.yaml", "    decided_on: 2008-02-18\n", "    decided_on: 2007-02-18\n",
+     r"budget_cuts\.yaml, policy 1: 'decided_on' 2007-02-18 is outside the programme period"),
+    ("calculations.yaml", ",\n         recorded_on: 2010-02-15}", "}",
+     r"calculations\.yaml, calculation 1 \(Boendeparkering\), realisation 2: "
+     r"the field 'recorded_on' is missing"),
+    ("calculations.yaml", "recorded_on: 2009-06-15", "recorded_on: 2008-12-15",
+     r"calculation 2 \(Förskoleansökan\), realisation 1: 'recorded_on' 2008-12-15 is before "
+     r"2009-01-01"),
+])
+def test_a_bad_decision_or_recording_day_is_refused_naming_the_item(db_session, data_copy, name,
+                                                                    old, new, message):
+    path = data_copy / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    with pytest.raises(ValueError, match=message):
+        seed_demo(data_copy)

@@ -5,7 +5,7 @@ Karin's project (Trafikkontoret) is granted 1 200 000 kr on 2008-04-01 and runs 
 period 1 is 2008-03-01 – 2008-04-11 (due 2008-04-21), period 2 2008-04-12 – 2008-05-23.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -212,6 +212,37 @@ def test_a_forecast_below_the_cost_to_date_is_refused(project, karin):
     with pytest.raises(InvalidInput) as refused:
         services.submit_report(report, karin)
     assert refused.value.field == "forecast_cost_sek"
+
+
+def test_a_cost_to_date_lower_than_before_needs_an_explanation(project, karin, demo_date):
+    _submitted(project, karin)
+    demo_date("2008-05-30")
+    report = services.open_report(project, 2, karin)
+    services.save_report(report, {"actual_cost_to_date_sek": 200_000, "cost_status": "green",
+                                  "cost_explanation": ""}, karin)
+
+    with pytest.raises(InvalidInput) as refused:
+        services.submit_report(report, karin)
+    assert refused.value.field == "cost_explanation"
+    assert "250\xa0000\xa0kr" in refused.value.detail
+    assert _reloaded(report).state == ReportState.DRAFT
+
+    services.save_report(report, {"cost_explanation": "En faktura var bokförd två gånger."},
+                         karin)
+    assert services.submit_report(report, karin).state == ReportState.SUBMITTED
+
+
+def test_a_forecast_end_before_the_period_began_is_refused(project, karin, demo_date):
+    _submitted(project, karin)
+    demo_date("2008-05-30")
+    report = services.open_report(project, 2, karin)
+    services.save_report(report, {"forecast_end_on": report.period_starts_on
+                                  - timedelta(days=1)}, karin)
+
+    with pytest.raises(InvalidInput) as refused:
+        services.submit_report(report, karin)
+    assert refused.value.field == "forecast_end_on"
+    assert _reloaded(report).state == ReportState.DRAFT
 
 
 # ---- freezing and corrections ---------------------------------------------------------------

@@ -177,6 +177,20 @@ def test_tertial_charts_carry_the_snapshots_figures():
     assert charts["adherence"].rows[0][1:] == (1, 3, Decimal("0.3333"))
 
 
+def test_tertial_charts_name_booked_spending_apart_from_reported_cost():
+    charts = tertial_figures.tertial_charts(SNAPSHOT, labels={
+        "booked_spent": "Förbrukat enligt huvudboken", "spent": "Förbrukat",
+        "reported_to_date": "Upparbetat totalt", "reported_in_period": "Upparbetat under perioden"})
+    envelope_items = [row[0] for row in charts["envelope"].rows]
+    assert "Förbrukat enligt huvudboken" in envelope_items and "Förbrukat" not in envelope_items
+    assert _trace(charts["envelope"], "envelope")["x"][1] == "Förbrukat enligt huvudboken"
+    assert _trace(charts["by_area"], "spent_to_date")["name"] == "Upparbetat totalt"
+    assert _trace(charts["by_area"], "spent_in_period")["name"] == "Upparbetat under perioden"
+    assert [column.header for column in charts["by_area"].columns][3:] == [
+        "Upparbetat totalt", "Upparbetat under perioden"]
+    assert charts["by_area"].rows[0][3:] == (2_000_000, 400_000)
+
+
 def test_tertial_charts_of_an_empty_snapshot_are_empty_not_broken():
     empty = {**SNAPSHOT, "projects": [], "by_area": [],
              "adherence": {"projects": 0, "assessed": 0, "not_kept_budget": 0,

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart
 
-from reports.tertial_pack import build_tertial_pack, pack_filename, period_label
+from reports.tertial_pack import SPENDING_NOTE, build_tertial_pack, pack_filename, period_label
 from reports.xlsx import DATE_FORMAT, MSEK_FORMAT, PERCENT_FORMAT, SEK_FORMAT
 
 HOSTILE = [
@@ -227,6 +227,31 @@ def test_summary_has_envelope_in_kronor_and_millions(workbook, recomputed):
     assert cells["Period"].value == "Tertial 1 2010 (januari–april)"
 
 
+def test_booked_spending_and_reported_cost_are_named_apart(workbook, recomputed):
+    snapshot = snapshot_example()
+    ws = workbook["Sammanfattning"]
+    cells = summary_values(ws)
+
+    assert "Förbrukat" not in cells
+    assert cells["Förbrukat enligt huvudboken"].value == snapshot["envelope"]["spent_sek"]
+    assert figure_of(recomputed, cells, "Upparbetat under perioden") == sum(
+        p["spent_in_period_sek"] for p in snapshot["projects"])
+    note = cells["Förbrukat och upparbetat"]
+    assert note.value == SPENDING_NOTE and note.data_type == "s"
+    assert "huvudboken" in note.value and "sexveckorsrapport" in note.value
+    assert note.row > cells["Upparbetat totalt"].row > cells["Förbrukat enligt huvudboken"].row
+    for sheet in ("Projekt", "Områden", "Förvaltningar"):
+        headers = header_index(workbook[sheet])
+        assert {"Upparbetat under perioden", "Upparbetat totalt"} <= set(headers)
+        assert not any(header.startswith("Förbrukat") for header in headers)
+    title = workbook["Områden"]._charts[0].title.tx.rich.p[0].r[0].t
+    assert title == "Beviljat och upparbetat per område"
+
+
+def figure_of(recomputed, cells, label):
+    return recomputed("Sammanfattning", f"B{cells[label].row}")
+
+
 def test_adherence_shares_are_percentages(workbook):
     cells = summary_values(workbook["Sammanfattning"])
 
@@ -258,9 +283,9 @@ def test_summary_text_and_minute_are_plain_text(workbook):
 
 @pytest.mark.parametrize(
     ("sheet", "columns"),
-    [("Projekt", ["Beviljat", "Förbrukat under perioden", "Förbrukat totalt", "Prognos"]),
-     ("Områden", ["Antal projekt", "Beviljat", "Förbrukat totalt", "Prognos"]),
-     ("Förvaltningar", ["Antal projekt", "Beviljat", "Förbrukat under perioden"]),
+    [("Projekt", ["Beviljat", "Upparbetat under perioden", "Upparbetat totalt", "Prognos"]),
+     ("Områden", ["Antal projekt", "Beviljat", "Upparbetat totalt", "Prognos"]),
+     ("Förvaltningar", ["Antal projekt", "Beviljat", "Upparbetat under perioden"]),
      ("Nyttor", ["Planerat", "Realiserat", "Avvikelse"]),
      ("Nyttor per år", ["Planerat", "Realiserat"]),
      ("Nyttohemtagning", ["Föreslaget", "Beslutat", "Realiserat"])],
@@ -288,7 +313,7 @@ def test_recomputed_totals_equal_the_snapshot_figures(workbook, recomputed):
 
     assert figure("Beviljat till projekten") == sum(p["granted_sek"]
                                                     for p in snapshot["projects"])
-    assert figure("Förbrukat totalt") == sum(p["spent_to_date_sek"] for p in snapshot["projects"])
+    assert figure("Upparbetat totalt") == sum(p["spent_to_date_sek"] for p in snapshot["projects"])
     assert figure("Prognos") == sum(p["forecast_sek"] or 0 for p in snapshot["projects"])
     assert figure("Planerad nytta") == 3_000_000
     assert figure("Realiserad nytta") == 750_000

@@ -39,6 +39,7 @@ def test_unticking_the_box_stops_emails_and_ticking_starts_them(app, client, peo
         changes = db.session.scalars(sa.select(AuditEntry).where(
             AuditEntry.action == "user.notification_settings")).all()
         assert [c.after for c in changes] == [{"wants_email": False}, {"wants_email": True}]
+        assert {(c.object_type, c.object_id) for c in changes} == {("User", str(people.karin))}
 
 
 def test_the_settings_form_needs_its_csrf_token(app, client, people, login_as):

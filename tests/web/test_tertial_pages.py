@@ -150,6 +150,30 @@ def test_the_report_page_shows_every_section_in_accessible_tables(app, browser_o
     assert f"/tertial-reports/{report_id}/export.xlsx" in page
 
 
+def _headings(page: str, testid: str) -> list[str]:
+    """The column and row headings of one table on the page, by its data-testid."""
+    table = page.split(f'data-testid="{testid}"', 1)[1].split("</table>", 1)[0]
+    return [re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+
+
+def test_the_report_page_names_booked_spending_apart_from_reported_cost(app, browser_of, world):
+    report_id = _generate(app, world)
+    client = browser_of(world.people.jonas)
+    page = _text(client.get(f"/tertial-reports/{report_id}"))
+    assert "Förbrukat enligt huvudboken" in _headings(page, "snapshot-envelope")
+    assert "Förbrukat" not in _headings(page, "snapshot-envelope")
+    for testid in ("snapshot-projects", "snapshot-by_area", "snapshot-by_organisation"):
+        headings = _headings(page, testid)
+        assert {"Upparbetat under perioden", "Upparbetat totalt"} <= set(headings), testid
+        assert not any(heading.startswith("Förbrukat") for heading in headings), testid
+    assert page.count('data-testid="spending-note"') == 1
+    note = page.split('data-testid="spending-note">', 1)[1].split("</p>", 1)[0]
+    assert "huvudboken ligger efter projektens egna rapporter" in note.replace("\n", " ")
+    assert page.count('aria-describedby="spending-note"') == 2
+    assert "Förbrukat hittills" not in page and "Förbrukat under perioden" not in page
+
+
 def test_presenting_needs_a_summary_and_a_confirmation(app, browser_of, world):
     report_id = _generate(app, world)
     client = browser_of(world.people.jonas)
@@ -173,6 +197,9 @@ def test_presenting_needs_a_summary_and_a_confirmation(app, browser_of, world):
     page = _text(client.get(url))
     assert 'id="summary-text"' not in page and 'id="confirm"' not in page
     assert "Två projekt avviker från planen." in page
+    again = _post(client, url, f"{url}/present", {})
+    again_page = _text(client.get(again.headers["Location"]))
+    assert "redan presenterats" in again_page and "Kryssa i rutan" not in again_page
 
 
 def test_the_committee_records_its_minute_once(app, browser_of, world):
@@ -242,6 +269,14 @@ def test_the_comparison_page_sets_figures_beside_the_previous_report(
     assert 'data-testid="compare-envelope"' in page and 'data-testid="compare-projects"' in page
     assert f"+500{NBSP}000{NBSP}kr" in page  # committed grew by the supplement
     assert "<caption>" in page
+    assert "Förbrukat enligt huvudboken" in _headings(page, "compare-envelope")
+    assert {"Upparbetat under perioden", "Upparbetat totalt"} <= set(
+        _headings(page, "compare-projects"))
+    assert page.count('data-testid="spending-note"') == 1
+    adherence = page.split('data-testid="compare-adherence"', 1)[1].split("</table>", 1)[0]
+    # 0,0 % of the projects in T1, 50,0 % in T2: the change is in percentage points
+    assert re.findall(r"([+-]?\d+,\d) procentenheter", adherence) == ["+50,0", "+50,0"]
+    assert not re.search(r"[+-]\d+,\d\u00a0%", adherence)
 
 
 def test_the_excel_pack_downloads(app, browser_of, world):
