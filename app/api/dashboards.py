@@ -82,7 +82,7 @@ def programme_dashboard(query: dict):
         organisation_id=query.get("organisation_id"),
         state=ProjectState(query["status"]) if query.get("status") else None,
         year=query.get("year"))
-    programme = services.get_programme(filters.programme_id)
+    programme = services.programme_for(filters)
     dashboard = services.programme_dashboard(programme, filters)
     return {"programme": {"id": programme.id, "name": programme.name},
             "as_of": dashboard.as_of,

@@ -175,6 +175,10 @@ class Filters:
         return {key: value for key, value in args.items() if value is not None}
 
 
+FILTER_LABELS = {"programme_id": _l("Programme"), "area": _l("Area"),
+                 "organisation_id": _l("Organisation"), "year": _l("Year")}
+
+
 def _whole(args: Mapping[str, str], name: str, minimum: int = 1, maximum: int = 10**9
            ) -> int | None:
     value = (args.get(name) or "").strip()
@@ -184,7 +188,8 @@ def _whole(args: Mapping[str, str], name: str, minimum: int = 1, maximum: int = 
     if not (value.isascii() and value.isdigit() and len(value) <= len(str(maximum))
             and minimum <= int(value) <= maximum):
         raise InvalidInput(_("%(name)s must be a whole number from %(minimum)s to %(maximum)s.",
-                             name=name, minimum=minimum, maximum=maximum), field=name)
+                             name=FILTER_LABELS[name], minimum=minimum, maximum=maximum),
+                           field=name)
     return int(value)
 
 
@@ -210,6 +215,13 @@ def get_programme(programme_id: int | None) -> Programme:
     if programme is None:
         raise NotFound(_("There is no such programme."))
     return programme
+
+
+def programme_for(filters: Filters) -> Programme:
+    """Return the filters' programme; an organisation filter that names none is 404."""
+    if filters.organisation_id is not None:
+        get_organisation(filters.organisation_id)
+    return get_programme(filters.programme_id)
 
 
 def as_of_date(year: int | None, today: date) -> date:

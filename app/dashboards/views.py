@@ -52,7 +52,7 @@ def _programme_view() -> tuple[services.Filters, object, services.Dashboard]:
     if not services.can_view_programme_dashboard(current_user):
         raise Forbidden(_("The programme dashboard is for the programme's roles."))
     filters = services.parse_filters(request.args)
-    programme = services.get_programme(filters.programme_id)
+    programme = services.programme_for(filters)
     return filters, programme, services.programme_dashboard(programme, filters)
 
 

@@ -100,6 +100,21 @@ def test_malformed_filters_are_refused(client, login_as, people, portfolio, quer
     assert client.get(f"/dashboards/programme?{query}").status_code == 422
 
 
+def test_a_refused_filter_is_named_as_on_the_form(client, login_as, people, portfolio):
+    login_as(people.jonas)
+    response = client.get("/dashboards/programme?year=abc")
+    assert response.status_code == 422
+    assert "År måste vara ett heltal från 1900 till 2200" in response.get_data(as_text=True)
+
+
+def test_an_unknown_organisation_in_the_filter_is_not_found(client, login_as, people,
+                                                             portfolio):
+    login_as(people.jonas)
+    response = client.get("/dashboards/programme?organisation_id=999999")
+    assert response.status_code == 404
+    assert "Det finns ingen sådan organisation" in response.get_data(as_text=True)
+
+
 def test_envelope_download_has_the_ledgers_numbers_as_typed_cells(
         app, client, login_as, people, portfolio):
     login_as(people.jonas)
@@ -189,6 +204,10 @@ def test_api_refuses_administrations_and_bad_filters(client, api_token, people, 
     bad = client.get("/api/v1/dashboards/programme?status=sleeping",
                      headers=api_token(people.jonas))
     assert bad.status_code == 422
+    unknown = client.get("/api/v1/dashboards/programme?organisation_id=999999",
+                         headers=api_token(people.jonas))
+    assert unknown.status_code == 404
+    assert unknown.mimetype == "application/problem+json"
 
 
 def test_api_dashboard_is_in_the_openapi_document(client):
