@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import clock
+from app.core.actions import commit_or_flash_refusal
 from app.core.errors import Conflict, InvalidInput
 from app.core.export_columns import (
     BUDGET_CUT_TOTAL_COLUMNS,
@@ -310,14 +311,8 @@ def delete_policy(policy_id: int):
     programme = services.get_programme(policy.programme_id)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    try:
-        services.delete_policy(policy, current_user)
-    except Conflict as refused:
-        db.session.rollback()
-        flash(refused.detail, "danger")
-    else:
-        db.session.commit()
-        flash(_("The policy was removed."), "success")
+    commit_or_flash_refusal(lambda: services.delete_policy(policy, current_user),
+                            _("The policy was removed."))
     return _back_to("budget_cuts.policies", programme)
 
 

@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.core import clock, periods
+from app.core.actions import commit_or_flash_refusal
 from app.core.enums import RagStatus, TertialReportState
-from app.core.errors import Conflict, Forbidden, InvalidInput
+from app.core.errors import Forbidden, InvalidInput
 from app.extensions import db
 from app.programmes.services import list_programmes
 from reports.xlsx import content_disposition
@@ -134,15 +135,8 @@ def tertial_report(report_id: int):
 
 
 def _change(report_id: int, change, done: str, anchor: str | None = None):
-    """Make one change: commit and say so, or roll back and show why it was refused."""
-    try:
-        change()
-    except (InvalidInput, Conflict) as refused:
-        db.session.rollback()
-        flash(refused.detail, "danger")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    """Make one change to the report and go back to it, saying how it went."""
+    commit_or_flash_refusal(change, done)
     return redirect(url_for("followup.tertial_report", report_id=report_id, _anchor=anchor))
 
 

@@ -16,8 +16,9 @@ from flask_login import current_user, login_required
 from app.applications.forms import DECISION_KIND_LABELS
 from app.benefits import services as benefit_services
 from app.core import clock
+from app.core.actions import commit_or_flash_refusal
 from app.core.enums import ProjectState, RagStatus, ReportState
-from app.core.errors import Conflict, Forbidden, InvalidInput
+from app.core.errors import Forbidden, InvalidInput
 from app.core.export_columns import (
     PROJECT_COLUMNS,
     PROJECTS_NAME,
@@ -190,14 +191,8 @@ def complete_followup(project_id: int, task_id: int):
     task = services.get_visible_followup_task(current_user, task_id)
     if task.project_id != project.id:
         abort(404)
-    try:
-        services.complete_followup_task(task, current_user)
-    except Conflict as refused:
-        db.session.rollback()
-        flash(refused.detail, "danger")
-    else:
-        db.session.commit()
-        flash(_("The one-year follow-up is marked as done."), "success")
+    commit_or_flash_refusal(lambda: services.complete_followup_task(task, current_user),
+                            _("The one-year follow-up is marked as done."))
     return redirect(url_for("projects.detail", project_id=project.id, _anchor="followup-heading"))
 
 
