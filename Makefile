@@ -53,5 +53,10 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check app reports tests benchmarks config.py wsgi.py
 
+# Generated portfolios at BENCH_SCALES (default 0.01; e.g. BENCH_SCALES=0.01,0.1,1) on SQLite, or on
+# PostgreSQL with BENCH_DATABASE_URL; writes benchmarks/results.md. Then the focused benchmarks.
 bench: install
-	@for script in benchmarks/*.py; do [ -e "$$script" ] && $(PY) "$$script"; done; true
+	$(PY) benchmarks/run.py
+	@for script in benchmarks/*.py; do \
+	  case "$$script" in */run.py|*/generate.py) ;; *) $(PY) "$$script" || exit 1;; esac; \
+	done

@@ -122,7 +122,7 @@ def build(scale: float, seed: int, progress) -> Tables:
         "email": f"projekt{org_id}@generated.example", "name": f"Projektledare {org_id}",
         "password_hash": None, "organisation_id": org_id, "is_active": True, "locale": "sv",
         "wants_email": False, "created_at": created}) for org_id in organisations]
-    for org_id, user_id in zip(organisations, users, strict=True):
+    for user_id in users:
         tables.add("role_assignment", {"user_id": user_id, "role": "applicant",
                                        "authority_key": None, "granted_at": created})
 
