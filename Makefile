@@ -10,7 +10,7 @@ export FLASK_APP := wsgi.py
 # Links in notification e-mails point at the server make run starts.
 export APP_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run web scheduler test install translations extract-messages bench lint
+.PHONY: run web scheduler test install translations assets extract-messages bench lint
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations assets
+
+# Hashed copies of the static assets with gzip and brotli variants (instance/assets/; only
+# what changed is written again).
+assets: $(VENV)/.installed
+	$(FLASK) assets build >/dev/null
 
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -d app/translations

@@ -84,6 +84,10 @@ class Config:
     SCHEDULER_TIMEZONE = "Europe/Stockholm"
     SCHEDULER_MAIL_EVERY_MINUTES = int(os.environ.get("SCHEDULER_MAIL_EVERY_MINUTES", "5"))
     DEMO_DATE = os.environ.get("DEMO_DATE") or None
+    # "json" or "text" configures the root logger (each line with its request id); empty
+    # leaves logging as Flask sets it up.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     PASSWORD_HASH_METHOD = "scrypt"
 
 
@@ -102,6 +106,7 @@ class TestConfig(Config):
 
 
 class ProdConfig(Config):
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     MAIL_LOG_ONLY = False

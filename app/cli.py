@@ -1,4 +1,4 @@
-"""Command-line tools: flask seed, flask users, flask audit, flask scheduler."""
+"""Command-line tools: flask seed, flask users, flask audit, flask scheduler, flask assets."""
 
 import click
 from flask import Flask
@@ -10,6 +10,7 @@ seed_cli = AppGroup("seed", help="Load data.")
 users_cli = AppGroup("users", help="Manage users and API tokens.")
 audit_cli = AppGroup("audit", help="Check the audit log.")
 scheduler_cli = AppGroup("scheduler", help="Run the daily jobs (reminders, escalation, e-mail).")
+assets_cli = AppGroup("assets", help="Static assets under hashed names, precompressed.")
 
 
 @seed_cli.command("demo")
@@ -143,6 +144,22 @@ def scheduler_run_once_command(job_names):
         raise SystemExit(1)
 
 
+@assets_cli.command("build")
+def build_assets_command():
+    """Write the hashed copies of the static assets with their gzip and brotli variants."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from app.core.assets import build
+
+    target = Path(current_app.instance_path) / "assets"
+    for name, hashed in build(current_app, target, compress=True).items():
+        sizes = [(suffix or "plain", (target / f"{hashed}{suffix}").stat().st_size)
+                 for suffix in ("", ".gz", ".br") if (target / f"{hashed}{suffix}").exists()]
+        click.echo(f"{name}: " + ", ".join(f"{kind} {size:,} B" for kind, size in sizes))
+
+
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, users_cli, audit_cli, scheduler_cli):
+    for group in (seed_cli, users_cli, audit_cli, scheduler_cli, assets_cli):
         app.cli.add_command(group)

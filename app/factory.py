@@ -88,6 +88,10 @@ def register_extensions(app: Flask) -> None:
     api.init_app(app)
     with app.app_context():
         _configure_sqlite(app)
+    from app.core import assets, logs
+
+    assets.init_app(app)
+    logs.init_app(app)
 
     from app.accounts.services import load_user
 
@@ -110,13 +114,14 @@ def register_blueprints(app: Flask) -> None:
     from app.core.views import bp as core_bp
     from app.dashboards.views import bp as dashboards_bp
     from app.followup.views import bp as followup_bp
+    from app.health import bp as health_bp
     from app.ideas.views import bp as ideas_bp
     from app.programmes.views import bp as programmes_bp
     from app.projects.views import bp as projects_bp
 
     for blueprint in (core_bp, accounts_bp, programmes_bp, ideas_bp, applications_bp,
                       decisions_bp, projects_bp, benefits_bp, budget_cuts_bp, audit_bp,
-                      dashboards_bp, followup_bp):
+                      dashboards_bp, followup_bp, health_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

@@ -1,8 +1,6 @@
-"""The start page, notifications and their e-mail setting, language choice, a health check."""
+"""The start page, notifications and their e-mail setting, language choice."""
 
-from pathlib import Path
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -11,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -76,19 +73,3 @@ def set_language():
         db.session.commit()
     target = request.form.get("next")
     return redirect(target if is_safe_local_path(target) else url_for("core.home"))
-
-
-@bp.get("/vendor/plotly.min.js")
-def plotly_js():
-    """Serve the plotly.js bundled with the plotly package: no CDN on closed city networks."""
-    import plotly
-
-    folder = Path(plotly.__file__).parent / "package_data"
-    return send_from_directory(folder, "plotly.min.js", mimetype="text/javascript",
-                               max_age=86400)
-
-
-@bp.get("/healthz")
-def health():
-    db.session.execute(sa.text("SELECT 1"))
-    return {"status": "ok"}

@@ -231,4 +231,4 @@ def test_tertial_partial_draws_the_snapshots_charts_with_tables(app):
         assert f'id="tertial-{name}-figure"' in html
         assert f'data-testid="table-{name}"' in html
     assert "350\u00a0000\u00a0000\u00a0kr" in html
-    assert "/vendor/plotly.min.js" in html
+    assert f'/assets/{app.extensions["asset_manifest"]["vendor/plotly.min.js"]}' in html

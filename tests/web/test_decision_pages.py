@@ -70,7 +70,8 @@ def test_the_decision_page_is_a_printable_record(app, browser, make_application)
     assert "KF 2007" in delegation
     assert marked(html, "decider").startswith("Anders")
     assert "Ansökan beviljas." in html and "Rapport var sjätte vecka." in html
-    assert "2008-03-07" in html and 'src="/static/js/applications.js"' in html
+    assert "2008-03-07" in html
+    assert f'src="/assets/{app.extensions["asset_manifest"]["js/applications.js"]}"' in html
     assert "<script>" not in html
     karin = browser("karin")
     assert marked(page(karin, f"/decisions/{decision_id}"), "diary-number") == "SLK 2008/0001"

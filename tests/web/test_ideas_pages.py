@@ -127,7 +127,8 @@ def test_new_idea_form_is_accessible_and_loads_the_live_check(client, login_as, 
     assert 'id="similar-results" aria-live="polite"' in html
     assert 'data-similar-url="/ideas/similar"' in html
     nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
-    assert f'src="/static/js/ideas.js" nonce="{nonce}"' in html
+    script = client.application.extensions["asset_manifest"]["js/ideas.js"]
+    assert f'src="/assets/{script}" nonce="{nonce}"' in html
     assert "<script>" not in html
 
 
@@ -149,7 +150,8 @@ def test_live_check_leaves_out_the_users_own_organisation(client, login_as, worl
 
 
 def test_static_script_is_served(client, login_as, world):
-    response = client.get("/static/js/ideas.js")
+    script = client.application.extensions["asset_manifest"]["js/ideas.js"]
+    response = client.get(f"/assets/{script}")
     assert response.status_code == 200 and b"similar-results" in response.data
     response.close()
 
