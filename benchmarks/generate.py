@@ -385,6 +385,7 @@ def generate(database_url: str, scale: float, seed: int = 2010, quiet: bool = Fa
                 sys.stderr.write(f"loaded {name}: {count} rows\n")
 
         load(engine, tables, db.metadata, loaded)
+        engine.dispose()
         counts = {name: len(rows) for name, rows in tables.rows.items()}
         counts["seconds"] = round(time.perf_counter() - started, 1)
         return counts

@@ -7,8 +7,10 @@ BENCH_DATABASE_URL names one: a database per scale is created beside it; else SQ
 files), then each figure is the median of --repeat requests through the application (the
 test client, so no network), beside the fastest plain way to get the same result measured
 in the same run (the floor), as a ratio. Statements per request and the peak of Python
-allocations are printed too. The results go to benchmarks/results.md with the machine they
-ran on; growth between scales is the ratio of times divided by the ratio of sizes.
+allocations are printed too, and requests/s and p95 of the paginated project list and a
+project under load on gunicorn with four workers, as ratios to a trivial page (load.py).
+The results go to benchmarks/results.md with the machine they ran on; growth between scales
+is the ratio of times divided by the ratio of sizes.
 """
 
 import argparse
@@ -30,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import generate  # noqa: E402
+import load  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 AS_OF = date(2011, 6, 30)
@@ -288,8 +291,19 @@ def run_scale(scale: float, base_url: str | None, repeat: int) -> tuple[dict, li
     calculations, seconds = engine_loop(bench)
     figures.append(Figure(f"benefit engine, {calculations} calculations one at a time "
                           f"({calculations / seconds:,.0f}/s)", seconds, None, 0, 0.0))
+    bench.db.session.remove()
+    bench.engine.dispose()
     bench.context.pop()
-    return counts, figures
+    return counts, figures, under_load(url, bench.token)
+
+
+def under_load(url: str, token: str) -> list[load.Load]:
+    """The trivial page first (the floor), then the paginated list and one project."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with load.Server(url, workers=4) as server:
+        return [load.hammer(server, load.TRIVIAL_PATH, {}),
+                load.hammer(server, "/api/v1/projects?page=1&page_size=50", headers),
+                load.hammer(server, "/api/v1/projects/1", headers)]
 
 
 def machine() -> str:
@@ -303,12 +317,25 @@ def machine() -> str:
             f"{platform.python_version()}, load average {load:.2f} at the start")
 
 
-def report(database: str, results: list[tuple[float, dict, list[Figure]]]) -> str:
+def load_table(loads: list[load.Load]) -> list[str]:
+    trivial = loads[0]
+    lines = ["Under load: gunicorn, 4 workers, 8 client threads on loopback, "
+             f"{trivial.seconds:.0f} s per path; ratio to {trivial.path} on the same server.", "",
+             "| path | requests/s | p95 ms | errors | rps ratio | p95 ratio |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for figure in loads:
+        lines.append(f"| {figure.path} | {figure.per_second:.0f} | {figure.p95_ms:.1f} | "
+                     f"{figure.errors} | {figure.per_second / trivial.per_second:.2f} | "
+                     f"{trivial.p95_ms / figure.p95_ms if figure.p95_ms else 0:.2f} |")
+    return lines + [""]
+
+
+def report(database: str, results: list[tuple[float, dict, list[Figure], list]]) -> str:
     lines = [f"# Benchmarks ({date.today().isoformat()})", "",
              f"Machine: {machine()}.", f"Database: {database}. As of {AS_OF.isoformat()}; "
              "medians of the repeats; floor = the plainest SQL (or writer) giving the same "
              "figures, measured in the same run.", ""]
-    for scale, counts, figures in results:
+    for scale, counts, figures, loads in results:
         lines += [f"## Scale {scale:g}: {counts.get('project', 0):,} projects, "
                   f"{counts.get('status_report', 0):,} reports, "
                   f"{counts.get('benefit', 0):,} benefits", "",
@@ -320,14 +347,15 @@ def report(database: str, results: list[tuple[float, dict, list[Figure]]]) -> st
             lines.append(f"| {f.what} | {f.seconds * 1000:.1f} | {floor} | {ratio} | "
                          f"{f.statements} | {f.peak_mib:.1f} |")
         lines.append("")
+        lines += load_table(loads)
     if len(results) > 1:
         lines += ["## Growth (time ratio ÷ size ratio; 1 = linear)", "",
-                  "| what | " + " | ".join(f"{a:g}→{b:g}" for (a, _, _), (b, _, _)
+                  "| what | " + " | ".join(f"{a:g}→{b:g}" for (a, *_), (b, *_)
                                           in zip(results, results[1:], strict=False)) + " |",
                   "|---|" + "---:|" * (len(results) - 1)]
         for index, figure in enumerate(results[0][2]):
             cells = []
-            for (a, _, fa), (b, _, fb) in zip(results, results[1:], strict=False):
+            for (a, _, fa, _), (b, _, fb, _) in zip(results, results[1:], strict=False):
                 cells.append(f"{(fb[index].seconds / fa[index].seconds) / (b / a):.2f}")
             lines.append(f"| {figure.what} | " + " | ".join(cells) + " |")
         lines.append("")
@@ -343,8 +371,8 @@ def main(argv=None) -> int:
     results = []
     for scale in scales:
         started = time.perf_counter()
-        counts, figures = run_scale(scale, args.database_url, args.repeat)
-        results.append((scale, counts, figures))
+        counts, figures, loads = run_scale(scale, args.database_url, args.repeat)
+        results.append((scale, counts, figures, loads))
         print(f"scale {scale:g} done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     database = "PostgreSQL" if args.database_url else "SQLite"
     if args.database_url:

@@ -55,7 +55,7 @@ def configure_logging(log_format: str, level: str = "INFO") -> None:
         "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root = logging.getLogger()
     root.handlers = [handler]
-    root.setLevel(level)
+    root.setLevel(level.upper())
 
 
 def init_app(app: Flask) -> None:

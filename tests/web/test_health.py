@@ -100,3 +100,13 @@ def test_log_lines_are_json_with_the_request_id(app):
     assert first["request_id"] == "abc-123" and first["message"] == "Beslut sparat för Förskola"
     assert first["level"] == "WARNING" and first["at"].endswith("+00:00")
     assert second["request_id"] == "-"
+
+
+def test_the_log_level_is_read_in_any_case():
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        logs.configure_logging("json", "warning")
+        assert root.level == logging.WARNING
+    finally:
+        root.handlers, root.level = handlers, level
