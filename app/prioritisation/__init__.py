@@ -1,0 +1,1 @@
+"""Portfolio prioritisation: scoring, the optimal selection, the frontier and scenarios."""
