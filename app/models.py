@@ -29,6 +29,7 @@ from app.core.models import AuditEntry, Notification
 from app.followup.models import FollowUpTask, TertialReport
 from app.ideas.models import ProjectIdea
 from app.jobs.models import JobRun
+from app.prioritisation.models import PrioritisationScenario
 from app.programmes.models import AreaEstimate, DelegationRule, EnvelopeEntry, Goal, Programme
 from app.projects.models import FinalReport, Project, StatusReport
 
@@ -39,6 +40,6 @@ __all__ = [
     "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
     "Decision", "DelegationRule", "DiaryCounter", "EnvelopeEntry", "FinalReport",
     "FollowUpTask", "Goal", "JobRun", "Milestone", "Notification", "Organisation", "Programme",
-    "Project", "ProjectIdea", "QualityCheck", "RealisationEntry", "RoleAssignment",
+    "PrioritisationScenario", "Project", "ProjectIdea", "QualityCheck", "RealisationEntry", "RoleAssignment",
     "StatusReport", "TertialReport", "User",
 ]

@@ -28,6 +28,7 @@ from app.applications.models import (
     Application,
     ApplicationEvent,
     Assessment,
+    AssessmentScore,
     Decision,
     DiaryCounter,
     QualityCheck,
@@ -471,6 +472,7 @@ class ApplicationSpec:
     comment: str
     details: dict
     where: str
+    assessment_scores: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -661,6 +663,7 @@ def _read_application(item: _Fields, known: _Known, funded: dict | None = None) 
         comment=item.text("return_comment",
                           required=state is _State.RETURNED_FOR_COMPLETION) or "",
         details=details, where=item.where,
+        assessment_scores=_assessment_scores(item),
     )
     known.check(item, "organisation", spec.organisation, known.organisations,
                 "organisations.yaml")
@@ -1072,6 +1075,16 @@ def _insert_ideas(data: PortfolioData, context: _Context, report: SeedReport) ->
                  "screening_comment": spec.screening_comment, **spec.texts})
 
 
+def _assessment_scores(item: _Fields) -> tuple[tuple[str, int], ...]:
+    """The working group's scores 0–3 per goal (goal_N) and requirement, when the file has them."""
+    scores = item._get("assessment_scores", required=False) or {}
+    if not isinstance(scores, dict) or not all(
+            isinstance(key, str) and isinstance(value, int) and not isinstance(value, bool)
+            and 0 <= value <= 3 for key, value in scores.items()):
+        raise item.error("'assessment_scores' maps criteria (goal_1, usable, …) to 0–3")
+    return tuple(sorted(scores.items()))
+
+
 def _step_days(spec: ApplicationSpec, actions, service_days: dict) -> list[date]:
     """Spread the steps between submission and the current stage by each stage's service days."""
     if not actions:
@@ -1145,7 +1158,9 @@ def _insert_application(
         if action is Action.COMPLETE_ASSESSMENT:
             db.session.add(Assessment(application_id=application.id, assessor_id=actor_id,
                                       recommendation=Recommendation.APPROVE, comment=comment,
-                                      created_at=at))
+                                      created_at=at,
+                                      scores=[AssessmentScore(criterion=criterion, score=score)
+                                              for criterion, score in spec.assessment_scores]))
             report.add("assessments")
         elif action is Action.RECORD_OPINION:
             db.session.add(AdvisoryOpinion(application_id=application.id,

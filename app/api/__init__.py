@@ -63,3 +63,8 @@ def register_api(app: Flask) -> None:
 
     csrf.exempt(dashboards.blp)
     api.register_blueprint(dashboards.blp)
+
+    from . import prioritisation
+
+    csrf.exempt(prioritisation.blp)
+    api.register_blueprint(prioritisation.blp)
