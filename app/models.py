@@ -39,7 +39,7 @@ __all__ = [
     "Benefit", "BenefitCalculation", "BenefitLine", "BenefitPlanYear", "BudgetCutEntry",
     "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
     "Decision", "DelegationRule", "DiaryCounter", "EnvelopeEntry", "FinalReport",
-    "FollowUpTask", "Goal", "JobRun", "Milestone", "Notification", "Organisation", "Programme",
-    "PrioritisationScenario", "Project", "ProjectIdea", "QualityCheck", "RealisationEntry", "RoleAssignment",
-    "StatusReport", "TertialReport", "User",
+    "FollowUpTask", "Goal", "JobRun", "Milestone", "Notification", "Organisation",
+    "PrioritisationScenario", "Programme", "Project", "ProjectIdea", "QualityCheck",
+    "RealisationEntry", "RoleAssignment", "StatusReport", "TertialReport", "User",
 ]
