@@ -10,22 +10,22 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.accounts.forms import strip_whitespace
+from app.accounts.forms import select_choices, strip_whitespace
 from app.applications.forms import FieldErrors, WholeNumberField
 from app.budget_cuts.forms import PercentField
 
 from .rules import ValueMeasure
 from .services import DIRECT, MAX_NAME, MAX_REASON, PAIRWISE
 
-MEASURE_CHOICES = [
+MEASURE_CHOICES = select_choices([
     (ValueMeasure.SCORE.value, _l("Strategic score (weighted assessment, 0–100)")),
     (ValueMeasure.NPV.value, _l("Net present value of the benefit calculation")),
     (ValueMeasure.BLEND.value, _l("Blend of score and net present value")),
-]
-WEIGHTING_CHOICES = [(DIRECT, _l("Set the weights directly")),
-                     (PAIRWISE, _l("Compare the goals in pairs"))]
-FORCED_CHOICES = [("", _l("Let the optimiser choose")), ("in", _l("Forced in")),
-                  ("out", _l("Forced out"))]
+])
+WEIGHTING_CHOICES = select_choices([(DIRECT, _l("Set the weights directly")),
+                                    (PAIRWISE, _l("Compare the goals in pairs"))])
+FORCED_CHOICES = select_choices([("", _l("Let the optimiser choose")), ("in", _l("Forced in")),
+                                 ("out", _l("Forced out"))])
 SAATY = ("9", "7", "5", "3", "1", "1/3", "1/5", "1/7", "1/9")
 
 
@@ -176,7 +176,7 @@ def scenario_form(criteria: list[str], goals: list[str], names: dict[str, str],
         stored = pairwise.get(f"{first}:{second}")
         setattr(Form, f"pair_{first}__{second}", SelectField(
             _l("%(first)s compared with %(second)s", first=names[first], second=names[second]),
-            choices=[(step, step) for step in SAATY],
+            choices=select_choices([(step, step) for step in SAATY]),
             default=saaty_text(stored) if stored else "1"))
     for index, row in enumerate(candidates):
         direction, reason = forced.get(row["key"], ("", ""))

@@ -62,8 +62,8 @@ REFUSALS = {
     "requires_too_deep": _l("The chain of requirements is longer than %(limit)s."),
     "forced_in_requires_out": _l("%(candidate)s is forced in but requires %(required)s, which "
                                  "is forced out."),
-    "forced_over_budget": _l("The forced-in candidates cost %(forced_sek)s kr, more than the "
-                             "budget of %(budget_sek)s kr."),
+    "forced_over_budget": _l("The forced-in candidates cost %(forced_sek)s, more than the "
+                             "budget of %(budget_sek)s."),
     "too_fine": _l("The amounts are too fine-grained to solve exactly at this size; round the "
                    "costs to whole thousands of kronor or use fewer candidates."),
 }
