@@ -380,42 +380,68 @@ class _Table:
         self.units = {key: problem.by_id[key].cost_sek // problem.unit_sek
                       for key in problem.optional}
         self.bits: dict[str, np.ndarray] = {}
+        self.offsets: dict[str, int] = {}
+        self._sums = np.empty(capacity + 1)
+        self._better = np.empty(capacity + 1, dtype=bool)
         best = np.zeros(capacity + 1)
         for root in problem.roots:
-            best = self._branch(root, best)
+            self._include(root, best)
         self.best = best
 
-    def _branch(self, key: str, base: np.ndarray) -> np.ndarray:
-        """Best of leaving `key` (and its dependants) and taking it with the best of them."""
+    def _include(self, key: str, best: np.ndarray) -> None:
+        """Update `best` in place with the choice of taking `key` (and then its dependants)."""
         weight = self.units[key]
         if weight > self.capacity:
-            return base
+            return
+        value = self.problem.by_id[key].value
+        if not self.problem.children[key]:
+            # A leaf: one vectorised 0/1 step, in place, into reused buffers.
+            size = self.capacity + 1 - weight
+            sums, better = self._sums[:size], self._better[:size]
+            np.add(best[:size], value, out=sums)
+            np.greater(sums, best[weight:], out=better)
+            np.copyto(best[weight:], sums, where=better)
+            self.bits[key] = np.packbits(better)
+            self.offsets[key] = weight
+            return
         taken = np.full(self.capacity + 1, -np.inf)
-        taken[weight:] = base[:self.capacity + 1 - weight] + self.problem.by_id[key].value
+        taken[weight:] = best[:self.capacity + 1 - weight] + value
         for child in self.problem.children[key]:
-            taken = self._branch(child, taken)
-        better = taken > base
+            self._include(child, taken)
+        better = taken > best
+        np.copyto(best, taken, where=better)
         self.bits[key] = np.packbits(better)
-        return np.where(better, taken, base)
+        self.offsets[key] = 0
 
-    def _taken(self, key: str, units: int) -> bool:
+    def _undo(self, key: str, units: np.ndarray, active: np.ndarray,
+              chosen: dict[str, np.ndarray]) -> None:
+        """Walk back through `key`'s step for every still-active budget at once."""
         packed = self.bits.get(key)
-        return packed is not None and bool((packed[units >> 3] >> (7 - (units & 7))) & 1)
-
-    def _undo(self, key: str, units: int, chosen: list[str]) -> int:
-        if not self._taken(key, units):
-            return units
+        if packed is None:
+            return
+        index = units - self.offsets[key]
+        reachable = active & (index >= 0)
+        safe = np.where(reachable, index, 0)
+        taken = ((packed[safe >> 3] >> (7 - (safe & 7))) & 1).astype(bool) & reachable
+        if not taken.any():
+            return
         for child in reversed(self.problem.children[key]):
-            units = self._undo(child, units, chosen)
-        chosen.append(key)
-        return units - self.units[key]
+            self._undo(child, units, taken, chosen)
+        units[taken] -= self.units[key]
+        chosen[key] = taken
 
-    def chosen_at(self, units: int) -> list[str]:
-        """The optional candidates of the best set with cost ≤ `units`."""
-        chosen: list[str] = []
+    def chosen_at(self, steps: Sequence[int]) -> list[list[str]]:
+        """The optional candidates of the best set with cost ≤ each of `steps` budget units."""
+        units = np.array(steps, dtype=np.int64)
+        chosen: dict[str, np.ndarray] = {}
+        everywhere = np.ones(len(units), dtype=bool)
         for root in reversed(self.problem.roots):
-            units = self._undo(root, units, chosen)
-        return chosen
+            self._undo(root, units, everywhere, chosen)
+        sets: list[list[str]] = [[] for _ in steps]
+        for key, taken in chosen.items():
+            for position in np.flatnonzero(taken):
+                sets[position].append(key)
+        return sets
 
     def tolerance(self) -> float:
         return RELATIVE_TOLERANCE * max(1.0, float(np.max(np.abs(self.best))))
@@ -436,10 +462,13 @@ def _in_input_order(problem: _Problem, keys: Iterable[str]) -> tuple[str, ...]:
     return tuple(key for key in problem.by_id if key in wanted)
 
 
-def _selection(problem: _Problem, table: _Table, units: int) -> Selection:
-    keys = _in_input_order(problem, [*problem.paid, *table.chosen_at(units)])
-    return Selection(keys, sum(problem.by_id[k].cost_sek for k in keys),
-                     math.fsum(problem.by_id[k].value for k in keys))
+def _selections(problem: _Problem, table: _Table, steps: Sequence[int]) -> list[Selection]:
+    selections = []
+    for chosen in table.chosen_at(steps):
+        keys = _in_input_order(problem, [*problem.paid, *chosen])
+        selections.append(Selection(keys, sum(problem.by_id[k].cost_sek for k in keys),
+                                    math.fsum(problem.by_id[k].value for k in keys)))
+    return selections
 
 
 def _affordable_units(problem: _Problem, budget_sek: int) -> int:
@@ -458,7 +487,7 @@ def solve(candidates: Sequence[Candidate], budget_sek: int) -> Selection:
     units = _affordable_units(problem, budget_sek)
     total_units = sum(problem.by_id[k].cost_sek for k in problem.optional) // problem.unit_sek
     table = _Table(problem, min(units, total_units))
-    return _selection(problem, table, table.cheapest_step_for(table.capacity))
+    return _selections(problem, table, [table.cheapest_step_for(table.capacity)])[0]
 
 
 def evaluate(candidates: Sequence[Candidate], budget_sek: int) -> Evaluation:
@@ -471,13 +500,13 @@ def evaluate(candidates: Sequence[Candidate], budget_sek: int) -> Evaluation:
     units = _affordable_units(problem, budget_sek)
     total_units = sum(problem.by_id[k].cost_sek for k in problem.optional) // problem.unit_sek
     table = _Table(problem, total_units)
-    selection = _selection(problem, table, table.cheapest_step_for(min(units, total_units)))
-    frontier = []
-    for step in table.breakpoints():
-        point = _selection(problem, table, step)
-        frontier.append(FrontierPoint(problem.paid_sek + step * problem.unit_sek,
-                                      point.total_value, point.selected))
-    return Evaluation(selection, tuple(frontier))
+    steps = table.breakpoints()
+    selection, *points = _selections(
+        problem, table, [table.cheapest_step_for(min(units, total_units)), *steps])
+    frontier = tuple(FrontierPoint(problem.paid_sek + step * problem.unit_sek, point.total_value,
+                                   point.selected) for step, point in zip(steps, points,
+                                                                          strict=True))
+    return Evaluation(selection, frontier)
 
 
 def greedy(candidates: Sequence[Candidate], budget_sek: int) -> Selection:
