@@ -30,6 +30,9 @@ CONSISTENCY_LIMIT = 0.10
 # The DP's table has one cell per optional candidate and budget step; beyond this it would
 # take too long or too much memory, and the caller is asked for coarser amounts instead.
 MAX_CELLS = 400_000_000
+MAX_STEPS = 5_000_000
+# Listing the frontier's sets takes one cell per point and candidate.
+MAX_FRONTIER_CELLS = 50_000_000
 MAX_DEPENDENCY_DEPTH = 50
 # Values closer than this (relative to the largest) count as equal: floating-point noise.
 RELATIVE_TOLERANCE = 1e-9
@@ -369,7 +372,7 @@ class _Table:
 
     def __init__(self, problem: _Problem, capacity: int):
         cells = max(len(problem.optional), 1) * (capacity + 1)
-        if cells > MAX_CELLS:
+        if cells > MAX_CELLS or capacity + 1 > MAX_STEPS:
             raise PrioritisationError(
                 "too_fine", "candidates",
                 "The amounts are too fine-grained to solve exactly at this size; round the "
@@ -501,6 +504,11 @@ def evaluate(candidates: Sequence[Candidate], budget_sek: int) -> Evaluation:
     total_units = sum(problem.by_id[k].cost_sek for k in problem.optional) // problem.unit_sek
     table = _Table(problem, total_units)
     steps = table.breakpoints()
+    if len(steps) * max(len(problem.optional), 1) > MAX_FRONTIER_CELLS:
+        raise PrioritisationError(
+            "frontier_too_long", "candidates",
+            f"The frontier has {len(steps)} points, too many to list with their sets; use "
+            "fewer candidates or round the costs to coarser amounts.", points=len(steps))
     selection, *points = _selections(
         problem, table, [table.cheapest_step_for(min(units, total_units)), *steps])
     frontier = tuple(FrontierPoint(problem.paid_sek + step * problem.unit_sek, point.total_value,

@@ -64,6 +64,8 @@ REFUSALS = {
                                  "is forced out."),
     "forced_over_budget": _l("The forced-in candidates cost %(forced_sek)s, more than the "
                              "budget of %(budget_sek)s."),
+    "frontier_too_long": _l("The frontier has %(points)s points, too many to list with their "
+                            "sets; use fewer candidates or round the costs to coarser amounts."),
     "too_fine": _l("The amounts are too fine-grained to solve exactly at this size; round the "
                    "costs to whole thousands of kronor or use fewer candidates."),
 }

@@ -203,11 +203,23 @@ def test_a_candidate_forced_both_ways_is_refused():
     assert rules.merge_forced(["A"], ["C"]) == {"A": Forced.IN, "C": Forced.OUT}
 
 
-def test_too_fine_amounts_are_refused_not_crashed():
-    candidates = [c(str(i), 10**9 + i, 1) for i in range(3)]
+@pytest.mark.parametrize("candidates", [
+    [c(str(i), 10**9 + i, 1) for i in range(3)],
+    [c("A", rules.MAX_STEPS + 1, 1), c("B", 1, 1)],  # few candidates, a table too long
+])
+def test_too_fine_amounts_are_refused_not_crashed(candidates):
     with pytest.raises(PrioritisationError) as refused:
-        rules.evaluate(candidates, 10**9)
+        rules.evaluate(candidates, 10**12)
     assert refused.value.code == "too_fine"
+
+
+def test_a_frontier_too_long_to_list_is_refused(monkeypatch):
+    monkeypatch.setattr(rules, "MAX_FRONTIER_CELLS", 10)
+    candidates = [c(str(i), 2**i, 2**i) for i in range(4)]
+    with pytest.raises(PrioritisationError) as refused:
+        rules.evaluate(candidates, 15)
+    assert (refused.value.code, refused.value.params) == ("frontier_too_long", {"points": 16})
+    assert rules.solve(candidates, 15).total_value == 15
 
 
 # ---- the optimiser against brute force -------------------------------------------------------
