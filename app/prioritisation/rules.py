@@ -219,7 +219,7 @@ def candidate_values(measure: ValueMeasure, scores: Sequence[float | None],
 
 # ---- the optimiser ---------------------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class _Problem:
     """The candidates split into paid (forced in), left out, and optional with their forest."""
 

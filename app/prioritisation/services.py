@@ -292,7 +292,7 @@ def evaluate(programme: Programme, settings: dict[str, Any], on: date,
     weights = settings["weights"]
     choices = settings["choices"]
     remaining = envelope_position(programme, on).remaining_sek
-    budget = remaining if settings["budget_sek"] is None else settings["budget_sek"]
+    budget = max(remaining, 0) if settings["budget_sek"] is None else settings["budget_sek"]
     try:
         contributions = [rules.goal_contributions(row["scores"], weights) for row in rows]
         scores = [math.fsum(parts.values()) if row["is_assessed"] else None
