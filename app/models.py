@@ -15,6 +15,7 @@ from app.applications.models import (
     Milestone,
     QualityCheck,
 )
+from app.benefit_map.models import NetworkLink, NetworkNode
 from app.benefits.models import (
     Benefit,
     BenefitCalculation,
@@ -39,7 +40,7 @@ __all__ = [
     "Benefit", "BenefitCalculation", "BenefitLine", "BenefitPlanYear", "BudgetCutEntry",
     "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
     "Decision", "DelegationRule", "DiaryCounter", "EnvelopeEntry", "FinalReport",
-    "FollowUpTask", "Goal", "JobRun", "Milestone", "Notification", "Organisation",
-    "PrioritisationScenario", "Programme", "Project", "ProjectIdea", "QualityCheck",
-    "RealisationEntry", "RoleAssignment", "StatusReport", "TertialReport", "User",
+    "FollowUpTask", "Goal", "JobRun", "Milestone", "NetworkLink", "NetworkNode", "Notification",
+    "Organisation", "PrioritisationScenario", "Programme", "Project", "ProjectIdea",
+    "QualityCheck", "RealisationEntry", "RoleAssignment", "StatusReport", "TertialReport", "User",
 ]

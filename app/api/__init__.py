@@ -59,7 +59,10 @@ def register_api(app: Flask) -> None:
     csrf.exempt(notification_settings.blp)
     api.register_blueprint(notification_settings.blp)
 
-    from . import dashboards
+    from . import benefit_map, dashboards
+
+    csrf.exempt(benefit_map.blp)
+    api.register_blueprint(benefit_map.blp)
 
     csrf.exempt(dashboards.blp)
     api.register_blueprint(dashboards.blp)

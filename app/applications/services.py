@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.accounts.models import User
+from app.benefit_map import services as network_services
 from app.benefits import services as benefit_services
 from app.core import audit, clock
 from app.core.enums import (
@@ -293,6 +294,7 @@ def submission_problems(application: Application) -> list[tuple[str, str]]:
         need("cost_lines", f"The cost breakdown adds up to {total} kr but "
              f"{application.requested_sek} kr is requested; make them equal.",
              total == application.requested_sek)
+    problems += network_services.submission_problems(application)
     need("starts_on", "Give the start date.", application.starts_on)
     need("ends_on", "Give the end date.", application.ends_on)
     if application.starts_on and application.ends_on:

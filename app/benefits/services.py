@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.applications.models import Application
+from app.benefit_map import services as network_services
 from app.core import audit
 from app.core.enums import (
     ApplicationState,
@@ -154,6 +155,8 @@ def _new_version(calc: BenefitCalculation, kind: CalculationVersionKind, payload
     db.session.flush()
     if version not in calc.versions:
         calc.versions.append(version)
+    if frozen:
+        network_services.snapshot_network(version)
     return version
 
 
@@ -188,6 +191,7 @@ def freeze_submitted(application: Application, actor) -> CalculationVersion | No
     if working is not None and not working.is_frozen:
         working.is_frozen = True
         db.session.flush()
+        network_services.snapshot_network(working)
         audit.record("benefit_calculation.frozen", working, actor=actor,
                      after={"kind": working.kind, "version": working.number})
     return working

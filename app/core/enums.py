@@ -143,3 +143,19 @@ class BudgetCutEntryKind(StrEnum):
 class TertialReportState(StrEnum):
     DRAFT = "draft"
     PRESENTED = "presented"
+
+
+class NodeKind(StrEnum):
+    """A layer of the benefits dependency network (Ward & Daniel), left to right."""
+
+    ENABLER = "enabler"
+    ENABLING_CHANGE = "enabling_change"
+    BUSINESS_CHANGE = "business_change"
+    BENEFIT = "benefit"
+    GOAL = "goal"
+
+
+class ChangeState(StrEnum):
+    PLANNED = "planned"
+    UNDER_WAY = "under_way"
+    DONE = "done"
