@@ -64,12 +64,18 @@ class CutLineSchema(Schema):
 
 class FlagSchema(Schema):
     code = fields.String(metadata={"enum": [f.value for f in Flag], "description":
-                                   "cut_before_launch, cut_exceeds_realised (amount = the "
+                                   "cut_before_launch, cut_before_change (a benefit whose "
+                                   "changes were not done), cut_exceeds_realised (amount = the "
                                    "shortfall) or realised_not_taken (amount = what was not "
                                    "taken back)."})
     amount_sek = fields.Integer(allow_none=True)
     project_id = fields.Integer(allow_none=True, metadata={
-        "description": "For cut_before_launch: the project not live in the saving year."})
+        "description": "For cut_before_launch: the project not live in the saving year; for "
+                       "cut_before_change: the benefit's project."})
+    benefit_id = fields.Integer(allow_none=True, metadata={
+        "description": "For cut_before_change: the benefit whose changes were not done."})
+    changes = fields.List(fields.String(), metadata={
+        "description": "For cut_before_change: the changes not done."})
 
 
 class BudgetCutSchema(Schema):

@@ -125,13 +125,16 @@ class BenefitMap:
                          and n.done_on <= self.on)]
 
 
-def _approved_projects(programme_id: int, on: date,
-                       project_ids: Iterable[int] | None = None) -> list[Project]:
-    decided = (sa.select(Decision.application_id)
-               .where(Decision.decided_on <= on, Decision.outcome.in_(APPROVING)))
+def _approved_projects(programme_id: int, on: date, project_ids: Iterable[int] | None = None,
+                       *, decided: bool = True) -> list[Project]:
+    """The programme's projects approved on or before `on` (or, with `decided` False, all)."""
     query = (sa.select(Project).where(Project.programme_id == programme_id,
-                                      Project.application_id.in_(decided))
+                                      Project.application_id.is_not(None))
              .order_by(Project.title, Project.id))
+    if decided:
+        query = query.where(Project.application_id.in_(
+            sa.select(Decision.application_id)
+            .where(Decision.decided_on <= on, Decision.outcome.in_(APPROVING))))
     if project_ids is not None:
         query = query.where(Project.id.in_(list(project_ids)))
     return list(db.session.scalars(query))
@@ -300,10 +303,10 @@ def project_map(project: Project, on: date) -> BenefitMap:
     return application_map(db.session.get(Application, project.application_id), on)
 
 
-def programme_map(programme: Programme, on: date,
-                  project_ids: Iterable[int] | None = None) -> BenefitMap:
+def programme_map(programme: Programme, on: date, project_ids: Iterable[int] | None = None,
+                  *, decided: bool = True) -> BenefitMap:
     """Every funded project's network as of `on`; prerequisite projects become shared enablers."""
-    projects = _approved_projects(programme.id, on, project_ids)
+    projects = _approved_projects(programme.id, on, project_ids, decided=decided)
     applications = list(db.session.scalars(sa.select(Application).where(
         Application.id.in_([p.application_id for p in projects]))))
     return _networks(applications, {p.application_id: p for p in projects},
@@ -355,7 +358,7 @@ def undone_changes_for_benefits(programme: Programme, benefit_ids: Iterable[int]
         return {}
     project_ids = set(db.session.scalars(sa.select(Benefit.project_id)
                                          .where(Benefit.id.in_(wanted))))
-    benefit_map = programme_map(programme, on, project_ids)
+    benefit_map = programme_map(programme, on, project_ids, decided=False)
     found = {}
     for node in benefit_map.nodes:
         if node.benefit_id in wanted:

@@ -18,8 +18,9 @@ Decisions taken here, so that every krona can be explained line by line:
   service's go-live year is excluded, and so is a line of a service that has not gone
   live at all; excluded lines are kept, with the reason, for the explanation.
 - Reconciliation flags: *cut before launch* when a cut (adopted, else proposed) rests on a
-  service not live in the saving year; *cut exceeds realised* when the adopted cut is more
-  than the realised cash-releasing savings of the saving year (amount: the shortfall);
+  service not live in the saving year; *cut before the change happened* when it rests on a
+  benefit whose enabling or business changes were not done (issue 16); *cut exceeds
+  realised* when the adopted cut is more than the realised cash-releasing savings of the saving year (amount: the shortfall);
   *realised not taken* when more was realised than the adopted cut, none adopted counting
   as 0 (amount: the rest).
 - Money in is whole kronor and shares are `Decimal`; the exact cut is rounded once per
@@ -61,6 +62,7 @@ class Flag(StrEnum):
     """What the reconciliation of a cut with the realised savings points out."""
 
     CUT_BEFORE_LAUNCH = "cut_before_launch"
+    CUT_BEFORE_CHANGE = "cut_before_change"
     CUT_EXCEEDS_REALISED = "cut_exceeds_realised"
     REALISED_NOT_TAKEN = "realised_not_taken"
 
@@ -278,6 +280,9 @@ class FlagNote:
     code: Flag
     amount_sek: int | None = None
     project_id: int | None = None
+    benefit_id: int | None = None
+    benefit_name: str = ""
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -299,10 +304,24 @@ class Reconciliation:
         return any(flag.code == code for flag in self.flags)
 
 
+@dataclass(frozen=True)
+class UndoneChanges:
+    """A benefit a cut rests on, and the changes behind it that were not done."""
+
+    project_id: int
+    benefit_id: int
+    benefit_name: str
+    changes: tuple[str, ...]
+
+
 def reconcile(proposed_sek: int, adopted_sek: int | None, realised_sek: int,
               go_live: Mapping[int, date | None], budget_year: int,
-              saving_year: int | None = None) -> Reconciliation:
-    """Flag a cut (`go_live`: project -> go-live date or None) against its realised savings."""
+              saving_year: int | None = None,
+              undone_changes: Sequence[UndoneChanges] = ()) -> Reconciliation:
+    """Flag a cut (`go_live`: project -> go-live date or None) against its realised savings.
+
+    `undone_changes`: the benefits the cut rests on whose changes were not done.
+    """
     saving_year = budget_year - 1 if saving_year is None else saving_year
     flags: list[FlagNote] = []
     cut = proposed_sek if adopted_sek is None else adopted_sek
@@ -311,6 +330,12 @@ def reconcile(proposed_sek: int, adopted_sek: int | None, realised_sek: int,
             FlagNote(Flag.CUT_BEFORE_LAUNCH, project_id=project_id)
             for project_id, live_on in sorted(go_live.items())
             if live_on is None or live_on.year > saving_year)
+        flags.extend(
+            FlagNote(Flag.CUT_BEFORE_CHANGE, project_id=item.project_id,
+                     benefit_id=item.benefit_id, benefit_name=item.benefit_name,
+                     changes=tuple(item.changes))
+            for item in sorted(undone_changes, key=lambda i: (i.project_id, i.benefit_id))
+            if item.changes)
     taken = adopted_sek or 0
     if adopted_sek is not None and adopted_sek > realised_sek:
         flags.append(FlagNote(Flag.CUT_EXCEEDS_REALISED, amount_sek=adopted_sek - realised_sek))

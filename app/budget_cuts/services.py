@@ -24,9 +24,10 @@ from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Organisation
+from app.benefit_map import queries as network_queries
 from app.benefits.models import Benefit, BenefitLine, CalculationVersion
 from app.benefits.services import _effective_actuals
-from app.core import audit
+from app.core import audit, clock
 from app.core.enums import BudgetCutEntryKind, CalculationVersionKind, CostKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.money import format_sek, format_share
@@ -46,6 +47,7 @@ DECIDED_KINDS = (BudgetCutEntryKind.ADOPTED, BudgetCutEntryKind.CORRECTION)
 
 FLAG_LABELS = {
     rules.Flag.CUT_BEFORE_LAUNCH: _l("Cut before launch"),
+    rules.Flag.CUT_BEFORE_CHANGE: _l("Cut before the change happened"),
     rules.Flag.CUT_EXCEEDS_REALISED: _l("Cut exceeds realised"),
     rules.Flag.REALISED_NOT_TAKEN: _l("Realised not taken"),
 }
@@ -645,10 +647,17 @@ class Explanation:
             "adopted_sek": self.adopted_sek,
             "realised_sek": self.realised_sek,
             "increment_sek": self.increment_sek,
-            "flags": [{"code": f.code.value, "amount_sek": f.amount_sek,
-                       "project_id": f.project_id} for f in self.flags],
+            "flags": [flag_dict(f) for f in self.flags],
             "lines": [line.as_dict() for line in self.lines],
         }
+
+
+def flag_dict(flag: rules.FlagNote) -> dict:
+    """A flag in the API; a cut before the change also names the benefit and the changes."""
+    found = {"code": flag.code.value, "amount_sek": flag.amount_sek, "project_id": flag.project_id}
+    if flag.code == rules.Flag.CUT_BEFORE_CHANGE:
+        found.update(benefit_id=flag.benefit_id, changes=list(flag.changes))
+    return found
 
 
 def flag_text(flag: rules.FlagNote, saving_year: int) -> str:
@@ -656,6 +665,9 @@ def flag_text(flag: rules.FlagNote, saving_year: int) -> str:
     if flag.code == rules.Flag.CUT_BEFORE_LAUNCH:
         return _("The cut rests on a service that had not gone live in %(year)s.",
                  year=saving_year)
+    if flag.code == rules.Flag.CUT_BEFORE_CHANGE:
+        return _("The cut rests on the benefit %(benefit)s, whose changes were not done: "
+                 "%(changes)s.", benefit=flag.benefit_name, changes="; ".join(flag.changes))
     if flag.code == rules.Flag.CUT_EXCEEDS_REALISED:
         return _("The adopted cut is %(amount)s more than the cash-releasing savings realised "
                  "in %(year)s.", amount=format_sek(flag.amount_sek), year=saving_year)
@@ -756,6 +768,7 @@ class _Ledger:
         realised = self.portfolio.realised_sek(organisation.id, saving_year)
         go_live = {line.project.id: line.project.go_live_on for line in lines
                    if line.proposed_sek > 0}
+        undone = self.undone_changes(lines, saving_year)
         return Explanation(
             programme=self.programme, organisation=organisation, budget_year=budget_year,
             saving_year=saving_year, policy=policy, proposal_entry=stored, decided=decided,
@@ -763,7 +776,20 @@ class _Ledger:
             previous_sek=self.level(organisation.id, budget_year - 1), lines=lines,
             excluded=excluded, reconciliation=rules.reconcile(
                 proposed, decided.amount_sek if decided else None, realised, go_live,
-                budget_year, saving_year))
+                budget_year, saving_year, undone))
+
+    def undone_changes(self, lines: Sequence[ExplanationLine],
+                       saving_year: int) -> tuple[rules.UndoneChanges, ...]:
+        """The benefits behind the cut whose changes were not done by the saving year's end
+        (or today, if that is earlier): "cut before the change happened" (issue 16)."""
+        benefits = {line.benefit.id: line for line in lines
+                    if line.proposed_sek > 0 and line.benefit is not None}
+        on = min(clock.today(), date(saving_year, 12, 31))
+        found = network_queries.undone_changes_for_benefits(self.programme, benefits, on)
+        return tuple(rules.UndoneChanges(benefits[benefit_id].project.id, benefit_id,
+                                         benefits[benefit_id].benefit.name,
+                                         tuple(change.label for change in changes))
+                     for benefit_id, changes in sorted(found.items()))
 
 
 def explanation(organisation: Organisation, budget_year: int,

@@ -13,6 +13,7 @@ from app.budget_cuts.rules import (
     Policy,
     PolicyError,
     SavingLine,
+    UndoneChanges,
     allocate_sek,
     propose,
     reconcile,
@@ -265,3 +266,35 @@ def test_the_what_if_chart_lays_out_one_bar_per_policy_and_year():
     assert [bar.height for bar in chart.bars if bar.value == 0] == [0]
     assert all(chart.left <= bar.x and bar.x + bar.width <= chart.right for bar in chart.bars)
     assert chart.ticks[0].label == "0" and chart.ticks[-1].y == pytest.approx(chart.top)
+
+
+BOARD = UndoneChanges(project_id=3, benefit_id=30, benefit_name="Färre manuella kontroller",
+                      changes=("Nämnden slutar skriva ut tillstånd",))
+
+
+@pytest.mark.parametrize("proposed, adopted, undone, flagged", [
+    (700_000, None, (BOARD,), (FlagNote(Flag.CUT_BEFORE_CHANGE, project_id=3, benefit_id=30,
+                                        benefit_name="Färre manuella kontroller",
+                                        changes=("Nämnden slutar skriva ut tillstånd",)),)),
+    (700_000, 700_000, (BOARD,), (FlagNote(Flag.CUT_BEFORE_CHANGE, project_id=3, benefit_id=30,
+                                           benefit_name="Färre manuella kontroller",
+                                           changes=("Nämnden slutar skriva ut tillstånd",)),)),
+    # nothing cut, nothing taken before the change
+    (0, None, (BOARD,), ()),
+    (700_000, 0, (BOARD,), ()),
+    # every change done: no flag
+    (700_000, None, (), ()),
+    (700_000, None, (UndoneChanges(3, 30, "x", ()),), ()),
+])
+def test_a_cut_resting_on_a_benefit_whose_changes_are_not_done_is_flagged(
+        proposed, adopted, undone, flagged):
+    live = {3: date(2008, 6, 1)}
+    result = reconcile(proposed, adopted, 0 if adopted is None else adopted, live, 2010,
+                       undone_changes=undone)
+    assert tuple(f for f in result.flags if f.code == Flag.CUT_BEFORE_CHANGE) == flagged
+    assert not result.has(Flag.CUT_BEFORE_LAUNCH)
+
+
+def test_cut_before_launch_and_before_the_change_stand_side_by_side():
+    result = reconcile(700_000, None, 0, {3: None}, 2010, undone_changes=(BOARD,))
+    assert [f.code for f in result.flags][:2] == [Flag.CUT_BEFORE_LAUNCH, Flag.CUT_BEFORE_CHANGE]

@@ -319,3 +319,34 @@ def test_a_frozen_version_keeps_the_network_as_it_was(app, client, token, projec
     assert {n.label for n in live.nodes if n.kind == "enabler"} == set()
     assert [n.state for n in live.changes] == ["done", "planned"]
     assert len(kept.edges) == 4 and len(live.edges) == 3
+
+
+def test_submission_needs_a_path_to_a_goal_from_every_benefit_once_a_network_is_started(
+        client, token, make_application):
+    application_id = make_application("draft", calculation={
+        "start_year": 2008, "adoption": {"target": 0.6, "ramp_years": 2, "go_live_index": 1},
+        "benefits": [{"kind": "per_case", "name": "Porto", "recipient": "organisation",
+                      "volume_per_year": 10000, "amount_sek": 12, "cash_releasing": True}],
+        "costs": [{"name": "Utveckling", "kind": "investment",
+                   "by_year_sek": [1200000, 0, 0, 0, 0]}]})
+    base = f"/api/v1/applications/{application_id}"
+    service = client.post(f"{base}/benefit-map/nodes", json={"kind": "enabler",
+                                                              "label": "E-tjänsten"},
+                          headers=token["karin"]).json
+    benefit_map = client.get(f"{base}/benefit-map", headers=token["karin"]).json
+    porto = _by_kind(benefit_map, "benefit")[0]["id"]
+    assert client.post(f"{base}/benefit-map/links", json={"from": service["id"], "to": porto},
+                       headers=token["karin"]).status_code == 201
+    refused = client.post(f"{base}/submit", headers=token["karin"])
+    assert refused.status_code == 422
+    assert {"field": "benefit_map", "message": "The benefit Porto has no path to any of the "
+            "programme's goals; link it to the goal it serves."} in refused.json["errors"]
+    goal = _by_kind(benefit_map, "goal")[0]["id"]
+    assert client.post(f"{base}/benefit-map/links", json={"from": porto, "to": goal},
+                       headers=token["karin"]).status_code == 201
+    submitted = client.post(f"{base}/submit", headers=token["karin"])
+    assert submitted.status_code == 200, submitted.json
+    # submitted: the applicant's network is frozen with the application
+    late = client.post(f"{base}/benefit-map/nodes", json={"kind": "enabler", "label": "Sent"},
+                       headers=token["karin"])
+    assert late.status_code == 403
