@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api import register_api
     from app.applications.views import bp as applications_bp
     from app.applications.views import decisions_bp
+    from app.benefit_map.views import bp as benefit_map_bp
     from app.benefits.views import bp as benefits_bp
     from app.budget_cuts.views import bp as budget_cuts_bp
     from app.core.audit_views import bp as audit_bp
@@ -122,7 +123,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, accounts_bp, programmes_bp, ideas_bp, applications_bp,
                       decisions_bp, projects_bp, benefits_bp, budget_cuts_bp, audit_bp,
-                      dashboards_bp, followup_bp, health_bp, prioritisation_bp):
+                      dashboards_bp, followup_bp, health_bp, prioritisation_bp,
+                      benefit_map_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

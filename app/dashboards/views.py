@@ -4,6 +4,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.benefit_map import queries as network_queries
 from app.core import clock
 from app.core.enums import ProjectState
 from app.core.errors import Forbidden
@@ -61,9 +62,11 @@ def programme():
     """The programme at a glance, filtered by the URL's programme, area, organisation, status and
     year."""
     filters, programme, dashboard = _programme_view()
+    benefit_map = network_queries.programme_map(programme, dashboard.as_of)
     return render_template("dashboards/programme.html", programme=programme, filters=filters,
                            dashboard=dashboard, choices=services.filter_choices(programme),
-                           download_args=filters.as_args())
+                           download_args=filters.as_args(),
+                           risk=network_queries.risk_by_organisation(benefit_map))
 
 
 @bp.get("/programme/chart/<name>.xlsx")
