@@ -61,7 +61,8 @@ def _figure(benefit_map: queries.BenefitMap) -> dict:
 
 
 def _organisations() -> dict[int, Organisation]:
-    return {o.id: o for o in db.session.scalars(sa.select(Organisation).order_by(Organisation.name))}
+    return {o.id: o for o in db.session.scalars(
+        sa.select(Organisation).order_by(Organisation.name))}
 
 
 def _render_network(application: Application, project: Project | None):

@@ -20,9 +20,9 @@ Decisions taken here, so that every krona can be explained line by line:
 - Reconciliation flags: *cut before launch* when a cut (adopted, else proposed) rests on a
   service not live in the saving year; *cut before the change happened* when it rests on a
   benefit whose enabling or business changes were not done (issue 16); *cut exceeds
-  realised* when the adopted cut is more than the realised cash-releasing savings of the saving year (amount: the shortfall);
-  *realised not taken* when more was realised than the adopted cut, none adopted counting
-  as 0 (amount: the rest).
+  realised* when the adopted cut is more than the realised cash-releasing savings of the
+  saving year (amount: the shortfall); *realised not taken* when more was realised than
+  the adopted cut, none adopted counting as 0 (amount: the rest).
 - Money in is whole kronor and shares are `Decimal`; the exact cut is rounded once per
   organisation (half up), and the lines get whole kronor by the largest remainder, so
   they always add up to the organisation's figure.
