@@ -184,6 +184,13 @@ class MissingBenefitSchema(Schema):
                                                   "is entered."})
 
 
+class ChangeToReportSchema(Schema):
+    node_id = fields.Integer()
+    label = fields.String()
+    state = fields.String(metadata={"description": "planned, under_way or done"})
+    due_on = fields.Date()
+
+
 class FollowUpTaskSchema(Schema):
     id = fields.Integer()
     project_id = fields.Integer()
@@ -196,6 +203,9 @@ class FollowUpTaskSchema(Schema):
         "description": "Benefits of the project without a realised value for a calendar year "
                        "from the go-live year up to this year; empty once done. The follow-up "
                        "can be marked as done (even before it is due) when this is empty."})
+    changes_without_evidence = fields.List(fields.Nested(ChangeToReportSchema), metadata={
+        "description": "The changes of the project's benefit map still without evidence for "
+                       "their state (issue 16); the follow-up asks for each one."})
 
 
 class FollowUpProblemSchema(ProblemSchema):
@@ -223,16 +233,19 @@ def _report(report_id: int) -> StatusReport:
     return services.get_visible_report(api_user(), report_id)
 
 
-def _follow_up_payload(task, missing: list) -> dict:
+def _follow_up_payload(task, missing: list, changes: list | None = None) -> dict:
     return {"id": task.id, "project_id": task.project_id, "kind": task.kind,
-            "due_on": task.due_on, "done_at": task.done_at, "missing_benefits": missing}
+            "due_on": task.due_on, "done_at": task.done_at, "missing_benefits": missing,
+            "changes_without_evidence": changes or []}
 
 
 def _follow_ups_payload(project: Project) -> list[dict]:
     """The project's follow-up tasks, each with the benefits still lacking a realised value."""
     tasks = services.follow_up_tasks(project)
     missing = services.followup_problems_by_task(tasks)
-    return [_follow_up_payload(task, missing.get(task.id, [])) for task in tasks]
+    changes = services.followup_changes_by_task(tasks)
+    return [_follow_up_payload(task, missing.get(task.id, []), changes.get(task.id))
+            for task in tasks]
 
 
 def _project_payload(project: Project) -> dict:

@@ -616,6 +616,37 @@ def followup_problems(task: FollowUpTask, today: date | None = None) -> list[Mis
     return [MissingBenefit(benefit_id=row.id, name=row.name) for row in rows]
 
 
+@dataclass(frozen=True)
+class ChangeToReport:
+    """A change of the project's network whose state the one-year follow-up asks evidence for."""
+
+    node_id: int
+    label: str
+    state: str
+    due_on: date
+
+
+def followup_changes(task: FollowUpTask) -> list[ChangeToReport]:
+    """Each change of the project's network still without evidence for its state (issue 16)."""
+    from app.benefit_map import services as network_services
+
+    if task.kind != FOLLOW_UP_KIND:
+        return []
+    project = db.session.get(Project, task.project_id)
+    if project is None or project.application_id is None:
+        return []
+    application = db.session.get(Application, project.application_id)
+    calc = network_services.calculation_for(application)
+    return [ChangeToReport(node.id, node.label, node.state.value, node.due_on)
+            for node in network_services.nodes_of(calc.id)
+            if node.is_change and not node.evidence.strip()]
+
+
+def followup_changes_by_task(tasks: list[FollowUpTask]) -> dict[int, list[ChangeToReport]]:
+    """The changes without evidence of each task that is not done yet."""
+    return {task.id: followup_changes(task) for task in tasks if task.done_at is None}
+
+
 def followup_problems_by_task(tasks: list[FollowUpTask]) -> dict[int, list[MissingBenefit]]:
     """The missing benefits of each task that is not done yet (done tasks have none)."""
     return {task.id: followup_problems(task) for task in tasks if task.done_at is None}
@@ -646,6 +677,15 @@ def complete_followup_task(task: FollowUpTask, actor) -> FollowUpTask:
         raise Conflict(_("The follow-up was already marked as done."),
                        done_at=task.done_at.isoformat())
     missing = followup_problems(task)
+    changes = followup_changes(task)
+    if changes:
+        raise Conflict(
+            _("Give each change of the benefit map its state with evidence before the "
+              "follow-up is done. Still without evidence: %(names)s.",
+              names=", ".join(change.label for change in changes)),
+            field="changes",
+            changes_without_evidence=[{"node_id": c.node_id, "label": c.label,
+                                       "state": c.state} for c in changes])
     if missing:
         first_year, last_year = followup_years(task)
         years = str(first_year) if first_year == last_year else f"{first_year}–{last_year}"

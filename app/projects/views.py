@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.applications.forms import DECISION_KIND_LABELS
+from app.benefit_map import services as network_services
 from app.benefits import services as benefit_services
 from app.core import clock
 from app.core.actions import commit_or_flash_refusal
@@ -59,6 +60,7 @@ def _project_helpers():
         "aspects": services.ASPECTS, "aspect_labels": services.ASPECT_LABELS,
         "rag_labels": services.RAG_SHORT, "report_state_labels": services.REPORT_STATE_LABELS,
         "project_state_labels": services.PROJECT_STATE_LABELS, "text_labels": forms.TEXT_LABELS,
+        "change_state_labels": network_services.STATE_LABELS,
         "can_write_reports": services.can_write_reports,
         "can_request_completion": services.can_request_completion,
         "can_close_project": services.can_close_project, "url_if_registered": _url_if_registered,
@@ -144,6 +146,7 @@ def _project_page(project, status: int = 200, go_live_form=None):
         decisions=services.project_decisions(project),
         benefits=benefit_services.register(overview.today.year, project_id=project.id),
         tasks=tasks, missing_benefits=services.followup_problems_by_task(tasks),
+        changes_to_report=services.followup_changes_by_task(tasks),
         final=services.final_report(project),
         open_form=forms.OpenReportForm(formdata=None), go_live_form=go_live_form), status
 

@@ -350,3 +350,23 @@ def test_submission_needs_a_path_to_a_goal_from_every_benefit_once_a_network_is_
     late = client.post(f"{base}/benefit-map/nodes", json={"kind": "enabler", "label": "Sent"},
                        headers=token["karin"])
     assert late.status_code == 403
+
+
+def test_the_one_year_follow_up_asks_for_each_changes_state_with_evidence(client, token,
+                                                                           project_id, parking):
+    live = client.post(f"/api/v1/projects/{project_id}/go-live", json={"go_live_on": "2008-04-10"},
+                       headers=token["karin"])
+    assert live.status_code == 200, live.json
+    [task] = client.get(f"/api/v1/projects/{project_id}/follow-ups", headers=token["karin"]).json
+    assert [(c["label"], c["state"]) for c in task["changes_without_evidence"]] == [
+        ("Nämnden beslutar sluta skriva ut tillstånd", "planned"),
+        ("Färre manuella kontroller", "planned")]
+    refused = client.post(f"/api/v1/follow-ups/{task['id']}/complete", headers=token["karin"])
+    assert refused.status_code == 409
+    assert "Färre manuella kontroller" in refused.json["detail"]
+    for name in ("board", "checks"):
+        client.patch(f"/api/v1/benefit-map/nodes/{parking[name]['node_id']}",
+                     json={"state": "under_way", "evidence": "Remiss ute hos nämnden"},
+                     headers=token["karin"])
+    [task] = client.get(f"/api/v1/projects/{project_id}/follow-ups", headers=token["karin"]).json
+    assert task["changes_without_evidence"] == []
