@@ -637,9 +637,10 @@ def followup_changes(task: FollowUpTask) -> list[ChangeToReport]:
         return []
     application = db.session.get(Application, project.application_id)
     calc = network_services.calculation_for(application)
-    return [ChangeToReport(node.id, node.label, node.state.value, node.due_on)
-            for node in network_services.nodes_of(calc.id)
-            if node.is_change and not node.evidence.strip()]
+    changes = [ChangeToReport(node.id, node.label, node.state.value, node.due_on)
+               for node in network_services.nodes_of(calc.id)
+               if node.is_change and not node.evidence.strip()]
+    return sorted(changes, key=lambda change: (change.due_on, change.label))
 
 
 def followup_changes_by_task(tasks: list[FollowUpTask]) -> dict[int, list[ChangeToReport]]:
