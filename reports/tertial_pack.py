@@ -47,6 +47,9 @@ __all__ = [
     "SHEET_BENEFITS",
     "SHEET_BENEFITS_BY_YEAR",
     "SHEET_BUDGET_CUTS",
+    "SHEET_CHANGES",
+    "SHEET_LATE_CHANGES",
+    "SHEET_NETWORK",
     "SHEET_ORGANISATIONS",
     "SHEET_PROJECTS",
     "SHEET_SUMMARY",
@@ -62,6 +65,12 @@ SHEET_ORGANISATIONS = "Förvaltningar"
 SHEET_BENEFITS = "Nyttor"
 SHEET_BENEFITS_BY_YEAR = "Nyttor per år"
 SHEET_BUDGET_CUTS = "Nyttohemtagning"
+SHEET_NETWORK = "Nyttokarta"
+SHEET_CHANGES = "Förändringar"
+SHEET_LATE_CHANGES = "Försenade förändringar"
+KIND_LABELS = {"enabler": "Möjliggörare", "enabling_change": "Möjliggörande förändring",
+               "business_change": "Verksamhetsförändring", "benefit": "Nytta", "goal": "Mål"}
+CHANGE_STATE_LABELS = {"planned": "Planerad", "under_way": "Pågår", "done": "Genomförd"}
 
 TERTIAL_MONTHS = {1: "januari–april", 2: "maj–augusti", 3: "september–december"}
 STATE_LABELS = {"active": "Pågående", "closed": "Avslutat"}
@@ -275,6 +284,53 @@ def _budget_cut_rows(cuts: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
     ]
 
 
+NETWORK_COLUMNS = (
+    Column("Från"),
+    Column("Från (typ)"),
+    Column("Till"),
+    Column("Till (typ)"),
+    Column("Projekt"),
+    Column("I riskzon"),
+)
+CHANGE_COLUMNS = (
+    Column("Förändring", width=40),
+    Column("Typ"),
+    Column("Projekt"),
+    Column("Ansvarig förvaltning"),
+    Column("Ansvarig person"),
+    Column("Klar senast", DATE),
+    Column("Läge"),
+    Column("Genomförd", DATE),
+    Column("Belägg", width=40),
+    Column("Försenad"),
+    Column("Nyttor i riskzon", width=40),
+)
+
+
+def _network_rows(network: Mapping[str, Any]) -> list[list[Any]]:
+    nodes = {node["id"]: node for node in network.get("nodes", [])}
+    rows = []
+    for edge in network.get("edges", []):
+        source, target = nodes.get(edge["from"]), nodes.get(edge["to"])
+        if source is None or target is None:
+            continue
+        rows.append([source["label"], KIND_LABELS.get(source["kind"], source["kind"]),
+                     target["label"], KIND_LABELS.get(target["kind"], target["kind"]),
+                     source.get("project") or target.get("project") or "",
+                     YES_NO[bool(target.get("at_risk"))]])
+    return rows
+
+
+def _change_rows(changes: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    return [[change["label"], KIND_LABELS.get(change["kind"], change["kind"]),
+             change.get("project") or "", change.get("organisation") or "",
+             change.get("responsible_name") or "", _day(change.get("due_on")),
+             CHANGE_STATE_LABELS.get(change.get("state"), change.get("state") or ""),
+             _day(change.get("done_on")), change.get("evidence") or "",
+             YES_NO[bool(change.get("is_late"))], ", ".join(change.get("benefits_at_risk", []))]
+            for change in changes]
+
+
 def _add_table(
     workbook: Workbook,
     title: str,
@@ -484,6 +540,13 @@ def build_tertial_pack(
             SHEET_BUDGET_CUTS, BUDGET_CUT_COLUMNS, _budget_cut_rows(snapshot.get("budget_cuts", []))
         ),
     }
+    if "benefit_map" in snapshot:
+        network = snapshot["benefit_map"]
+        changes = network.get("changes", [])
+        table(SHEET_NETWORK, NETWORK_COLUMNS, _network_rows(network))
+        table(SHEET_CHANGES, CHANGE_COLUMNS, _change_rows(changes))
+        table(SHEET_LATE_CHANGES, CHANGE_COLUMNS,
+              _change_rows([c for c in changes if c.get("is_late")]))
     for name in (SHEET_BENEFITS, SHEET_BENEFITS_BY_YEAR):
         _rate_total(tables[name], "Planerat", "Realiserat", "Realiseringsgrad")
     _add_area_chart(tables[SHEET_AREAS])

@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import Area, Organisation
 from app.applications import services as application_services
 from app.applications.models import Decision
+from app.benefit_map import queries as network_queries
 from app.benefits.models import Benefit, RealisationEntry
 from app.budget_cuts import rules as budget_cut_rules
 from app.budget_cuts import services as budget_cut_services
@@ -517,7 +518,30 @@ def build_snapshot(programme: Programme, period: periods.Tertial) -> dict:
         "benefits": benefits,
         "benefit_lines": benefit_lines,
         "budget_cuts": _budget_cut_rows(programme, as_of),
+        "benefit_map": _benefit_map(programme, as_of),
     }
+
+
+def _benefit_map(programme: Programme, as_of: date) -> dict:
+    """The programme's benefit network and its changes as they stood at the period's end."""
+    benefit_map = network_queries.programme_map(programme, as_of)
+    projects = {pid: project.title for pid, project in benefit_map.projects.items()}
+    names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
+    nodes = [{**node.as_dict(), "project": projects.get(node.project_id, "")}
+             for node in benefit_map.nodes]
+    changes = [{
+        "label": change.label, "kind": change.kind.value,
+        "project": projects.get(change.project_id, ""),
+        "organisation": names.get(change.organisation_id, ""),
+        "responsible_name": change.responsible_name,
+        "due_on": change.due_on.isoformat() if change.due_on else None,
+        "state": change.state.value if change.state else None,
+        "done_on": change.done_on.isoformat() if change.done_on else None,
+        "evidence": change.evidence, "is_late": change.is_late,
+        "benefits_at_risk": [b.label for b in benefit_map.downstream_benefits(change.id)
+                             if b.at_risk],
+    } for change in benefit_map.changes]
+    return {"nodes": nodes, "edges": benefit_map.as_dict()["edges"], "changes": changes}
 
 
 def _same_figures(first: dict, second: dict) -> bool:
