@@ -138,6 +138,8 @@ class SeedReport:
     realisations: int = 0
     budget_cut_policies: int = 0
     adopted_budget_cuts: int = 0
+    benefit_map_nodes: int = 0
+    benefit_map_links: int = 0
     status_reports: int = 0
     tertial_reports: int = 0
 
@@ -1296,6 +1298,7 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     _insert_ledger(portfolio, context, report)
     _insert_calculations(Path(data_dir or DEFAULT_DATA_DIR), report)
     _insert_budget_cuts(Path(data_dir or DEFAULT_DATA_DIR), context.programme, report)
+    _insert_benefit_maps(Path(data_dir or DEFAULT_DATA_DIR), report)
     _insert_status_reports(status_reports, context, report)
     _insert_tertial_reports(load_tertial_reports(portfolio, data_dir), context, report)
     db.session.flush()
@@ -1340,6 +1343,66 @@ def _insert_calculations(data_dir: Path, report: SeedReport) -> None:
                     measured_by=realised.get("measured_by", ""),
                     evidence=realised.get("evidence", ""), recorded_at=_at(recorded_on)))
                 report.add("realisations")
+
+
+def _insert_benefit_maps(data_dir: Path, report: SeedReport) -> None:
+    """Load benefit_maps.yaml through the network's services (so every rule checks the demo)."""
+    from app.accounts.models import RoleAssignment
+    from app.benefit_map import services as network
+
+    path = data_dir / "benefit_maps.yaml"
+    if not path.exists():
+        return
+    entries = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("benefit_maps", [])
+    office = db.session.scalar(
+        sa.select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.role == Role.PROGRAMME_OFFICE).order_by(User.id).limit(1))
+    for index, entry in enumerate(entries):
+        where = f"benefit_maps.yaml, map {index + 1} ({entry.get('project')})"
+        project = _find(Project, title=entry.get("project"))
+        if project is None or project.application_id is None:
+            raise ValueError(f"{where}: there is no funded project with that title.")
+        application = db.session.get(Application, project.application_id)
+        calc = network.calculation_for(application)
+        if network.nodes_of(calc.id):
+            continue
+        created_on = _Fields(entry, where).day("created_on")
+        keys: dict[str, str] = {}
+        try:
+            for spec in entry.get("nodes", []):
+                data = {"kind": spec["kind"], "label": spec.get("label", ""),
+                        "responsible_name": spec.get("responsible", ""),
+                        "due_on": spec.get("due_on"), "state": spec.get("state"),
+                        "evidence": spec.get("evidence", ""), "done_on": spec.get("done_on")}
+                if spec.get("organisation"):
+                    organisation = _find(Organisation, name=spec["organisation"])
+                    if organisation is None:
+                        raise ValueError(f"{where}: no organisation {spec['organisation']!r}.")
+                    data["organisation_id"] = organisation.id
+                if spec.get("prerequisite"):
+                    prerequisite = _find(Project, title=spec["prerequisite"])
+                    if prerequisite is None:
+                        raise ValueError(f"{where}: no project {spec['prerequisite']!r}.")
+                    data["prerequisite_project_id"] = prerequisite.id
+                node = network.add_node(application, data, office)
+                node.created_on = created_on
+                keys[spec["key"]] = network.node_key(node)
+                report.add("benefit_map_nodes")
+            ends = dict(keys)
+            ends.update({f"benefit:{line.name}": network.benefit_key(line)
+                         for line in network.current_lines(application)})
+            ends.update({f"goal:{goal.number}": network.goal_key(goal)
+                         for goal in application.programme.goals})
+            for source, target in entry.get("links", []):
+                missing = [name for name in (source, target) if name not in ends]
+                if missing:
+                    raise ValueError(f"{where}: no node, benefit line or goal {missing[0]!r}.")
+                network.add_link(application, {"from": ends[source], "to": ends[target]},
+                                 office)
+                report.add("benefit_map_links")
+        except DomainError as invalid:
+            raise ValueError(f"{where}: {invalid.detail}") from None
+        db.session.flush()
 
 
 def _recorded_on(item: _Fields, project: Project) -> date:

@@ -22,9 +22,7 @@ from app.benefits.models import (
     CalculationVersion,
     CostLine,
 )
-from app.budget_cuts.models import BudgetCutEntry, BudgetCutLine
 from app.core.enums import (
-    BudgetCutEntryKind,
     CalculationVersionKind,
     ChangeState,
     CostKind,
@@ -463,36 +461,3 @@ def payer_matrix(programme: Programme, on: date,
                           running.get(p.application_id, 0), dict(benefits.get(p.id, {})))
                  for p in projects)
     return PayerMatrix(on, rows, organisations)
-
-
-@dataclass(frozen=True)
-class CutAtRisk:
-    """A proposed budget cut line resting on a benefit (the latest proposal of its year)."""
-
-    benefit_id: int
-    organisation_id: int
-    budget_year: int
-    proposed_sek: int
-
-
-def cuts_resting_on(programme: Programme, benefit_ids: Iterable[int]) -> dict[int, list[CutAtRisk]]:
-    """The latest proposed cut of each organisation and year, line by line, for the benefits."""
-    ids = list(benefit_ids)
-    if not ids:
-        return {}
-    latest = (sa.select(sa.func.max(BudgetCutEntry.id))
-              .where(BudgetCutEntry.programme_id == programme.id,
-                     BudgetCutEntry.kind == BudgetCutEntryKind.PROPOSED)
-              .group_by(BudgetCutEntry.organisation_id, BudgetCutEntry.budget_year))
-    rows = db.session.execute(
-        sa.select(BudgetCutLine.benefit_id, BudgetCutEntry.organisation_id,
-                  BudgetCutEntry.budget_year, BudgetCutLine.proposed_sek)
-        .join(BudgetCutEntry, BudgetCutEntry.id == BudgetCutLine.entry_id)
-        .where(BudgetCutLine.benefit_id.in_(ids), BudgetCutEntry.id.in_(latest),
-               BudgetCutLine.proposed_sek > 0)
-        .order_by(BudgetCutEntry.budget_year, BudgetCutLine.benefit_id)).all()
-    found: dict[int, list[CutAtRisk]] = defaultdict(list)
-    for row in rows:
-        found[row.benefit_id].append(CutAtRisk(row.benefit_id, row.organisation_id,
-                                               row.budget_year, row.proposed_sek))
-    return dict(found)

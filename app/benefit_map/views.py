@@ -1,6 +1,7 @@
 """Benefit map pages: a project's (or application's) network, and the programme's network
 with its late changes, the benefits and budget cuts they put at risk, and who pays."""
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,8 +11,11 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
 from app.applications.models import Application
+from app.budget_cuts import rules as cut_rules
+from app.budget_cuts import services as cut_services
 from app.core import clock
 from app.core.actions import commit_or_flash_refusal
+from app.core.errors import DomainError
 from app.extensions import db
 from app.programmes.models import Programme
 from app.projects.models import Project
@@ -165,6 +169,39 @@ def delete_link(application_id: int, link_id: int):
     return _back(application, "links-heading")
 
 
+@dataclass(frozen=True)
+class CutAtRisk:
+    """A budget cut (adopted, else proposed) that rests on a benefit whose changes are not done."""
+
+    benefit_id: int
+    organisation_id: int
+    budget_year: int
+    amount_sek: int
+
+
+def _cuts_before_change(programme: Programme, on: date,
+                        benefits: list[queries.MapNode]) -> dict[int, list[CutAtRisk]]:
+    """The cuts of this and next budget year flagged "cut before the change happened"."""
+    organisation_ids = {b.organisation_id for b in benefits if b.benefit_id}
+    found: dict[int, list[CutAtRisk]] = {}
+    if not organisation_ids:
+        return found
+    for year in (on.year, on.year + 1):
+        try:
+            items = cut_services.explanations(programme, year, organisation_ids)
+        except DomainError:
+            continue
+        for item in items:
+            for flag in item.flags:
+                if flag.code != cut_rules.Flag.CUT_BEFORE_CHANGE:
+                    continue
+                amount = sum(line.proposed_sek for line in item.lines
+                             if line.benefit is not None and line.benefit.id == flag.benefit_id)
+                found.setdefault(flag.benefit_id, []).append(
+                    CutAtRisk(flag.benefit_id, item.organisation.id, year, amount))
+    return found
+
+
 @bp.get("/programmes/<int:programme_id>/benefit-map")
 def programme_network(programme_id: int):
     programme = db.session.get(Programme, programme_id)
@@ -177,8 +214,7 @@ def programme_network(programme_id: int):
             current_user, sa.select(Project.id).where(Project.programme_id == programme.id))))
     benefit_map = queries.programme_map(programme, on, visible)
     late = []
-    at_risk_ids = [n.benefit_id for n in benefit_map.benefits_at_risk if n.benefit_id]
-    cuts = queries.cuts_resting_on(programme, at_risk_ids)
+    cuts = _cuts_before_change(programme, on, benefit_map.benefits_at_risk)
     for change in benefit_map.late_changes:
         benefits = [b for b in benefit_map.downstream_benefits(change.id) if b.at_risk]
         late.append({"change": change, "benefits": benefits,
