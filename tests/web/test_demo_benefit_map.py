@@ -4,13 +4,30 @@ Trafikkontoret's 2010 budget cut was taken before the change happened."""
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.programmes.models import Programme
-from tests.web.test_demo_reports import client_of, demo, jonas, table  # noqa: F401
+from tests.web.test_demo_reports import DEMO_DAY, client_of, table
 
 BOARD = "Trafiknämnden beslutar att sluta skriva ut tillstånd på papper"
+
+
+@pytest.fixture
+def seeded(app, db_session, demo_date) -> None:
+    """The demo in the rolled-back test database, the clock at 1 March 2010."""
+    from app.seed import seed_demo
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+    demo_date(DEMO_DAY)
+
+
+@pytest.fixture
+def office(app, seeded):
+    return client_of(app, "jonas@demo.stockholm.example", "127.0.1.16")
 
 
 def _programme_id(app) -> int:
@@ -18,8 +35,8 @@ def _programme_id(app) -> int:
         return db.session.scalar(sa.select(Programme.id))
 
 
-def test_the_programme_office_finds_the_late_change_the_benefit_and_the_cut(app, jonas):
-    html = jonas.get(f"/programmes/{_programme_id(app)}/benefit-map").get_data(as_text=True)
+def test_the_programme_office_finds_the_late_change_the_benefit_and_the_cut(app, office):
+    html = office.get(f"/programmes/{_programme_id(app)}/benefit-map").get_data(as_text=True)
     late = table(html, "late-changes")
     assert BOARD in late and "Boendeparkering" in late
     row = late[late.index(BOARD):]
@@ -33,7 +50,7 @@ def test_the_programme_office_finds_the_late_change_the_benefit_and_the_cut(app,
     assert 'data-figure-source="network-figure"' in html
 
 
-def test_the_demo_maps_through_the_api(app, demo):  # noqa: F811
+def test_the_demo_maps_through_the_api(app, seeded):
     from app.accounts.models import User
     from app.accounts.services import issue_api_token
 
@@ -56,13 +73,13 @@ def test_the_demo_maps_through_the_api(app, demo):  # noqa: F811
     assert not any(n["at_risk"] for n in before["nodes"] if n["kind"] == "benefit")
 
 
-def test_the_budget_cut_explanation_says_the_cut_came_before_the_change(app, jonas):
+def test_the_budget_cut_explanation_says_the_cut_came_before_the_change(app, office):
     from app.accounts.models import Organisation
 
     with app.app_context():
         traffic = db.session.scalar(sa.select(Organisation.id).where(
             Organisation.name == "Trafikkontoret"))
-    html = jonas.get(f"/budget-cuts/2010/organisations/{traffic}?programme_id="
+    html = office.get(f"/budget-cuts/2010/organisations/{traffic}?programme_id="
                      f"{_programme_id(app)}").get_data(as_text=True)
     flags = html[html.index('data-testid="flags"'):]
     assert "Cut before the change happened" in flags or "Neddragning före förändringen" in flags
