@@ -112,17 +112,22 @@ class BenefitMap:
     def successors(self, key: str) -> list[str]:
         return [target for source, target in self.edges if source == key]
 
+    def rule_graph(self) -> tuple[list[rules.Node], list[rules.Edge]]:
+        """The map as the rules see it."""
+        return ([rules.Node(n.id, n.kind, n.label, n.organisation_id, n.state, n.due_on,
+                            n.done_on) for n in self.nodes],
+                [rules.Edge(*edge) for edge in self.edges])
+
     def downstream_benefits(self, key: str) -> list[MapNode]:
         """The benefits a node leads to (directly or through others)."""
         reach = rules.reachable_from(key, [rules.Edge(*e) for e in self.edges])
         return [n for n in self.nodes if n.kind == NodeKind.BENEFIT and n.id in reach]
 
-    def upstream_changes(self, key: str, only_undone: bool = False) -> list[MapNode]:
-        """The changes a node rests on (directly or through others)."""
-        edges = [rules.Edge(*e) for e in self.edges]
-        return [n for n in self.changes if key in rules.reachable_from(n.id, edges)
-                and not (only_undone and n.state == ChangeState.DONE and n.done_on
-                         and n.done_on <= self.on)]
+    def undone_changes_behind(self, key: str) -> list[MapNode]:
+        """The changes a benefit rests on that are not done on the map's date."""
+        nodes, edges = self.rule_graph()
+        undone = {n.key for n in rules.undone_changes_behind(key, nodes, edges, self.on)}
+        return [n for n in self.changes if n.id in undone]
 
 
 def _approved_projects(programme_id: int, on: date, project_ids: Iterable[int] | None = None,
@@ -362,7 +367,7 @@ def undone_changes_for_benefits(programme: Programme, benefit_ids: Iterable[int]
     found = {}
     for node in benefit_map.nodes:
         if node.benefit_id in wanted:
-            undone = tuple(benefit_map.upstream_changes(node.id, only_undone=True))
+            undone = tuple(benefit_map.undone_changes_behind(node.id))
             if undone:
                 found[node.benefit_id] = undone
     return found

@@ -17,7 +17,7 @@ benefits policy, statement 3). Decisions taken here:
 Pure: standard library and `app.core.enums` only.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -257,7 +257,3 @@ def cut_rests_on_undone_change(benefit_keys: Iterable[str], nodes: Iterable[Node
         if undone:
             found[key] = undone
     return found
-
-
-def index_nodes(nodes: Iterable[Node]) -> Mapping[str, Node]:
-    return {node.key: node for node in nodes}

@@ -64,10 +64,15 @@ def _problem_text(problem: rules.Problem, period: tuple[date, date] | None) -> s
 
 # ---- where a network lives ----------------------------------------------------------------
 
+def find_calculation(application: Application) -> BenefitCalculation | None:
+    """Return the application's benefit calculation, if it has one (reading creates nothing)."""
+    return db.session.scalar(sa.select(BenefitCalculation)
+                             .where(BenefitCalculation.application_id == application.id))
+
+
 def calculation_for(application: Application) -> BenefitCalculation:
     """Return the application's benefit calculation, creating it so a network can start."""
-    calc = db.session.scalar(sa.select(BenefitCalculation)
-                             .where(BenefitCalculation.application_id == application.id))
+    calc = find_calculation(application)
     if calc is None:
         calc = BenefitCalculation(application_id=application.id)
         db.session.add(calc)
@@ -77,8 +82,7 @@ def calculation_for(application: Application) -> BenefitCalculation:
 
 def lines_version(application: Application) -> CalculationVersion | None:
     """The version whose benefit lines the live network links: the baseline, else the latest."""
-    calc = db.session.scalar(sa.select(BenefitCalculation)
-                             .where(BenefitCalculation.application_id == application.id))
+    calc = find_calculation(application)
     if calc is None or not calc.versions:
         return None
     baselines = [v for v in calc.versions if v.kind == CalculationVersionKind.BASELINE]
@@ -288,7 +292,8 @@ def _node_values(application: Application, data: dict, node: NetworkNode | None)
             problems.append(("organisation_id", _("Choose an existing organisation.")))
     values = {"kind": kind, "label": label, "organisation_id": organisation_id,
               "description": _text({"description": current("description", "")}, "description"),
-              "responsible_name": _text({"r": current("responsible_name", "")}, "r", 200)}
+              "responsible_name": _text({"responsible_name": current("responsible_name", "")},
+                                        "responsible_name", 200)}
     prerequisite = current("prerequisite_project_id")
     values["prerequisite_project_id"] = None
     if kind == NodeKind.ENABLER:
@@ -434,9 +439,10 @@ def add_link(application: Application, data: dict, actor) -> NetworkLink:
 
 
 def get_live_link(application: Application, link_id: int) -> NetworkLink:
-    calc = calculation_for(application)
+    calc = find_calculation(application)
     link = db.session.get(NetworkLink, link_id)
-    if link is None or link.calculation_id != calc.id or link.version_id is not None:
+    if link is None or calc is None or link.calculation_id != calc.id \
+            or link.version_id is not None:
         raise NotFound(_("There is no such link in this network."))
     return link
 
@@ -483,8 +489,7 @@ def snapshot_network(version: CalculationVersion) -> None:
 
 
 def has_network(application: Application) -> bool:
-    calc = db.session.scalar(sa.select(BenefitCalculation)
-                             .where(BenefitCalculation.application_id == application.id))
+    calc = find_calculation(application)
     if calc is None:
         return False
     return bool(nodes_of(calc.id) or links_of(calc.id))
@@ -497,7 +502,7 @@ def submission_problems(application: Application) -> list[tuple[str, str]]:
     """
     if not has_network(application):
         return []
-    calc = calculation_for(application)
+    calc = find_calculation(application)
     nodes, edges, labels = rule_graph(application, calc)
     return [("benefit_map", _("The benefit %(name)s has no path to any of the programme's goals; "
                               "link it to the goal it serves.", name=labels[key]))

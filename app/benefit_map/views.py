@@ -72,8 +72,8 @@ def _organisations() -> dict[int, Organisation]:
 def _render_network(application: Application, project: Project | None):
     on, date_error = _on()
     benefit_map = queries.application_map(application, on)
-    versions = [v for v in (services.calculation_for(application).versions or [])
-                if v.is_frozen]
+    calc = services.find_calculation(application)
+    versions = [v for v in (calc.versions if calc else []) if v.is_frozen]
     version_id = request.args.get("version", type=int)
     version = next((v for v in versions if v.id == version_id), None)
     if version_id is not None and version is None:
@@ -84,7 +84,7 @@ def _render_network(application: Application, project: Project | None):
     if editable:
         lines = {line.position: line for line in services.current_lines(application)}
         labels = shown.labels()
-        for link in services.links_of(services.calculation_for(application).id):
+        for link in services.links_of(calc.id) if calc else []:
             source, target = services.link_ends(link, lines)
             links.append((link, labels.get(source, source), labels.get(target, target)))
     prerequisites = []

@@ -636,7 +636,9 @@ def followup_changes(task: FollowUpTask) -> list[ChangeToReport]:
     if project is None or project.application_id is None:
         return []
     application = db.session.get(Application, project.application_id)
-    calc = network_services.calculation_for(application)
+    calc = network_services.find_calculation(application)
+    if calc is None:
+        return []
     changes = [ChangeToReport(node.id, node.label, node.state.value, node.due_on)
                for node in network_services.nodes_of(calc.id)
                if node.is_change and not node.evidence.strip()]

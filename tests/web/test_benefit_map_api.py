@@ -139,7 +139,6 @@ def test_a_cycle_is_refused_naming_it_and_nothing_is_saved(client, token, projec
     response = _link(client, token["karin"], project_id, training["id"], parking["board"]["id"])
     assert response.status_code == 422 and response.mimetype == PROBLEM
     detail = response.json["detail"]
-    assert "cycle" in detail
     assert ("Utbildning av parkeringsvakter → Nämnden beslutar sluta skriva ut tillstånd"
             in detail or "Nämnden beslutar sluta skriva ut tillstånd → Utbildning av "
             "parkeringsvakter" in detail)
@@ -148,15 +147,15 @@ def test_a_cycle_is_refused_naming_it_and_nothing_is_saved(client, token, projec
     assert _counts(client.application) == before
 
 
-@pytest.mark.parametrize("source, target, words", [
-    ("benefit", "board", "cannot lead to"),
-    ("goal", "benefit", "cannot lead to"),
-    ("board", "nonsense", "is not a node"),
-    ("board", "node-999999", "There is no node"),
-    ("eservice", "board", "already leads to"),
+@pytest.mark.parametrize("source, target, named", [
+    ("benefit", "board", ("Porto", "Nämnden beslutar sluta skriva ut tillstånd")),
+    ("goal", "benefit", ("Porto",)),
+    ("board", "nonsense", ("nonsense",)),
+    ("board", "node-999999", ("node-999999",)),
+    ("eservice", "board", ("E-tjänsten", "Nämnden beslutar sluta skriva ut tillstånd")),
 ])
 def test_a_link_against_the_direction_or_to_nothing_is_refused(client, token, project_id,
-                                                               parking, source, target, words):
+                                                               parking, source, target, named):
     def key(name):
         value = parking.get(name, name)
         return value["id"] if isinstance(value, dict) else value
@@ -164,7 +163,8 @@ def test_a_link_against_the_direction_or_to_nothing_is_refused(client, token, pr
     before = _counts(client.application)
     response = _link(client, token["karin"], project_id, key(source), key(target))
     assert response.status_code == 422 and response.mimetype == PROBLEM
-    assert words in response.json["detail"]
+    assert response.json["field"] in ("from", "to")
+    assert all(name in response.json["detail"] for name in named), response.json["detail"]
     assert _counts(client.application) == before
 
 
@@ -179,23 +179,21 @@ def test_a_link_to_another_programmes_goal_or_node_is_refused(client, token, pro
                                      headers=token["karin"]).json, "goal")[0]["id"]
     before = _counts(client.application)
     to_goal = _link(client, token["karin"], project_id, parking["benefit"], other_goal)
-    assert to_goal.status_code == 422
-    assert "another programme" in to_goal.json["detail"]
+    assert (to_goal.status_code, to_goal.json["field"]) == (422, "to")
     from_node = _link(client, token["karin"], project_id, other_node.json["id"],
                       parking["board"]["id"])
-    assert from_node.status_code == 422
-    assert "another programme" in from_node.json["detail"]
+    assert (from_node.status_code, from_node.json["field"]) == (422, "from")
+    assert "Annan plattform" in from_node.json["detail"]
     assert _counts(client.application) == before
 
 
 @pytest.mark.parametrize("body, field, words", [
-    ({"due_on": "2010-01-01"}, "due_on", "within the project's period, 2008-03-01 to 2009-06-30"),
-    ({"due_on": "2008-02-28"}, "due_on", "within the project's period"),
-    ({"state": "done", "done_on": "2008-04-01"}, "evidence", "needs its evidence"),
-    ({"state": "done", "evidence": "Protokoll", "done_on": "2008-05-01"}, "done_on",
-     "cannot be in the future"),
-    ({"organisation_id": None}, "organisation_id", "organisation that owns the change"),
-    ({"responsible_name": ""}, "responsible_name", "person responsible"),
+    ({"due_on": "2010-01-01"}, "due_on", "2008-03-01"),
+    ({"due_on": "2008-02-28"}, "due_on", "2009-06-30"),
+    ({"state": "done", "done_on": "2008-04-01"}, "evidence", ""),
+    ({"state": "done", "evidence": "Protokoll", "done_on": "2008-05-01"}, "done_on", ""),
+    ({"organisation_id": None}, "organisation_id", ""),
+    ({"responsible_name": ""}, "responsible_name", ""),
 ])
 def test_a_change_with_bad_values_is_refused_naming_the_problem(client, token, project_id,
                                                                 people, body, field, words):
@@ -206,6 +204,7 @@ def test_a_change_with_bad_values_is_refused_naming_the_problem(client, token, p
     response = _node(client, token["karin"], project_id, **change)
     assert response.status_code == 422 and response.mimetype == PROBLEM
     assert response.json["field"] == field
+    assert [e["field"] for e in response.json["errors"]] == [field]
     assert words in response.json["detail"]
     assert _counts(client.application) == before
 
@@ -276,7 +275,7 @@ def test_a_prerequisite_project_is_an_enabler_of_the_project_that_depends_on_it(
     assert enabler.json["label"] == "E-tjänsteplattformen"
     own = _node(client, token["karin"], project_id, kind="enabler", label="x",
                 prerequisite_project_id=project_id)
-    assert own.status_code == 422 and "its own prerequisite" in own.json["detail"]
+    assert (own.status_code, own.json["field"]) == (422, "prerequisite_project_id")
     programme = client.get(f"/api/v1/programmes/{programme_id}/benefit-map?on=2009-12-31",
                            headers=token["jonas"]).json
     shared = next(n for n in programme["nodes"] if n["id"] == f"project-{platform_id}")
@@ -339,8 +338,8 @@ def test_submission_needs_a_path_to_a_goal_from_every_benefit_once_a_network_is_
                        headers=token["karin"]).status_code == 201
     refused = client.post(f"{base}/submit", headers=token["karin"])
     assert refused.status_code == 422
-    assert {"field": "benefit_map", "message": "The benefit Porto has no path to any of the "
-            "programme's goals; link it to the goal it serves."} in refused.json["errors"]
+    [problem] = [e for e in refused.json["errors"] if e["field"] == "benefit_map"]
+    assert "Porto" in problem["message"]
     goal = _by_kind(benefit_map, "goal")[0]["id"]
     assert client.post(f"{base}/benefit-map/links", json={"from": porto, "to": goal},
                        headers=token["karin"]).status_code == 201
