@@ -41,7 +41,6 @@ __all__ = [
     "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
     "Decision", "DelegationRule", "DiaryCounter", "EnvelopeEntry", "FinalReport",
     "FollowUpTask", "Goal", "JobRun", "Milestone", "NetworkLink", "NetworkNode", "Notification",
-    "FollowUpTask", "Goal", "JobRun", "Milestone", "NetworkLink", "NetworkNode", "Notification",
     "Organisation", "PrioritisationScenario", "Programme", "Project", "ProjectIdea",
     "QualityCheck", "RealisationEntry", "RoleAssignment", "StatusReport", "TertialReport", "User",
 ]

@@ -2,7 +2,7 @@
 and the links between them, the benefit lines and the programme's goals (issue 16)
 
 Revision ID: a3c1e5f7b9d2
-Revises: 7de8cb603c7e
+Revises: 5c1e9a7b3d20
 Create Date: 2026-12-06 20:54:09.175146
 
 """
@@ -14,7 +14,7 @@ import app.core.models
 
 # revision identifiers, used by Alembic.
 revision = 'a3c1e5f7b9d2'
-down_revision = '7de8cb603c7e'
+down_revision = '5c1e9a7b3d20'
 branch_labels = None
 depends_on = None
 
