@@ -42,6 +42,16 @@ def _development_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _development_audit_key() -> str:
+    """Generate the audit chain's HMAC key once and keep it in instance/, outside the database."""
+    key_file = INSTANCE_DIR / "audit_hmac_key"
+    if not key_file.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
 class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -59,6 +69,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # The audit chain's HMAC key: set it in production and keep it, like the backups, away
+    # from the database; the generated one in instance/ serves development.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or _development_audit_key()
+    MAX_ATTACHMENTS_PER_APPLICATION = int(os.environ.get("MAX_ATTACHMENTS_PER_APPLICATION", "20"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -100,6 +114,7 @@ class TestConfig(Config):
     TESTING = True
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SECRET_KEY = "test-secret-key-not-for-production"
+    AUDIT_HMAC_KEY = "test-audit-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     )

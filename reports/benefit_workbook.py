@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import math
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -70,6 +69,7 @@ from app.benefits.calculation import (
     Recipient,
     parse_calculation,
 )
+from app.core.uploads import UploadLimits, UploadRefused, check_office_file
 from reports.xlsx import (
     INT_FORMAT,
     PERCENT_FORMAT,
@@ -823,35 +823,48 @@ def _read_cell(cell: Any, spec: _Field | _Setting, sheet: str, row: int, col: in
 # ---------------------------------------------------------------- opening the upload
 
 
-def _size(count: int) -> str:
-    """Say a byte count in MB or kB, Swedish style."""
-    if count >= 1_048_576:
-        return f"{count / 1_048_576:.1f} MB".replace(".", ",")
-    return f"{math.ceil(count / 1024)} kB"
+MAX_SHEET_ROWS = 5_000
+WORKBOOK_REFUSALS = {
+    "empty": "Filen är tom – välj den ifyllda Excel-filen (.xlsx) och försök igen.",
+    "too_large": "Filen är {size} men får vara högst {limit} – använd mallen utan bilder och "
+                 "extra blad.",
+    "legacy_or_encrypted": "Filen är i det gamla .xls-formatet eller lösenordsskyddad – spara "
+                           "den som Excel-arbetsbok (.xlsx) utan lösenord och försök igen.",
+    "not_office": NOT_XLSX,
+    "damaged": DAMAGED,
+    "wrong_type": "Filen är en {actual}-fil med ändelsen .xlsx – ladda ner mallen, fyll i den "
+                  "och spara som .xlsx.",
+    "too_many_entries": "Filen har {count} delar men får ha högst {limit} – använd mallen utan "
+                        "bilder och extra blad.",
+    "unpacked_too_large": "Filen är {size} uppackad men får vara högst {limit} – använd mallen "
+                          "utan bilder och extra blad.",
+    "ratio": "Filen är packad mer än {limit} gånger om, vilket ingen vanlig arbetsbok är – den "
+             "togs inte emot.",
+    "macros": "Filen innehåller makron – spara den som Excel-arbetsbok (.xlsx) utan makron.",
+    "dtd": "Filen innehåller en DTD-deklaration, som en arbetsbok inte behöver – den togs inte "
+           "emot.",
+    "xml_encoding": "Filens delar är inte UTF-8-kodade – spara den igen från Excel.",
+    "too_many_rows": "Ett blad i filen har fler än {limit} rader – ta bort tomma rader eller "
+                     "använd en ny mall.",
+}
 
 
-def _open_workbook(data: bytes, max_bytes: int) -> Workbook:
-    """Open the upload read-only after checking its size and that it is a sane .xlsx zip."""
+def workbook_limits(max_bytes: int = MAX_UPLOAD_BYTES) -> UploadLimits:
+    """The bounds an uploaded calculation workbook must keep before openpyxl opens it."""
+    return UploadLimits(max_bytes=max_bytes, max_entries=MAX_ZIP_ENTRIES,
+                        max_unpacked_bytes=MAX_UNPACKED_BYTES, max_sheet_rows=MAX_SHEET_ROWS)
+
+
+def _open_workbook(data: bytes, max_bytes: int, size_bytes: int | None) -> Workbook:
+    """Open the upload read-only after `core.uploads` found it a sound, bounded .xlsx zip."""
     if isinstance(data, bytearray | memoryview):
         data = bytes(data)
     if not isinstance(data, bytes):
         raise TypeError(f"read_workbook takes the uploaded bytes, got {type(data).__name__}")
-    if not data:
-        raise _refuse("Filen är tom – välj den ifyllda Excel-filen (.xlsx) och försök igen.")
-    if len(data) > max_bytes:
-        raise _refuse(f"Filen är {_size(len(data))} men får vara högst {_size(max_bytes)} – "
-                      "använd mallen utan bilder och extra blad.")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _refuse("Filen är i det gamla .xls-formatet eller lösenordsskyddad – spara den "
-                      "som Excel-arbetsbok (.xlsx) utan lösenord och försök igen.")
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError,
-            EOFError, NotImplementedError) as error:
-        raise _refuse(NOT_XLSX) from error
-    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
-        raise _refuse("Filen är för stor uppackad – använd mallen utan bilder och extra blad.")
+        check_office_file(data, "xlsx", workbook_limits(max_bytes), size_bytes=size_bytes)
+    except UploadRefused as refused:
+        raise _refuse(WORKBOOK_REFUSALS[refused.code].format(**refused.params)) from None
     try:
         return load_workbook(BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many types for a damaged or foreign zip
@@ -1278,11 +1291,15 @@ def _engine_problems(error: CalculationInputError, locator: _Locator,
 
 
 def read_workbook(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES,
-                  defaults: CalculationDefaults | None = None) -> dict[str, Any]:
-    """Read a filled template into the engine's JSON payload, or raise every problem at once."""
+                  defaults: CalculationDefaults | None = None,
+                  size_bytes: int | None = None) -> dict[str, Any]:
+    """Read a filled template into the engine's JSON payload, or raise every problem at once.
+
+    `size_bytes` is the upload's real size when `data` holds only its first bytes.
+    """
     problems = _Problems()
     locator = _Locator()
-    workbook = _open_workbook(data, max_bytes)
+    workbook = _open_workbook(data, max_bytes, size_bytes)
     try:
         missing = [name for name in REQUIRED_SHEETS if name not in workbook.sheetnames]
         if missing:

@@ -10,6 +10,7 @@ from app.core.enums import ApplicationKind, ApplicationState
 from app.core.errors import InvalidInput, NotFound
 from app.core.export_columns import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from app.core.permissions import can_view_application
+from app.core.uploads import stream_size
 from app.extensions import db
 from app.programmes.models import Programme
 
@@ -464,7 +465,7 @@ def add_attachment(application_id):
                            field="attachment")
     attachment = services.add_attachment(_visible(application_id), upload.filename or "",
                                          upload.read(services.MAX_ATTACHMENT_BYTES + 1),
-                                         api_user())
+                                         api_user(), size_bytes=stream_size(upload.stream))
     db.session.commit()
     return attachment
 

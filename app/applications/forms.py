@@ -5,7 +5,7 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileSize, MultipleFileField
+from flask_wtf.file import FileAllowed, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -240,9 +240,7 @@ class ApplicationForm(FieldErrors, FlaskForm):
         description=_l("Which existing solutions you looked at and why they cannot be reused."))
     attachments = MultipleFileField(
         _l("Attach files"),
-        validators=[FileAllowed(ATTACHMENT_EXTENSIONS, _l("Attach a PDF, XLSX or DOCX file.")),
-                    FileSize(MAX_ATTACHMENT_BYTES, message=_l(
-                        "Each file may be at most %(size)d MB.", size=MAX_ATTACHMENT_MB))],
+        validators=[FileAllowed(ATTACHMENT_EXTENSIONS, _l("Attach a PDF, XLSX or DOCX file."))],
         description=_l("PDF, XLSX or DOCX, at most %(size)d MB per file.",
                        size=MAX_ATTACHMENT_MB),
         render_kw={"accept": ".pdf,.xlsx,.docx"})

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.benefit_map import services as network_services
 from app.benefits import services as benefit_services
-from app.core import audit, clock
+from app.core import audit, clock, uploads
 from app.core.enums import (
     ApplicationKind,
     ApplicationState,
@@ -36,6 +37,7 @@ from app.core.money import format_sek
 from app.core.notifications import notify, users_of_organisation, users_with_role
 from app.core.permissions import PRIVATE_STATES, can_view_application, can_view_portfolio
 from app.core.sequences import next_number
+from app.core.upload_messages import refusal_error
 from app.extensions import db
 from app.programmes import rules as delegation
 from app.programmes.models import DelegationRule, EnvelopeEntry, Programme
@@ -67,6 +69,22 @@ ATTACHMENT_TYPES = {
 }
 ATTACHMENT_MAGIC = {".pdf": b"%PDF-", ".xlsx": b"PK\x03\x04", ".docx": b"PK\x03\x04"}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_SHEET_ROWS = 100_000
+
+
+def attachment_limits() -> uploads.UploadLimits:
+    """The bounds an attached Office file must keep (size from MAX_ATTACHMENT_BYTES)."""
+    return uploads.UploadLimits(max_bytes=MAX_ATTACHMENT_BYTES,
+                                max_sheet_rows=MAX_ATTACHMENT_SHEET_ROWS)
+
+
+def _check_attachment_count(application: Application) -> None:
+    """Refuse one attachment more than MAX_ATTACHMENTS_PER_APPLICATION (config)."""
+    limit = current_app.config["MAX_ATTACHMENTS_PER_APPLICATION"]
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Attachment).where(
+        Attachment.application_id == application.id))
+    if count >= limit:
+        raise refusal_error(uploads.UploadRefused("too_many_files", limit=limit), "attachment")
 SCALAR_FIELDS = (
     "title", "description", "process_description", "target_groups", "estimated_users",
     "estimated_users_within_years", "requested_sek", "starts_on", "ends_on",
@@ -224,8 +242,12 @@ def update_draft(application: Application, data: dict, actor) -> Application:
     return application
 
 
-def add_attachment(application: Application, filename: str, content: bytes, actor) -> Attachment:
-    """Store a PDF, XLSX or DOCX file, checking its type by extension and content."""
+def add_attachment(application: Application, filename: str, content: bytes, actor,
+                   size_bytes: int | None = None) -> Attachment:
+    """Store a PDF, XLSX or DOCX file after checking its type, size and (Office files) its zip.
+
+    `size_bytes` is the upload's real size when `content` holds only its first bytes.
+    """
     if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
         raise Forbidden("Only the applying organisation can attach files.")
     if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION):
@@ -234,15 +256,17 @@ def add_attachment(application: Application, filename: str, content: bytes, acto
     extension = name[name.rfind("."):].lower() if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
         raise InvalidInput("Attach a PDF, XLSX or DOCX file.", field="attachment")
-    if not content:
-        raise InvalidInput("The file is empty.", field="attachment")
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput(
-            f"The file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; attach a "
-            "smaller one.", field="attachment")
-    if not content.startswith(ATTACHMENT_MAGIC[extension]):
-        raise InvalidInput(f"The file is not a real {extension[1:].upper()} file.",
-                           field="attachment")
+    _check_attachment_count(application)
+    limits = attachment_limits()
+    try:
+        uploads.check_size(len(content) if size_bytes is None else size_bytes, limits)
+        if extension == ".pdf":
+            if not content.startswith(ATTACHMENT_MAGIC[extension]):
+                raise uploads.UploadRefused("not_office", type="PDF")
+        else:
+            uploads.check_office_file(content, extension[1:], limits)
+    except uploads.UploadRefused as refused:
+        raise refusal_error(refused, "attachment") from None
     attachment = Attachment(application_id=application.id, filename=name[:255],
                             content_type=ATTACHMENT_TYPES[extension], size_bytes=len(content),
                             data=content, uploaded_by_id=actor.id)

@@ -21,6 +21,7 @@ from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.export_columns import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_edit_application, can_view_application
+from app.core.uploads import stream_size
 from app.extensions import db
 from app.ideas.models import ProjectIdea
 from app.programmes.models import DelegationRule, Programme
@@ -118,7 +119,8 @@ def _feasibility_studies(organisation_id: int, exclude_id: int | None = None):
 def _attach_files(application: Application, form) -> None:
     for upload in form.files():
         services.add_attachment(application, upload.filename or "",
-                                upload.read(services.MAX_ATTACHMENT_BYTES + 1), current_user)
+                                upload.read(services.MAX_ATTACHMENT_BYTES + 1), current_user,
+                                size_bytes=stream_size(upload.stream))
 
 
 def _form_page(form, application, programme, status: int):

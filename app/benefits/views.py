@@ -30,6 +30,7 @@ from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.export_columns import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from app.core.exports import export_url, sheets_response, wants_xlsx
 from app.core.permissions import can_edit_application, can_view_portfolio, can_view_programme
+from app.core.uploads import stream_size
 from app.extensions import db
 from app.programmes.models import Programme
 from app.projects.models import Project
@@ -450,6 +451,7 @@ def import_workbook(application_id: int):
         try:
             payload = benefit_workbook.read_workbook(
                 data, max_bytes=benefit_workbook.MAX_UPLOAD_BYTES,
+                size_bytes=stream_size(form.workbook.data.stream),
                 defaults=services.defaults_for(application.programme))
         except benefit_workbook.WorkbookError as error:
             errors = [str(problem) for problem in error.errors]
