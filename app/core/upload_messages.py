@@ -11,8 +11,8 @@ def refusal_message(refused: UploadRefused) -> str:
     params = refused.params
     messages = {
         "empty": lambda: _("The file is empty."),
-        "too_large": lambda: _("The file is %(size)s but may be at most %(limit)s; attach a "
-                               "smaller one.", **params),
+        "too_large": lambda: _("The file is %(size)s, larger than the %(limit)s allowed; attach "
+                               "a smaller one.", **params),
         "legacy_or_encrypted": lambda: _(
             "The file is in an old format or protected by a password; save it as %(type)s "
             "without a password and try again.", **params),

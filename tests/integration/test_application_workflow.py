@@ -13,6 +13,7 @@ from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry, Notification
 from app.extensions import db
 from app.programmes.models import Programme
+from tests import office_files
 from tests.conftest import complete_application_data
 
 
@@ -176,8 +177,10 @@ def test_another_organisation_cannot_edit_or_see_a_draft(app_ctx, people, make_a
 
 @pytest.mark.parametrize("filename, content, ok", [
     ("plan.pdf", b"%PDF-1.7 ...", True),
-    ("kalkyl.xlsx", b"PK\x03\x04....", True),
-    ("plan.docx", b"PK\x03\x04....", True),
+    ("kalkyl.xlsx", office_files.xlsx_bytes(), True),
+    ("plan.docx", office_files.docx_bytes(), True),
+    ("kalkyl.xlsx", b"PK\x03\x04....", False),
+    ("plan.docx", office_files.xlsx_bytes(), False),
     ("virus.exe", b"MZ....", False),
     ("fake.pdf", b"<html>", False),
     ("empty.pdf", b"", False),
