@@ -79,15 +79,18 @@ def token_command(email, name):
 
 @audit_cli.command("verify")
 def verify_command():
-    """Check the audit log's hash chain and report the first broken link."""
+    """Check the audit chain, its keyed head and every sealed decision; name the first break."""
     from app.core.audit import verify_chain
 
     report = verify_chain()
     if report.is_intact:
-        click.echo(f"Audit chain intact: {report.checked} entries checked.")
+        click.echo(f"Audit chain intact: {report.checked} entries and {report.sealed_checked} "
+                   "sealed decisions checked.")
         return
-    click.echo(f"Audit chain BROKEN at entry {report.broken_at_id}: {report.reason} "
-               f"({report.checked} entries before it are intact).", err=True)
+    where = (f"entry {report.broken_at_id}" if report.broken_at_id is not None
+             else report.broken_row)
+    click.echo(f"Audit chain BROKEN at {where}: {report.reason} "
+               f"({report.checked} entries checked).", err=True)
     raise SystemExit(1)
 
 

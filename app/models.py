@@ -26,7 +26,7 @@ from app.benefits.models import (
     RealisationEntry,
 )
 from app.budget_cuts.models import BudgetCutEntry, BudgetCutLine, BudgetCutPolicy
-from app.core.models import AuditEntry, Notification
+from app.core.models import AuditEntry, AuditHead, Notification
 from app.followup.models import FollowUpTask, TertialReport
 from app.ideas.models import ProjectIdea
 from app.jobs.models import JobRun
@@ -37,7 +37,7 @@ from app.projects.models import FinalReport, Project, StatusReport
 __all__ = [
     "AdvisoryOpinion", "ApiToken", "Application", "ApplicationEvent", "ApplicationGoalScore",
     "Area", "AreaEstimate", "Assessment", "AssessmentScore", "Attachment", "AuditEntry",
-    "Benefit", "BenefitCalculation", "BenefitLine", "BenefitPlanYear", "BudgetCutEntry",
+    "AuditHead", "Benefit", "BenefitCalculation", "BenefitLine", "BenefitPlanYear", "BudgetCutEntry",
     "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
     "Decision", "DelegationRule", "DiaryCounter", "EnvelopeEntry", "FinalReport",
     "FollowUpTask", "Goal", "JobRun", "Milestone", "NetworkLink", "NetworkNode", "Notification",

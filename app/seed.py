@@ -1232,6 +1232,9 @@ def _insert_projects(data: PortfolioData, context: _Context, report: SeedReport)
             )
             db.session.add(decision)
             db.session.flush()
+            audit.record("decision.taken", decision, actor=decider, after={
+                "diary_number": decision.diary_number, "outcome": decision.outcome,
+                "amount_sek": decision.amount_sek, "authority_key": decision.authority_key})
             report.add("decisions")
         elif decision.application_id != application.id:
             raise ValueError(f"{spec.where}: the diary number {diary_number} is already used by "

@@ -102,6 +102,18 @@ class AuditEntry(db.Model):
         return f"<AuditEntry {self.id} {self.action} {self.object_type}:{self.object_id}>"
 
 
+class AuditHead(db.Model):
+    """The audit chain's newest entry, keyed with the HMAC key, so a deleted last entry shows."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(sa.String(64))
+    head_mac: Mapped[str] = mapped_column(sa.String(64))
+
+    def __repr__(self) -> str:
+        return f"<AuditHead {self.last_id} {self.last_hash[:12]}>"
+
+
 def json_safe(value):
     """Turn model values into JSON-storable ones for audit before/after snapshots."""
     if isinstance(value, dict):
