@@ -137,6 +137,7 @@ class ChainReport:
     reason: str | None
     sealed_checked: int = 0
     broken_row: str | None = None
+    kind: str | None = None
 
     @property
     def is_intact(self) -> bool:
@@ -163,13 +164,15 @@ def verify_chain(batch_size: int = 1000, key: str | bytes | None = None) -> Chai
         ).all()
         for entry in batch:
             if entry.id != expected_id:
-                return ChainReport(checked, expected_id, f"entry {expected_id} is missing")
+                return ChainReport(checked, expected_id, f"entry {expected_id} is missing",
+                                   kind="missing")
             if entry.prev_hash != expected_prev:
-                return ChainReport(checked, entry.id, "link to the previous entry does not match")
+                return ChainReport(checked, entry.id, "link to the previous entry does not match",
+                                   kind="link")
             if not hmac.compare_digest(compute_hash(entry, key), entry.entry_hash):
                 return ChainReport(checked, entry.id,
                                    "content does not match its keyed hash (edited, moved or "
-                                   "recomputed without the key)")
+                                   "recomputed without the key)", kind="hash")
             if (entry.object_type in sealed_types.values() and isinstance(entry.after, dict)
                     and SEAL_KEY in entry.after):
                 seals.setdefault((entry.object_type, entry.object_id),
@@ -183,13 +186,14 @@ def verify_chain(batch_size: int = 1000, key: str | bytes | None = None) -> Chai
             break
     head_problem = _check_head(checked, expected_prev, key)
     if head_problem:
-        return ChainReport(checked, *head_problem)
+        return ChainReport(checked, head_problem[0], head_problem[1], kind=head_problem[2])
     sealed_checked = 0
     for table, object_type in sealed_types.items():
         problem, count = _check_sealed_rows(table, object_type, seals)
         sealed_checked += count
         if problem:
-            return ChainReport(checked, problem[0], problem[1], sealed_checked, problem[2])
+            return ChainReport(checked, problem[0], problem[1], sealed_checked, problem[2],
+                               problem[3])
     return ChainReport(checked, None, None, sealed_checked)
 
 
@@ -201,25 +205,25 @@ def _object_type_of(table: str) -> str:
     raise LookupError(f"no model maps the sealed table {table}")
 
 
-def _check_head(checked: int, last_hash: str, key: bytes) -> tuple[int, str] | None:
+def _check_head(checked: int, last_hash: str, key: bytes) -> tuple[int, str, str] | None:
     """Compare the chain's end with the keyed head row."""
     head = db.session.get(AuditHead, HEAD_ID, populate_existing=True)
     if head is None:
         if checked:
             return checked + 1, (f"the chain's head record is missing, so entries after "
-                                 f"{checked} may have been removed")
+                                 f"{checked} may have been removed"), "head_missing"
         return None
     if not hmac.compare_digest(head_mac(head.last_id, head.last_hash, key), head.head_mac):
         return checked + 1, (f"the chain's head record does not match its keyed hash, so "
-                             f"entries after {checked} may have been removed")
+                             f"entries after {checked} may have been removed"), "head_mac"
     if head.last_id > checked:
         return checked + 1, (f"entry {checked + 1} is missing: the chain ends at {checked} "
-                             f"but its head says {head.last_id}")
+                             f"but its head says {head.last_id}"), "missing"
     if head.last_id < checked:
         return head.last_id + 1, (f"entry {head.last_id + 1} is after the chain's recorded "
-                                  f"head ({head.last_id})")
+                                  f"head ({head.last_id})"), "head_behind"
     if head.last_hash != last_hash:
-        return checked, "the last entry does not match the chain's head"
+        return checked, "the last entry does not match the chain's head", "head_hash"
     return None
 
 
@@ -237,16 +241,16 @@ def _check_sealed_rows(table_name: str, object_type: str,
         label = f"{table_name} {object_id}"
         seal = seals.get((object_type, object_id))
         if seal is None:
-            return (None, f"{label} has no audit entry", label), count
+            return (None, f"{label} has no audit entry", label, "row_unsealed"), count
         entry_id, sealed = seal
         changed = sorted(name for name, value in sealed.items()
                          if name not in row or _sealed_value(row[name]) != value)
         if changed:
             return (entry_id, f"{label} differs from its audit entry {entry_id} in "
-                              f"{', '.join(changed)}", label), count
+                              f"{', '.join(changed)}", label, "row_changed"), count
     for (kind, object_id), (entry_id, _) in sorted(seals.items(), key=lambda s: s[1][0]):
         if kind == object_type and object_id not in present:
             label = f"{table_name} {object_id}"
             return (entry_id, f"{label}, sealed by audit entry {entry_id}, was removed",
-                    label), count
+                    label, "row_removed"), count
     return None, count

@@ -4,9 +4,11 @@ import re
 from io import BytesIO
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.core import audit
+from app.core.models import AuditEntry
 from app.extensions import db
 from tests.web.test_application_pages import clients_for
 
@@ -119,3 +121,48 @@ def test_a_page_far_beyond_the_last_is_empty_not_an_error(browser, entries):
 
     assert response.status_code == 200
     assert entry_ids(response.get_data(as_text=True)) == []
+
+
+# ---- the auditor's reading of the chain (issue 11) -------------------------------------------
+
+def test_the_log_names_actions_objects_and_fields_in_swedish(app, browser, people):
+    from app.accounts.models import Organisation
+
+    with app.app_context():
+        organisation = db.session.get(Organisation, db.session.scalar(
+            sa.select(Organisation.id).order_by(Organisation.id)))
+        audit.record("organisation.updated", organisation, before={"name": "Gamla namnet"},
+                     after={"name": organisation.name, "requested_sek": 1_200_000})
+        db.session.commit()
+        name = organisation.name
+    html = browser("auditor").get("/audit/?action=organisation.updated").get_data(as_text=True)
+    row = html[html.index('data-action="organisation.updated"'):]
+    assert "Organisation uppdaterad" in row[:200]
+    assert f"{name} <span" in html
+    changes = re.search(r'<table class="table table-sm table-borderless mb-0 audit-changes">'
+                        r"(.*?)</table>", html, re.S).group(1)
+    assert "<th scope=\"row\">Namn</th><td>Gamla namnet</td>" in changes
+    assert "Sökt belopp" in changes and "1\u00a0200\u00a0000\u00a0kr" in changes
+    assert 'value="organisation.updated" selected>Organisation uppdaterad</option>' in html
+
+
+def test_the_auditor_verifies_the_chain_on_the_page(app, browser, entries):
+    auditor = browser("auditor")
+    page = auditor.get("/audit/").get_data(as_text=True)
+    assert 'data-testid="verify-chain"' in page and 'data-testid="chain-result"' not in page
+    html = auditor.get("/audit/?verify=1").get_data(as_text=True)
+    result = re.search(r'data-testid="chain-result" data-intact="(\w+)">(.*?)</div>', html, re.S)
+    assert result.group(1) == "yes" and "Kedjan är hel" in result.group(2)
+
+
+def test_the_page_names_the_first_broken_entry(app, browser, entries):
+    with app.app_context():
+        target = db.session.scalar(sa.select(AuditEntry.id).order_by(AuditEntry.id.desc()))
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == target))
+        db.session.commit()
+    html = browser("auditor").get("/audit/?verify=1").get_data(as_text=True)
+    result = re.search(r'data-testid="chain-result" data-intact="(\w+)">(.*?)</div>', html, re.S)
+    assert result.group(1) == "no"
+    assert f"Post {target} saknas" in result.group(2)
