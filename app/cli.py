@@ -1,8 +1,11 @@
-"""Command-line tools: flask seed, flask users, flask audit, flask scheduler, flask assets."""
+"""Command-line tools: flask seed, flask users, flask audit, flask backup, flask scheduler,
+flask assets."""
+
+from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 
@@ -94,6 +97,26 @@ def verify_command():
     raise SystemExit(1)
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path):
+    """Copy the SQLite database to TARGET while the app runs (PostgreSQL: pg_dump, see README)."""
+    from app.core.backup import backup_sqlite
+    from app.core.uploads import format_size
+
+    if db.engine.dialect.name != "sqlite":
+        raise click.ClickException(
+            "The database is PostgreSQL: back it up with pg_dump as the README's 'Backup and "
+            "restore' section describes.")
+    try:
+        written = backup_sqlite(db.engine, target)
+    except FileExistsError:
+        raise click.ClickException(f"{target} already exists; give a new file name.") from None
+    click.echo(f"Backed up the database to {target} ({format_size(written)}). Keep "
+               "AUDIT_HMAC_KEY apart from it: `flask audit verify` needs it after a restore.")
+
+
 def _log_jobs_to_stderr() -> None:
     """Show the jobs' log (and, in development, the e-mails) on the terminal."""
     import logging
@@ -166,3 +189,4 @@ def build_assets_command():
 def register_commands(app: Flask) -> None:
     for group in (seed_cli, users_cli, audit_cli, scheduler_cli, assets_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
