@@ -88,7 +88,8 @@ def verify_command():
     report = verify_chain()
     if report.is_intact:
         click.echo(f"Audit chain intact: {report.checked} entries and {report.sealed_checked} "
-                   "sealed decisions checked.")
+                   f"sealed decisions checked; head {report.head_hash[:16]} (keep this line "
+                   "outside the database to detect a later rollback).")
         return
     where = (f"entry {report.broken_at_id}" if report.broken_at_id is not None
              else report.broken_row)

@@ -138,6 +138,7 @@ class ChainReport:
     sealed_checked: int = 0
     broken_row: str | None = None
     kind: str | None = None
+    head_hash: str | None = None
 
     @property
     def is_intact(self) -> bool:
@@ -194,7 +195,7 @@ def verify_chain(batch_size: int = 1000, key: str | bytes | None = None) -> Chai
         if problem:
             return ChainReport(checked, problem[0], problem[1], sealed_checked, problem[2],
                                problem[3])
-    return ChainReport(checked, None, None, sealed_checked)
+    return ChainReport(checked, None, None, sealed_checked, head_hash=expected_prev)
 
 
 def _object_type_of(table: str) -> str:
