@@ -37,7 +37,8 @@ from app.projects.models import FinalReport, Project, StatusReport
 __all__ = [
     "AdvisoryOpinion", "ApiToken", "Application", "ApplicationEvent", "ApplicationGoalScore",
     "Area", "AreaEstimate", "Assessment", "AssessmentScore", "Attachment", "AuditEntry",
-    "AuditHead", "Benefit", "BenefitCalculation", "BenefitLine", "BenefitPlanYear", "BudgetCutEntry",
+    "AuditHead", "Benefit", "BenefitCalculation", "BenefitLine", "BenefitPlanYear",
+    "BudgetCutEntry",
     "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
     "Decision", "DelegationRule", "DiaryCounter", "EnvelopeEntry", "FinalReport",
     "FollowUpTask", "Goal", "JobRun", "Milestone", "NetworkLink", "NetworkNode", "Notification",

@@ -823,7 +823,7 @@ def _read_cell(cell: Any, spec: _Field | _Setting, sheet: str, row: int, col: in
 # ---------------------------------------------------------------- opening the upload
 
 
-MAX_SHEET_ROWS = 5_000
+MAX_SHEET_ROWS = 65_536  # the old .xls limit: a stray cell far down still reads in well under 1 s
 WORKBOOK_REFUSALS = {
     "empty": "Filen är tom – välj den ifyllda Excel-filen (.xlsx) och försök igen.",
     "too_large": "Filen är {size} men får vara högst {limit} – använd mallen utan bilder och "
@@ -831,12 +831,14 @@ WORKBOOK_REFUSALS = {
     "legacy_or_encrypted": "Filen är i det gamla .xls-formatet eller lösenordsskyddad – spara "
                            "den som Excel-arbetsbok (.xlsx) utan lösenord och försök igen.",
     "not_office": NOT_XLSX,
+    "unreadable_zip": NOT_XLSX,
+    "missing_parts": DAMAGED,
     "damaged": DAMAGED,
     "wrong_type": "Filen är en {actual}-fil med ändelsen .xlsx – ladda ner mallen, fyll i den "
                   "och spara som .xlsx.",
     "too_many_entries": "Filen har {count} delar men får ha högst {limit} – använd mallen utan "
                         "bilder och extra blad.",
-    "unpacked_too_large": "Filen är {size} uppackad men får vara högst {limit} – använd mallen "
+    "unpacked_too_large": "Filen är för stor uppackad ({size}, högst {limit}) – använd mallen "
                           "utan bilder och extra blad.",
     "ratio": "Filen är packad mer än {limit} gånger om, vilket ingen vanlig arbetsbok är – den "
              "togs inte emot.",

@@ -17,6 +17,9 @@ def refusal_message(refused: UploadRefused) -> str:
             "The file is in an old format or protected by a password; save it as %(type)s "
             "without a password and try again.", **params),
         "not_office": lambda: _("The file is not a real %(type)s file.", **params),
+        "missing_parts": lambda: _("The file is not a real %(type)s file.", **params),
+        "unreadable_zip": lambda: _("The file is damaged or incomplete; save it again as "
+                                    "%(type)s and try again.", **params),
         "damaged": lambda: _("The file is damaged or incomplete; save it again as %(type)s "
                              "and try again.", **params),
         "wrong_type": lambda: _("The file is a %(actual)s file renamed to %(type)s; attach it "

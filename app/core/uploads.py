@@ -21,6 +21,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 ZIP_MAGIC = b"PK\x03\x04"
 CHUNK_BYTES = 64 * 1024
 ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+ROW_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr=[\"'](\d+)[\"']")
 DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=[\"']([A-Za-z$]*\$?\d+:)?"
                        rb"[A-Za-z$]*\$?(\d+)[\"']")
 DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -112,7 +113,7 @@ def check_office_file(data: bytes, kind: str, limits: UploadLimits,
         archive = zipfile.ZipFile(BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
             NotImplementedError):
-        raise UploadRefused("damaged", type=TYPE_NAMES[kind]) from None
+        raise UploadRefused("unreadable_zip", type=TYPE_NAMES[kind]) from None
     with archive:
         entries = archive.infolist()
         _check_directory(entries, data, kind, limits)
@@ -148,17 +149,21 @@ def _check_directory(entries: list[zipfile.ZipInfo], data: bytes, kind: str,
         if MACRO_PART.search(entry.filename):
             raise UploadRefused("macros", type=kind_name)
     if CONTENT_TYPES not in names:
-        raise UploadRefused("not_office", type=kind_name)
+        raise UploadRefused("missing_parts", type=kind_name)
     if MAIN_PARTS[kind] not in names:
         other = next((k for k, part in MAIN_PARTS.items() if part in names), None)
         if other:
             raise UploadRefused("wrong_type", type=kind_name, actual=TYPE_NAMES[other])
-        raise UploadRefused("not_office", type=kind_name)
+        raise UploadRefused("missing_parts", type=kind_name)
 
 
 def _scan_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, kind: str,
                    limits: UploadLimits) -> None:
-    """Stream one XML part: refuse a DTD, and in a workbook a sheet with too many rows."""
+    """Stream one XML part: refuse a DTD, and in a workbook a sheet with too many rows.
+
+    Rows are bounded three ways: the sheet's declared dimension, the number of row elements,
+    and the highest row number one names (two rows, 1 and 1 000 000, span a million).
+    """
     count_rows = kind == "xlsx"
     rows = 0
     tail = b""
@@ -183,9 +188,11 @@ def _scan_xml_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, kind: str,
                     raise UploadRefused("dtd")
                 if count_rows:
                     rows += len(ROW_TAG.findall(window)) - len(ROW_TAG.findall(tail))
-                    if rows > limits.max_sheet_rows:
+                    numbers = ROW_NUMBER.findall(window)
+                    if rows > limits.max_sheet_rows or (
+                            numbers and max(map(int, numbers)) > limits.max_sheet_rows):
                         raise UploadRefused("too_many_rows", limit=limits.max_sheet_rows)
-                tail = window[-16:]
+                tail = window[-64:]
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
             NotImplementedError) as error:
         if isinstance(error, UploadRefused):

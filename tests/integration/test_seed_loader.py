@@ -36,8 +36,8 @@ DIARY_NUMBER = re.compile(r"^SLK (\d{4})/(\d{4})$")
 
 
 @pytest.fixture
-def seeded(db_session):
-    """Load the demo once and return the first run's report."""
+def seeded(app_ctx):
+    """Load the demo once, in an app context (the audit key), and return the first report."""
     return seed_demo()
 
 
@@ -186,14 +186,14 @@ def data_copy(tmp_path):
     return target
 
 
-def test_a_missing_file_is_named(db_session, data_copy):
+def test_a_missing_file_is_named(app_ctx, data_copy):
     (data_copy / "ledger.csv").unlink()
 
     with pytest.raises(ValueError, match=r"ledger\.csv.*missing"):
         seed_demo(data_copy)
 
 
-def test_a_missing_field_names_the_file_and_the_item(db_session, data_copy):
+def test_a_missing_field_names_the_file_and_the_item(app_ctx, data_copy):
     path = data_copy / "projects.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("    granted_sek: 6500000\n", "", 1), encoding="utf-8")
@@ -202,7 +202,7 @@ def test_a_missing_field_names_the_file_and_the_item(db_session, data_copy):
         seed_demo(data_copy)
 
 
-def test_a_decider_that_routing_would_not_pick_is_refused(db_session, data_copy):
+def test_a_decider_that_routing_would_not_pick_is_refused(app_ctx, data_copy):
     path = data_copy / "projects.yaml"
     text = path.read_text(encoding="utf-8")
     broken = text.replace("    granted_sek: 12000000\n    decided_by: finance_committee\n",
@@ -425,7 +425,7 @@ def break_reports(data_copy, old: str, new: str) -> None:
      r"\(Hitta skola\), report 2 \(period 2\): submitted on 2009-01-09, outside the period's "
      r"window 2008-12-24–2009-01-02"),
 ])
-def test_a_bad_status_report_is_refused_naming_the_file_and_item(db_session, data_copy, old,
+def test_a_bad_status_report_is_refused_naming_the_file_and_item(app_ctx, data_copy, old,
                                                                  new, message):
     break_reports(data_copy, old, new)
 
@@ -500,7 +500,7 @@ def break_tertial_reports(data_copy, old: str, new: str) -> None:
      r"'presented_by' 'karin@demo\.stockholm\.example' is not a programme office user"),
     ("  - period: T1 2008\n", "  - period: T3 2007\n", r"T3 2007"),
 ])
-def test_a_bad_tertial_report_file_is_refused_naming_the_item(db_session, data_copy, old, new,
+def test_a_bad_tertial_report_file_is_refused_naming_the_item(app_ctx, data_copy, old, new,
                                                               message):
     from app.followup.models import TertialReport
 
@@ -612,7 +612,7 @@ def test_earlier_tertial_reports_leave_out_what_was_decided_or_recorded_later(se
      r"calculation 2 \(Förskoleansökan\), realisation 1: 'recorded_on' 2008-12-15 is before "
      r"2009-01-01"),
 ])
-def test_a_bad_decision_or_recording_day_is_refused_naming_the_item(db_session, data_copy, name,
+def test_a_bad_decision_or_recording_day_is_refused_naming_the_item(app_ctx, data_copy, name,
                                                                     old, new, message):
     path = data_copy / name
     text = path.read_text(encoding="utf-8")

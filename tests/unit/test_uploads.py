@@ -4,7 +4,7 @@
 import pytest
 
 from app.core.uploads import UploadLimits, UploadRefused, check_office_file, format_size
-from reports.benefit_workbook import WorkbookError, read_workbook
+from reports.benefit_workbook import MAX_SHEET_ROWS, WorkbookError, read_workbook
 from tests import office_files as files
 
 MB = 1024 * 1024
@@ -20,15 +20,15 @@ MALFORMED = [
     ("not a zip", lambda: b"<html>not a workbook</html>", "xlsx", "not_office"),
     ("old .xls / encrypted", lambda: b"\xd0\xcf\x11\xe0" + b"\0" * 100, "xlsx",
      "legacy_or_encrypted"),
-    ("zip magic only", lambda: b"PK\x03\x04....", "xlsx", "damaged"),
-    ("truncated to half", lambda: _truncated(files.xlsx_bytes(), 0.5), "xlsx", "damaged"),
-    ("truncated by 10 bytes", lambda: files.xlsx_bytes()[:-10], "xlsx", "damaged"),
-    ("truncated docx", lambda: _truncated(files.docx_bytes(), 0.8), "docx", "damaged"),
+    ("zip magic only", lambda: b"PK\x03\x04....", "xlsx", "unreadable_zip"),
+    ("truncated to half", lambda: _truncated(files.xlsx_bytes(), 0.5), "xlsx", "unreadable_zip"),
+    ("truncated by 10 bytes", lambda: files.xlsx_bytes()[:-10], "xlsx", "unreadable_zip"),
+    ("truncated docx", lambda: _truncated(files.docx_bytes(), 0.8), "docx", "unreadable_zip"),
     ("docx renamed .xlsx", files.docx_bytes, "xlsx", "wrong_type"),
     ("xlsx renamed .docx", files.xlsx_bytes, "docx", "wrong_type"),
     ("zip without content types", lambda: files.zip_of({"xl/workbook.xml": "<workbook/>"}),
-     "xlsx", "not_office"),
-    ("plain zip", lambda: files.zip_of({"readme.txt": "hello"}), "docx", "not_office"),
+     "xlsx", "missing_parts"),
+    ("plain zip", lambda: files.zip_of({"readme.txt": "hello"}), "docx", "missing_parts"),
     ("1 GB zip bomb", lambda: files.zip_bomb("xlsx", 1024), "xlsx", "unpacked_too_large"),
     ("40 MB of zeros", lambda: files.zip_bomb("xlsx", 40), "xlsx", "ratio"),
     ("docx bomb", lambda: files.zip_bomb("docx", 40), "docx", "ratio"),
@@ -52,6 +52,10 @@ MALFORMED = [
         files.xlsx_bytes(), "xl/worksheets/sheet1.xml",
         '<x:worksheet xmlns:x="urn:x"><x:sheetData>' + '<x:row r="1"/>' * 10_001
         + "</x:sheetData></x:worksheet>"), "xlsx", "too_many_rows"),
+    ("two rows a million apart", lambda: files.replace_part(
+        files.xlsx_bytes(), "xl/worksheets/sheet1.xml",
+        '<worksheet><dimension ref="A1"/><sheetData><row r="1"/><row r="1000000" spans="1:1">'
+        '<c r="A1000000"><v>1</v></c></row></sheetData></worksheet>'), "xlsx", "too_many_rows"),
     ("sheet hidden outside xl/worksheets", lambda: files.replace_part(
         files.xlsx_bytes(), "xl/other/sheet9.xml", "<worksheet>" + "<row/>" * 10_001
         + "</worksheet>"), "xlsx", "too_many_rows"),
@@ -94,17 +98,16 @@ def test_sizes_are_said_the_swedish_way(count, said):
 
 
 @pytest.mark.parametrize("build, words", [
-    (lambda: files.million_row_sheet("A1"), "fler än 5\u00a0000 rader"),
+    (lambda: files.million_row_sheet("A1"), f"fler än {MAX_SHEET_ROWS} rader"),
     (files.docx_bytes, "DOCX-fil med ändelsen .xlsx"),
     (lambda: files.zip_bomb("xlsx", 1024), "uppackad"),
     (lambda: files.with_dtd("xlsx"), "DTD"),
-    (lambda: files.xlsx_bytes()[:-10], "skadad"),
+    (lambda: files.xlsx_bytes()[:-10], "ingen Excel-arbetsbok"),
 ])
 def test_the_workbook_import_refuses_before_opening(build, words):
     with pytest.raises(WorkbookError) as refused:
         read_workbook(build())
-    assert words.replace("\u00a0", " ").replace("5 000", "5000") in str(refused.value) \
-        .replace("\u00a0", " ")
+    assert words in str(refused.value)
 
 
 def test_the_workbook_import_says_the_real_size():

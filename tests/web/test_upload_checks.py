@@ -10,6 +10,7 @@ from io import BytesIO
 import pytest
 
 from app.applications.models import Attachment
+from reports.benefit_workbook import MAX_SHEET_ROWS
 from tests import office_files as files
 from tests.conftest import count_rows, csrf_token_from
 from tests.web.test_application_pages import application_form, clients_for, post_application
@@ -103,7 +104,7 @@ def test_attachments_per_application_are_limited(app, client, token, make_applic
 
 
 @pytest.mark.parametrize("build, words", [
-    (files.million_row_sheet, "5000 rader"),
+    (files.million_row_sheet, f"{MAX_SHEET_ROWS} rader"),
     (files.docx_bytes, "DOCX-fil"),
     (lambda: files.zip_bomb("xlsx", 1024), "uppackad"),
 ])
