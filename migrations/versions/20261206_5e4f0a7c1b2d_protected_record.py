@@ -12,7 +12,7 @@ application as another role with ordinary grants: only an owner or a superuser c
 or disable a trigger. Downgrading drops the triggers and the head; hashes stay keyed.
 
 Revision ID: 5e4f0a7c1b2d
-Revises: 5c1e9a7b3d20
+Revises: a3c1e5f7b9d2
 Create Date: 2026-12-06 21:10:00
 """
 import hashlib
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '5e4f0a7c1b2d'
-down_revision = '5c1e9a7b3d20'
+down_revision = 'a3c1e5f7b9d2'
 branch_labels = None
 depends_on = None
 
