@@ -10,7 +10,7 @@ export FLASK_APP := wsgi.py
 # Links in notification e-mails point at the server make run starts.
 export APP_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run web scheduler test install translations assets extract-messages bench lint
+.PHONY: run web scheduler prod test install translations assets extract-messages bench lint
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ web: install
 scheduler: install
 	$(FLASK) db upgrade
 	DEMO_DATE=$(DEMO_DATE) $(FLASK) scheduler run
+
+# Production: gunicorn (gunicorn.conf.py: BIND, WEB_CONCURRENCY, ...) with the workers sharing
+# the login counters in Redis; run `make scheduler` once next to it. Needs SECRET_KEY and
+# DATABASE_URL in the environment.
+prod: install
+	APP_CONFIG=production $(FLASK) db upgrade
+	APP_CONFIG=production RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0} \
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

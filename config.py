@@ -6,6 +6,7 @@ the database (SQLite under instance/ by default, PostgreSQL through psycopg 3).
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -30,6 +31,11 @@ def _database_url() -> str:
 def _flag(name: str, default: str = "") -> bool:
     """Read a yes/no setting: 1, true, yes and on (any case) mean yes."""
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(name: str, default: int) -> int:
+    """Read a whole-number setting, or the default when it is not set."""
+    return int(os.environ.get(name) or default)
 
 
 def _development_secret_key() -> str:
@@ -67,6 +73,13 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=_number("REMEMBER_COOKIE_DAYS", 14))
+    # A session cookie, even a copied one, is refused this long after it was last written.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_number("SESSION_LIFETIME_HOURS", 12))
+    # Deciding on money in a remembered session needs a password login this recent.
+    RECENT_LOGIN_MINUTES = _number("RECENT_LOGIN_MINUTES", 15)
+    API_TOKEN_LIFETIME_DAYS = _number("API_TOKEN_LIFETIME_DAYS", 90)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     # The audit chain's HMAC key: set it in production and keep it, like the backups, away
@@ -75,8 +88,14 @@ class Config:
     MAX_ATTACHMENTS_PER_APPLICATION = int(os.environ.get("MAX_ATTACHMENTS_PER_APPLICATION", "20"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "nyttoportfolj")
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins only: per client address, and per account whatever the address.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
+    # How many proxies in front of the app set X-Forwarded-For/-Proto; 0 trusts none.
+    TRUSTED_PROXY_HOPS = _number("TRUSTED_PROXY_HOPS", 0)
+    HSTS_SECONDS = 0
 
     API_TITLE = "Nyttoportfölj API"
     API_VERSION = "v1"
@@ -124,6 +143,7 @@ class ProdConfig(Config):
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = _number("HSTS_SECONDS", 365 * 24 * 3600)
     MAIL_LOG_ONLY = False
 
     @classmethod

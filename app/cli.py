@@ -65,19 +65,78 @@ def create_user_command(email, name, password, organisation_name, roles):
     click.echo(f"Created user {user.email} (id {user.id}).")
 
 
-@users_cli.command("token")
-@click.argument("email")
-@click.option("--name", default="cli", help="A label for the token.")
-def token_command(email, name):
-    """Print a new API token for EMAIL (only its hash is stored: keep it now)."""
-    from app.accounts.services import find_user_by_email, issue_api_token
+def _user_by_email(email):
+    from app.accounts.services import find_user_by_email
 
     user = find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No user has the e-mail address {email}.")
-    token = issue_api_token(user, name=name)
+    return user
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="cli", help="A label for the token.")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="How many days it works (default API_TOKEN_LIFETIME_DAYS, 90).")
+@click.option("--revoke-others", is_flag=True, help="Revoke the user's other tokens now.")
+def token_command(email, name, days, revoke_others):
+    """Print a new API token for EMAIL (only its hash is stored: keep it now)."""
+    from datetime import timedelta
+
+    from app.accounts.services import issue_api_token
+
+    token = issue_api_token(_user_by_email(email), name=name, revoke_others=revoke_others,
+                            lifetime=timedelta(days=days) if days else None)
     db.session.commit()
     click.echo(token)
+
+
+@users_cli.command("tokens")
+@click.argument("email")
+def tokens_command(email):
+    """List EMAIL's API tokens: id, state, expiry, last use and name."""
+    from app.accounts.services import api_token_state, list_api_tokens
+
+    for token in list_api_tokens(_user_by_email(email)):
+        last_used = token.last_used_at.isoformat() if token.last_used_at else "never"
+        click.echo(f"{token.id}\t{api_token_state(token).value}\t"
+                   f"expires {token.expires_at.isoformat()}\tlast used {last_used}\t{token.name}")
+
+
+@users_cli.command("revoke-token")
+@click.argument("token_id", type=int, required=False)
+@click.option("--all", "all_of", metavar="EMAIL", default=None,
+              help="Revoke every working token of this user instead.")
+def revoke_token_command(token_id, all_of):
+    """Revoke the API token TOKEN_ID (see `flask users tokens EMAIL`), or --all EMAIL."""
+    from app.accounts.models import ApiToken
+    from app.accounts.services import active_api_tokens, revoke_api_token
+
+    if (token_id is None) == (all_of is None):
+        raise click.UsageError("Give either a TOKEN_ID or --all EMAIL.")
+    if all_of:
+        tokens = active_api_tokens(_user_by_email(all_of))
+    else:
+        token = db.session.get(ApiToken, token_id)
+        if token is None:
+            raise click.ClickException(f"There is no API token with id {token_id}.")
+        tokens = [token]
+    for token in tokens:
+        revoke_api_token(token)
+    db.session.commit()
+    click.echo(f"Revoked {len(tokens)} token(s).")
+
+
+@users_cli.command("end-sessions")
+@click.argument("email")
+def end_sessions_command(email):
+    """Log EMAIL out everywhere: every session and remember-me cookie stops working."""
+    from app.accounts.services import end_sessions
+
+    end_sessions(_user_by_email(email), "ended_by_administrator")
+    db.session.commit()
+    click.echo(f"Every session of {email} has ended.")
 
 
 @audit_cli.command("verify")

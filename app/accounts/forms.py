@@ -33,7 +33,19 @@ class LoginForm(FlaskForm):
                        filters=[strip_whitespace], render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(
+        _l("Remember me on this computer"),
+        description=_l("Only on a computer that is yours alone. Decisions on money still ask "
+                       "for your password if you logged in more than a short while ago."))
     submit = SubmitField(_l("Log in"))
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=100)],
+                       filters=[strip_whitespace],
+                       description=_l("For example the name of the system that will use it."))
+    revoke_others = BooleanField(_l("Revoke my other tokens at the same time"))
+    submit = SubmitField(_l("Create token"))
 
 
 class UserForm(FlaskForm):

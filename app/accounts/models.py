@@ -55,6 +55,8 @@ class User(UserMixin, db.Model):
     wants_email: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = created_at_column()
     last_login_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # Part of every session's and remember cookie's identity: raising it ends them all.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
     role_assignments: Mapped[list["RoleAssignment"]] = relationship(
@@ -82,6 +84,10 @@ class User(UserMixin, db.Model):
             a.authority_key for a in self.role_assignments
             if a.role == Role.DECISION_MAKER and a.authority_key
         )
+
+    def get_id(self) -> str:
+        """Name the user and the session generation, so ended sessions cannot be replayed."""
+        return f"{self.id}.{self.session_generation}"
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -121,7 +127,7 @@ def hash_token(token: str) -> str:
 
 
 class ApiToken(db.Model):
-    """A bearer token for the API, stored as its SHA-256 hash."""
+    """A bearer token for the API, stored as its SHA-256 hash; it expires and can be revoked."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -129,6 +135,7 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(sa.String(100), default="cli")
     created_at: Mapped[datetime] = created_at_column()
     last_used_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
     user: Mapped[User] = relationship()

@@ -4,9 +4,11 @@ Services flush and never commit; the caller commits once.
 """
 
 import secrets
+from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import audit
@@ -16,8 +18,10 @@ from app.core.models import utcnow
 from app.extensions import db
 
 from .models import ApiToken, Area, Organisation, RoleAssignment, User, hash_token
+from .rules import TokenState, parse_session_user_id, token_state
 
 API_TOKEN_PREFIX = "np_"
+DEFAULT_API_TOKEN_DAYS = 90
 
 
 @cache
@@ -26,10 +30,26 @@ def _timing_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: an inactive user is treated as logged out."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+def load_user(session_user_id: str) -> User | None:
+    """Flask-Login's loader: a session of an ended generation or an inactive user is none."""
+    parsed = parse_session_user_id(session_user_id)
+    if parsed is None:
+        return None
+    user_id, generation = parsed
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.session_generation != generation:
+        return None
+    return user
+
+
+def end_sessions(user: User, reason: str, actor=None) -> User:
+    """End every session and remember-me cookie of `user`, on every device, at once."""
+    before = {"session_generation": user.session_generation}
+    user.session_generation += 1
+    db.session.flush()
+    audit.record("user.sessions_ended", user, actor=actor, before=before,
+                 after={"session_generation": user.session_generation, "reason": reason})
+    return user
 
 
 def normalise_email(email: str) -> str:
@@ -109,8 +129,12 @@ def create_user(data: dict, actor=None) -> User:
 
 
 def update_user(user: User, data: dict, actor=None) -> User:
-    """Change a user's name, organisation, active flag, roles and optionally password."""
+    """Change a user's name, organisation, active flag, roles and optionally password.
+
+    A new password or a deactivation ends the user's sessions everywhere.
+    """
     before = _user_snapshot(user)
+    was_active = user.is_active
     for field in ("name", "organisation_id", "is_active", "locale"):
         if field in data:
             setattr(user, field, data[field])
@@ -129,6 +153,10 @@ def update_user(user: User, data: dict, actor=None) -> User:
             )
     db.session.flush()
     audit.record("user.updated", user, actor=actor, before=before, after=_user_snapshot(user))
+    if data.get("password"):
+        end_sessions(user, "password_changed", actor=actor)
+    elif was_active and not user.is_active:
+        end_sessions(user, "deactivated", actor=actor)
     return user
 
 
@@ -165,24 +193,81 @@ def update_organisation(organisation: Organisation, data: dict, actor=None) -> O
     return organisation
 
 
-def issue_api_token(user: User, name: str = "cli", actor=None) -> str:
-    """Create a token and return it in clear text once; only its hash is stored."""
+def api_token_lifetime() -> timedelta:
+    """How long a new API token works (API_TOKEN_LIFETIME_DAYS, default 90 days)."""
+    days = (current_app.config.get("API_TOKEN_LIFETIME_DAYS", DEFAULT_API_TOKEN_DAYS)
+            if has_app_context() else DEFAULT_API_TOKEN_DAYS)
+    return timedelta(days=int(days))
+
+
+def _token_snapshot(token: ApiToken) -> dict:
+    return {"user_id": token.user_id, "name": token.name, "expires_at": token.expires_at,
+            "revoked_at": token.revoked_at}
+
+
+def issue_api_token(user: User, name: str = "cli", actor=None, *,
+                    lifetime: timedelta | None = None, revoke_others: bool = False) -> str:
+    """Create a token and return it in clear text once; only its hash is stored.
+
+    With `revoke_others` every other token of the user stops working at the same moment.
+    """
+    lifetime = lifetime if lifetime is not None else api_token_lifetime()
+    if lifetime <= timedelta(0):
+        raise InvalidInput("A token must be valid for at least one day.", field="days")
+    if revoke_others:
+        for other in active_api_tokens(user):
+            revoke_api_token(other, actor=actor)
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name))
+    record = ApiToken(user_id=user.id, token_hash=hash_token(token), name=name,
+                      expires_at=utcnow().replace(microsecond=0) + lifetime)
+    db.session.add(record)
     db.session.flush()
-    audit.record("api_token.issued", user, actor=actor, after={"name": name})
+    audit.record("api_token.issued", record, actor=actor, after=_token_snapshot(record))
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """Return the active user a bearer token belongs to, or None."""
+def list_api_tokens(user: User) -> list[ApiToken]:
+    """Every token of the user, newest first, revoked and expired ones included."""
+    return db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+
+
+def active_api_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens that still work now."""
+    now = utcnow()
+    return db.session.scalars(sa.select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+        ApiToken.expires_at > now).order_by(ApiToken.id)).all()
+
+
+def revoke_api_token(token: ApiToken, actor=None) -> ApiToken:
+    """Stop a token from working; revoking a revoked token changes nothing."""
+    if token.revoked_at is not None:
+        return token
+    before = _token_snapshot(token)
+    token.revoked_at = utcnow()
+    db.session.flush()
+    audit.record("api_token.revoked", token, actor=actor, before=before,
+                 after=_token_snapshot(token))
+    return token
+
+
+def token_record(token: str) -> ApiToken | None:
+    """The stored token a bearer string names, whatever its state, or None."""
     if not token:
         return None
-    record = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token),
-                                  ApiToken.revoked_at.is_(None))
-    )
-    if record is None or not record.user.is_active:
+    return db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+
+
+def api_token_state(record: ApiToken) -> TokenState:
+    return token_state(expires_at=record.expires_at, revoked_at=record.revoked_at, now=utcnow())
+
+
+def user_for_token(token: str) -> User | None:
+    """Return the active user a working (unexpired, unrevoked) bearer token belongs to."""
+    record = token_record(token)
+    if record is None or api_token_state(record) != TokenState.ACTIVE or (
+            not record.user.is_active):
         return None
     record.last_used_at = utcnow()
     return record.user

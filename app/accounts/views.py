@@ -1,10 +1,21 @@
-"""Login, logout and the administrator's pages for users and organisations."""
+"""Login, logout, API tokens and the administrator's pages for users and organisations."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
+from app.core.actions import commit_or_flash_refusal
 from app.core.errors import DomainError
 from app.core.labels import ROLE as ROLE_LABELS
 from app.core.permissions import can_administer
@@ -12,8 +23,11 @@ from app.core.urls import is_safe_local_path
 from app.extensions import db, limiter
 
 from . import services
-from .forms import LoginForm, OrganisationForm, UserForm, select_choices
+from .forms import ApiTokenForm, LoginForm, OrganisationForm, UserForm, select_choices
 from .models import Organisation, User
+from .permissions import get_visible_token
+from .rules import login_attempt_failed
+from .sessions import recent_login_required, start_session
 
 bp = Blueprint("accounts", __name__)
 
@@ -22,13 +36,32 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_login_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _login_account_key() -> str:
+    """Count failures per account, whichever address they come from."""
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _login_failed(response) -> bool:
+    return login_attempt_failed(response.status_code)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(_account_login_limit, methods=["POST"], key_func=_login_account_key,
+               deduct_when=_login_failed)
 def login():
+    """Log in; `reauth` asks a logged-in person for the password again (before deciding)."""
     next_path = request.args.get("next")
-    if current_user.is_authenticated:
+    reauth = current_user.is_authenticated and bool(request.args.get("reauth"))
+    if current_user.is_authenticated and not reauth:
         return redirect(next_path if is_safe_local_path(next_path) else url_for("core.home"))
     form = LoginForm()
+    if reauth and request.method == "GET":
+        form.email.data = current_user.email
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
@@ -36,17 +69,93 @@ def login():
             flash(_("Wrong e-mail address or password."), "danger")
         else:
             db.session.commit()
-            login_user(user)
+            start_session(user, remember=bool(form.remember.data))
             return redirect(next_path if is_safe_local_path(next_path) else url_for("core.home"))
-    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/login.html", form=form, reauth=reauth), (
+        422 if form.errors else 200)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    """Log out here and end every copy of this person's session cookies on the server."""
+    user = current_user._get_current_object()
+    commit_or_flash_refusal(lambda: services.end_sessions(user, "logged_out", actor=user),
+                            _("You are logged out."))
     logout_user()
-    flash(_("You are logged out."), "info")
+    for key in ("_sid", "_login_at", "_remembered"):
+        session.pop(key, None)
     return redirect(url_for("accounts.login"))
+
+
+def _tokens_page(owner: User, form: ApiTokenForm | None = None, new_token: str | None = None,
+                 status: int = 200):
+    return render_template(
+        "accounts/tokens.html", owner=owner, tokens=services.list_api_tokens(owner),
+        token_state=services.api_token_state, form=form, new_token=new_token,
+        lifetime_days=services.api_token_lifetime().days), status
+
+
+@bp.get("/account/tokens")
+@login_required
+def tokens():
+    return _tokens_page(current_user, ApiTokenForm())
+
+
+@bp.post("/account/tokens")
+@login_required
+@recent_login_required("accounts.tokens")
+def issue_token():
+    """Issue a token and show it once: it is never stored or flashed in clear text."""
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _tokens_page(current_user, form, status=422)
+    user = current_user._get_current_object()
+    issued = []
+    if not commit_or_flash_refusal(
+            lambda: issued.append(services.issue_api_token(
+                user, form.name.data, actor=user, revoke_others=bool(form.revoke_others.data))),
+            _("The token was created. Copy it now: it is shown only this once.")):
+        return _tokens_page(user, form, status=422)
+    return _tokens_page(user, ApiTokenForm(formdata=None), new_token=issued[0])
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    token = get_visible_token(current_user, token_id, current_user.id)
+    commit_or_flash_refusal(lambda: services.revoke_api_token(token, actor=current_user),
+                            _("The token %(name)s was revoked.", name=token.name))
+    return redirect(url_for("accounts.tokens"))
+
+
+@bp.get("/admin/users/<int:user_id>/tokens")
+@login_required
+def user_tokens(user_id: int):
+    _require_admin()
+    return _tokens_page(db.get_or_404(User, user_id))
+
+
+@bp.post("/admin/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_user_token(user_id: int, token_id: int):
+    _require_admin()
+    token = get_visible_token(current_user, token_id, user_id)
+    commit_or_flash_refusal(lambda: services.revoke_api_token(token, actor=current_user),
+                            _("The token %(name)s was revoked.", name=token.name))
+    return redirect(url_for("accounts.user_tokens", user_id=user_id))
+
+
+def _revoke_url(owner: User, token_id: int) -> str:
+    """Where the revoke button of `owner`'s token posts: the own page or the administrator's."""
+    if owner.id == current_user.id:
+        return url_for("accounts.revoke_token", token_id=token_id)
+    return url_for("accounts.revoke_user_token", user_id=owner.id, token_id=token_id)
+
+
+@bp.context_processor
+def _token_helpers():
+    return {"revoke_token_url": _revoke_url}
 
 
 def _require_admin():

@@ -1,13 +1,19 @@
-"""API: the authenticated user and organisations."""
+"""API: the authenticated user, their API tokens, and organisations."""
 
 import sqlalchemy as sa
 
-from app.accounts.models import Organisation
+from app.accounts import services
+from app.accounts.models import ApiToken, Organisation, User
+from app.accounts.permissions import can_manage_tokens_of, get_visible_token
+from app.core.errors import NotFound
+from app.extensions import db
 
 from . import api_blueprint, documented
 from .auth import api_user
 from .pagination import page_of
-from .schemas import MeSchema, OrganisationSchema
+from .schemas import ApiTokenSchema, MeSchema, OrganisationSchema, ProblemSchema
+
+PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 
 blp = api_blueprint("api_accounts", "Who am I, and the city's organisations.")
 
@@ -33,3 +39,58 @@ def me():
 def organisations(pagination_parameters):
     """All organisations, by name (paginated: page, page_size; totals in X-Pagination)."""
     return page_of(sa.select(Organisation).order_by(Organisation.name), pagination_parameters)
+
+
+def _token_dict(token: ApiToken) -> dict:
+    return {"id": token.id, "user_id": token.user_id, "name": token.name,
+            "created_at": token.created_at, "last_used_at": token.last_used_at,
+            "expires_at": token.expires_at, "revoked_at": token.revoked_at,
+            "state": services.api_token_state(token).value}
+
+
+def _token_owner(user_id: int) -> User:
+    """The user whose tokens the caller may manage, or 404 alike for anyone else."""
+    owner = db.session.get(User, user_id)
+    if owner is None or not can_manage_tokens_of(api_user(), user_id):
+        raise NotFound("There is no user with that number whose tokens you can manage.")
+    return owner
+
+
+@blp.get("/me/tokens")
+@documented(blp)
+@blp.response(200, ApiTokenSchema(many=True))
+def my_tokens():
+    """The caller's own tokens, newest first, revoked and expired ones included."""
+    return [_token_dict(t) for t in services.list_api_tokens(api_user())]
+
+
+@blp.delete("/me/tokens/<int:token_id>")
+@documented(blp)
+@blp.response(204)
+@blp.alt_response(404, **PROBLEM)
+def revoke_my_token(token_id):
+    """Revoke one of the caller's tokens (also the one this request uses); idempotent."""
+    user = api_user()
+    services.revoke_api_token(get_visible_token(user, token_id, user.id), actor=user)
+    db.session.commit()
+
+
+@blp.get("/users/<int:user_id>/tokens")
+@documented(blp)
+@blp.response(200, ApiTokenSchema(many=True))
+@blp.alt_response(404, **PROBLEM)
+def user_tokens(user_id):
+    """A user's tokens, for the administrator (anyone else: 404 unless it is their own)."""
+    return [_token_dict(t) for t in services.list_api_tokens(_token_owner(user_id))]
+
+
+@blp.delete("/users/<int:user_id>/tokens/<int:token_id>")
+@documented(blp)
+@blp.response(204)
+@blp.alt_response(404, **PROBLEM)
+def revoke_user_token(user_id, token_id):
+    """Revoke a user's token, for the administrator; idempotent."""
+    owner = _token_owner(user_id)
+    services.revoke_api_token(get_visible_token(api_user(), token_id, owner.id),
+                              actor=api_user())
+    db.session.commit()

@@ -3,7 +3,8 @@
 from flask import g, request
 from werkzeug.exceptions import Unauthorized
 
-from app.accounts.services import user_for_token
+from app.accounts.rules import TokenState
+from app.accounts.services import api_token_state, token_record, user_for_token
 from app.extensions import db
 
 HOW_TO_AUTHENTICATE = (
@@ -19,10 +20,19 @@ def authenticate_request() -> None:
         raise Unauthorized(description="No API token was sent. " + HOW_TO_AUTHENTICATE)
     user = user_for_token(token.strip())
     if user is None:
-        raise Unauthorized(description="The API token is not valid or was revoked. "
-                           + HOW_TO_AUTHENTICATE)
+        raise Unauthorized(description=_refusal(token.strip()) + " " + HOW_TO_AUTHENTICATE)
     db.session.commit()
     g.api_user = user
+
+
+def _refusal(token: str) -> str:
+    """Say why a token is refused; only its holder can learn it, so the reason may be named."""
+    record = token_record(token)
+    if record is not None and api_token_state(record) == TokenState.EXPIRED:
+        return "The API token has expired."
+    if record is not None and api_token_state(record) == TokenState.REVOKED:
+        return "The API token was revoked."
+    return "The API token is not valid."
 
 
 def api_user():

@@ -34,6 +34,19 @@ class OrganisationSchema(Schema):
     is_active = fields.Boolean()
 
 
+class ApiTokenSchema(Schema):
+    """An API token as its owner and the administrator see it (never the token itself)."""
+
+    id = fields.Integer()
+    user_id = fields.Integer()
+    name = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    state = fields.String(metadata={"enum": ["active", "expired", "revoked"]})
+
+
 class MeSchema(Schema):
     id = fields.Integer()
     email = fields.String()

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import User
+from app.accounts.sessions import recent_login_required
 from app.core import clock
 from app.core.enums import (
     ApplicationKind,
@@ -403,6 +404,7 @@ def withdraw(application_id: int):
 
 
 @bp.post("/<int:application_id>/decide")
+@recent_login_required("applications.detail")
 def decide(application_id: int):
     """Decide under delegation; show the anti-splitting warning or the envelope's shortfall."""
     application = services.get_visible_application(current_user, application_id, lock=True)
@@ -477,6 +479,7 @@ def decision_detail(decision_id: int):
 
 
 @decisions_bp.post("/<int:decision_id>/correct")
+@recent_login_required("decisions.detail")
 def correct(decision_id: int):
     """Correct a decision by a new one (supplementary grant, reduction or revocation)."""
     decision = _visible_decision(decision_id)

@@ -59,3 +59,26 @@ def test_development_generates_a_key_once_and_keeps_it(fresh_config, tmp_path):
 def test_unknown_config_name_says_what_to_use(fresh_config):
     with pytest.raises(RuntimeError, match="development, testing, production"):
         fresh_config().config_class("staging")
+
+
+def test_session_token_and_proxy_settings_come_from_the_environment(fresh_config):
+    from datetime import timedelta
+
+    config = fresh_config(TRUSTED_PROXY_HOPS="2", RECENT_LOGIN_MINUTES="5",
+                          API_TOKEN_LIFETIME_DAYS="30", SESSION_LIFETIME_HOURS="8",
+                          REMEMBER_COOKIE_DAYS="7",
+                          LOGIN_ACCOUNT_RATE_LIMIT="3 per hour")
+    assert config.Config.TRUSTED_PROXY_HOPS == 2
+    assert config.Config.RECENT_LOGIN_MINUTES == 5
+    assert config.Config.API_TOKEN_LIFETIME_DAYS == 30
+    assert config.Config.PERMANENT_SESSION_LIFETIME == timedelta(hours=8)
+    assert config.Config.REMEMBER_COOKIE_DURATION == timedelta(days=7)
+    assert config.Config.LOGIN_ACCOUNT_RATE_LIMIT == "3 per hour"
+
+
+def test_proxies_are_not_trusted_and_hsts_is_off_unless_in_production(fresh_config):
+    config = fresh_config()
+    assert config.Config.TRUSTED_PROXY_HOPS == 0
+    assert config.DevConfig.HSTS_SECONDS == 0 and config.TestConfig.HSTS_SECONDS == 0
+    assert config.ProdConfig.HSTS_SECONDS == 365 * 24 * 3600
+    assert config.Config.SQLALCHEMY_ENGINE_OPTIONS["pool_pre_ping"] is True
