@@ -1,11 +1,14 @@
 """The application factory: configuration, extensions, blueprints, errors, CLI."""
 
+import logging
 import secrets
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, config_class
 
@@ -27,6 +30,7 @@ def build_app(test_config=None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    trust_proxies(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -34,6 +38,16 @@ def build_app(test_config=None) -> Flask:
     register_cli(app)
     register_request_hooks(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto only from the configured number of proxies (default none).
+
+    Without it a client could pick its own address and so escape the per-address login limit.
+    """
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def select_locale() -> str:
@@ -146,6 +160,21 @@ def register_request_hooks(app: Flask) -> None:
 
     formatting.register_template_helpers(app)
 
+    @app.teardown_appcontext
+    def _release_database_session(_error):
+        """Close the session before Flask-SQLAlchemy removes it (teardowns run last-first).
+
+        When the database killed the connection after the answer was made, the closing
+        rollback fails; the connection is then discarded instead, so the finished answer is
+        still sent and the pool replaces the connection.
+        """
+        try:
+            db.session.close()
+        except SQLAlchemyError:
+            logging.getLogger(__name__).warning(
+                "The database connection was lost before the request ended; it is discarded.")
+            db.session().invalidate()
+
     @app.before_request
     def _make_csp_nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
@@ -163,6 +192,23 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
+        hsts_seconds = app.config.get("HSTS_SECONDS") or 0
+        if hsts_seconds:
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={int(hsts_seconds)}; includeSubDomains")
+        _forbid_caching(response)
         return response
+
+
+def _forbid_caching(response) -> None:
+    """Keep case data out of browser and proxy caches: every page, API answer and download.
+
+    Only the static assets (styles, scripts, fonts) may be cached; a download is never
+    cached, whatever its view said.
+    """
+    if request.endpoint and (request.endpoint == "static" or request.endpoint.endswith(".static")):
+        return
+    if "attachment" in response.headers.get("Content-Disposition", ""):
+        response.headers["Cache-Control"] = "private, no-store"
+        return
+    response.headers.setdefault("Cache-Control", "no-store")

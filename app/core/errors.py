@@ -4,12 +4,17 @@ Services raise `DomainError` subclasses; the handlers here turn them into the ri
 status code, so views and endpoints need no try/except of their own.
 """
 
-from flask import Flask, jsonify, render_template, request
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
-from werkzeug.exceptions import BadRequest, HTTPException
+from markupsafe import escape
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 # What a page says for an HTTP error raised without a message of its own (werkzeug's are English).
@@ -22,7 +27,11 @@ PAGE_DETAILS = {
     429: _l("Too many attempts. Wait a minute and try again."),
     500: _l("Something went wrong on our side. Try again, and tell the programme office if it "
             "happens again."),
+    503: _l("The database cannot be reached just now. Wait a moment and try again; nothing you "
+            "saved before is lost."),
 }
+# Seconds a client is asked to wait before trying again while the database is unreachable.
+RETRY_AFTER_OUTAGE_SECONDS = 10
 
 
 class DomainError(Exception):
@@ -114,7 +123,9 @@ def handle_http_exception(error: HTTPException):
             response = problem_response(error.code, error.name, detail)
     else:
         detail = error.description
-        if detail == type(error).description and error.code in PAGE_DETAILS:
+        # A rate limit's own description is its limit string ("5 per 1 minute"), not a sentence.
+        if (detail == type(error).description or error.code == 429) and (
+                error.code in PAGE_DETAILS):
             detail = str(PAGE_DETAILS[error.code])
         response = _as_response((render_template("errors/error.html", error=error,
                                                  detail=detail), error.code))
@@ -162,9 +173,55 @@ def handle_out_of_range(_error: Exception):
         "store. Check it and try again.")))
 
 
+def is_database_unavailable(error: Exception) -> bool:
+    """Whether a database error means the connection or the server is gone, not bad input."""
+    return isinstance(error, (OperationalError, InterfaceError)) or bool(
+        getattr(error, "connection_invalidated", False))
+
+
+class DatabaseUnavailable(HTTPException):
+    code = 503
+    description = "The database cannot be reached just now. Wait a moment and try again."
+
+
+def handle_database_error(error: DBAPIError):
+    """Answer 503 (after a rollback) when the database dropped the connection mid-request.
+
+    The error page must not touch the database again, so it shows the person logged out.
+    """
+    from flask_login import AnonymousUserMixin
+
+    from app.extensions import db
+
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        logger.warning("Rollback after a database error failed; the session is discarded.")
+    logger.error("The database is unavailable: %s", error.orig or error)
+    g._login_user = AnonymousUserMixin()
+    try:
+        response = handle_http_exception(DatabaseUnavailable())
+    except SQLAlchemyError:
+        response = _as_response((f"<!doctype html><html lang=\"sv\"><title>503</title><p>"
+                                 f"{escape(PAGE_DETAILS[503])}</p>", 503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_OUTAGE_SECONDS)
+    return response
+
+
+def handle_internal_error(error: InternalServerError):
+    """Unexpected errors: problem+json on the API, the Swedish page elsewhere (never bare)."""
+    original = getattr(error, "original_exception", None)
+    if isinstance(original, DBAPIError) and is_database_unavailable(original):
+        return handle_database_error(original)
+    return handle_http_exception(error)
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(OverflowError, handle_out_of_range)
     app.register_error_handler(DataError, handle_out_of_range)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_database_error)
+    app.register_error_handler(InterfaceError, handle_database_error)
+    app.register_error_handler(InternalServerError, handle_internal_error)
     app.register_error_handler(HTTPException, handle_http_exception)
