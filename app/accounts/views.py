@@ -27,7 +27,7 @@ from .forms import ApiTokenForm, LoginForm, OrganisationForm, UserForm, select_c
 from .models import Organisation, User
 from .permissions import get_visible_token
 from .rules import login_attempt_failed
-from .sessions import recent_login_required, start_session
+from .sessions import login_is_recent, recent_login_required, start_session
 
 bp = Blueprint("accounts", __name__)
 
@@ -156,6 +156,11 @@ def _revoke_url(owner: User, token_id: int) -> str:
 @bp.context_processor
 def _token_helpers():
     return {"revoke_token_url": _revoke_url}
+
+
+@bp.app_context_processor
+def _session_helpers():
+    return {"login_is_recent": login_is_recent}
 
 
 def _require_admin():

@@ -158,3 +158,11 @@ def test_two_workers_share_the_login_counters_in_redis(app, tmp_path):
     allowed = limit - first_half
     assert second == [200] * allowed + [429] * (second_half - allowed)
 
+
+
+def test_an_unreachable_redis_falls_back_to_counting_in_memory(app, tmp_path):
+    """Redis down must not turn every login into a 500: the worker counts on its own."""
+    database = f"sqlite:///{tmp_path / 'workers.sqlite3'}"
+    limit = _limit(app, "LOGIN_RATE_LIMIT")
+    statuses = _worker(database, "redis://127.0.0.1:1/0", "down", limit + 1, build=True)
+    assert statuses == [200] * limit + [429]

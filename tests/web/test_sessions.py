@@ -214,7 +214,11 @@ def test_a_remembered_session_logs_in_again_before_deciding(
     demo_date("2008-03-07")
     application_id = make_application("awaiting_decision")
     anders = _decider(app, people, remembered=True)
+    detail = f"/applications/{application_id}"
+    assert 'data-testid="recent-login-needed"' not in anders.get(detail).get_data(as_text=True)
     _age_login(anders, app.config["RECENT_LOGIN_MINUTES"] + 1)
+    notice = anders.get(detail).get_data(as_text=True)
+    assert 'data-testid="recent-login-needed"' in notice and "reauth=1" in notice
 
     refused = decide(anders, application_id, amount_sek="1200000")
     assert refused.status_code == 302
