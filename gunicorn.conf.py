@@ -22,7 +22,7 @@ max_requests_jitter = 200
 preload_app = False
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # X-Forwarded-* is believed only from the proxies named here (none unless configured); the
-# app's own PROXY_FIX hop count decides what Flask reads from them.
+# app's own TRUSTED_PROXY_HOPS decides what Flask reads from them.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
 accesslog = "-"
 errorlog = "-"
