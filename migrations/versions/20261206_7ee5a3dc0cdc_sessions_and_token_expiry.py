@@ -1,7 +1,7 @@
 """sessions and token expiry: a per-user session generation; API tokens expire
 
 Revision ID: 7ee5a3dc0cdc
-Revises: 5c1e9a7b3d20
+Revises: a3c1e5f7b9d2
 Create Date: 2026-12-06 21:10:00
 
 Tokens issued before this revision never expired; they get the default lifetime
@@ -16,7 +16,7 @@ import app.core.models
 
 # revision identifiers, used by Alembic.
 revision = '7ee5a3dc0cdc'
-down_revision = '5c1e9a7b3d20'
+down_revision = 'a3c1e5f7b9d2'
 branch_labels = None
 depends_on = None
 
