@@ -1,7 +1,7 @@
 """sessions and token expiry: a per-user session generation; API tokens expire
 
 Revision ID: 7ee5a3dc0cdc
-Revises: a3c1e5f7b9d2
+Revises: 5e4f0a7c1b2d
 Create Date: 2026-12-06 21:10:00
 
 Tokens issued before this revision never expired; they get the default lifetime
@@ -16,7 +16,7 @@ import app.core.models
 
 # revision identifiers, used by Alembic.
 revision = '7ee5a3dc0cdc'
-down_revision = 'a3c1e5f7b9d2'
+down_revision = '5e4f0a7c1b2d'
 branch_labels = None
 depends_on = None
 
