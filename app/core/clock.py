@@ -21,14 +21,23 @@ def _configured_date() -> date | None:
 
 
 def now() -> datetime:
-    """Return the current UTC time, moved to the demo date when one is configured."""
+    """Return the current UTC time, moved to the demo date when one is configured.
+
+    The demo date is a day in Stockholm: the real local time of day is put on it, so the
+    business date of every moment stamped in a demo is the demo date whatever the hour.
+    """
     real = datetime.now(UTC)
     fixed = _configured_date()
-    return real if fixed is None else datetime.combine(fixed, real.timetz())
+    if fixed is None:
+        return real
+    zone = local_zone()
+    local_time = real.astimezone(zone).time()
+    return datetime.combine(fixed, local_time, tzinfo=zone).astimezone(UTC)
 
 
 def today() -> date:
-    return now().date()
+    """The business date: today in the city's time zone (the demo date in a demo)."""
+    return local_date(now())
 
 
 def local_zone() -> ZoneInfo:
