@@ -157,8 +157,10 @@ def register_cli(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from app.core import formatting
+    from app.core.read_only import refuse_page_writes_by_readers
 
     formatting.register_template_helpers(app)
+    app.before_request(refuse_page_writes_by_readers)
 
     @app.teardown_appcontext
     def _release_database_session(_error):

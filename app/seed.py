@@ -368,6 +368,8 @@ def load_reference(data_dir: Path | None = None) -> ReferenceData:
         "idea_idle_days": settings.whole("idea_idle_days"),
         "report_due_after_days": settings.whole("report_due_after_days"),
         "schedule_tolerance_days": settings.whole("schedule_tolerance_days"),
+        "decision_backdating_days": settings.whole("decision_backdating_days",
+                                                   required=False) or 0,
     }
     if programme["ends_on"] < programme["starts_on"]:
         raise item.error("'ends_on' is before 'starts_on'")
@@ -375,6 +377,9 @@ def load_reference(data_dir: Path | None = None) -> ReferenceData:
         programme["diary_number_format"].format(year=2008, seq=1)
     except (KeyError, IndexError, ValueError):
         raise settings.error("'diary_number_format' may use only {year} and {seq}") from None
+    if programme["decision_backdating_days"] > delegation.MAX_BACKDATING_DAYS:
+        raise settings.error(f"'decision_backdating_days' must be at most "
+                             f"{delegation.MAX_BACKDATING_DAYS}")
     for key in ("discount_rate", "oncost_rate"):
         if not 0 <= programme[key] < 1:
             raise settings.error(f"'{key}' must be a share from 0 up to 1")

@@ -277,6 +277,42 @@ def count_rows(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
+@contextmanager
+def business_date(app, on):
+    """Run a block with the business clock (DEMO_DATE) at `on`, a date or an ISO string.
+
+    A decision is dated the business date, so a test deciding "on" a day sets the clock there.
+    """
+    from datetime import date
+
+    previous = app.config.get("DEMO_DATE")
+    app.config["DEMO_DATE"] = on if isinstance(on, date) else date.fromisoformat(on)
+    try:
+        yield
+    finally:
+        app.config["DEMO_DATE"] = previous
+
+
+def decide_on_the_day(application, data: dict, actor):
+    """Decide with the business clock at the decision's own date (a decision made that day)."""
+    from flask import current_app
+
+    from app.applications import services
+
+    with business_date(current_app, data["decided_on"]):
+        return services.decide(application, data, actor)
+
+
+def correct_on_the_day(decision, data: dict, actor):
+    """Correct a decision with the business clock at the correction's own date."""
+    from flask import current_app
+
+    from app.applications import services
+
+    with business_date(current_app, data["decided_on"]):
+        return services.correct_decision(decision, data, actor)
+
+
 @pytest.fixture
 def demo_date(app):
     """Set the business clock (DEMO_DATE) for one test; returns a setter."""

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from app.extensions import api, csrf
 
-from .auth import authenticate_request
+from .auth import authenticate_request, refuse_writes_by_readers
 from .schemas import ProblemSchema
 
 BEARER = [{"bearerAuth": []}]
@@ -15,6 +15,7 @@ def api_blueprint(name: str, description: str) -> Blueprint:
     """Create an API blueprint that requires a bearer token on every endpoint."""
     blueprint = Blueprint(name, __name__, url_prefix="/api/v1", description=description)
     blueprint.before_request(authenticate_request)
+    blueprint.before_request(refuse_writes_by_readers)
     return blueprint
 
 

@@ -1,7 +1,10 @@
 """API: applications and every workflow step, decisions, delegation routing, queues."""
 
+import dataclasses
+
 import sqlalchemy as sa
 from flask import request
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.applications import services
@@ -159,7 +162,13 @@ class DecisionInSchema(Schema):
         ["approved", "approved_reduced", "rejected"]))
     amount_sek = Kronor(minimum=0, metadata={
         "description": "Granted SEK; defaults to the requested amount (0 when rejected)."})
-    decided_on = fields.Date(required=True)
+    decided_on = fields.Date(load_default=None, metadata={
+        "description": "Defaults to the business date. An earlier date (a decision already "
+                       "taken on paper) needs `backdating_reason` and lies within the "
+                       "programme's `decision_backdating_days`; a later date is refused."})
+    backdating_reason = fields.String(load_default="", validate=validate.Length(max=5000),
+                                      metadata={"description": "Why a decision taken earlier "
+                                                "is registered now; kept in the record."})
     decision_text = fields.String(load_default="")
     conditions = fields.String(load_default="")
     splitting_acknowledged = fields.Boolean(load_default=False, metadata={
@@ -171,7 +180,13 @@ class CorrectionInSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(
         ["supplementary", "reduction", "revocation"]))
     amount_sek = Kronor(metadata={"description": "Not used for a revocation."})
-    decided_on = fields.Date(required=True)
+    decided_on = fields.Date(load_default=None, metadata={
+        "description": "Defaults to the business date. An earlier date (a decision already "
+                       "taken on paper) needs `backdating_reason` and lies within the "
+                       "programme's `decision_backdating_days`; a later date is refused."})
+    backdating_reason = fields.String(load_default="", validate=validate.Length(max=5000),
+                                      metadata={"description": "Why a decision taken earlier "
+                                                "is registered now; kept in the record."})
     decision_text = fields.String(load_default="")
     conditions = fields.String(load_default="")
 
@@ -196,6 +211,7 @@ class DecisionOutSchema(Schema):
     refers_to_id = fields.Integer(allow_none=True)
     splitting_acknowledged = fields.Boolean()
     splitting_reason = fields.String()
+    backdating_reason = fields.String()
     delegation_rule_id = fields.Integer(allow_none=True)
 
 
@@ -219,6 +235,19 @@ class RouteArgs(Schema):
     programme_id = fields.Integer(required=True)
     amount_sek = fields.Integer(required=True, validate=validate.Range(1, MAX_SEK))
     date = fields.Date(required=True)
+    application_id = fields.Integer(load_default=None, metadata={
+        "description": "An application of the programme: the answer then carries the "
+                       "anti-splitting warning for deciding the amount on it on the date."})
+
+
+class SplittingWarningSchema(Schema):
+    amount_sek = fields.Integer()
+    earlier_sek = fields.Integer(metadata={
+        "description": "Net granted on the same project or idea in the 12 months before."})
+    total_sek = fields.Integer()
+    limit_sek = fields.Integer()
+    excess_sek = fields.Integer()
+    message = fields.String()
 
 
 class RouteSchema(Schema):
@@ -230,6 +259,12 @@ class RouteSchema(Schema):
     source = fields.String()
     valid_from = fields.Date()
     valid_to = fields.Date(allow_none=True)
+    splitting_warning = fields.Nested(SplittingWarningSchema, allow_none=True, metadata={
+        "description": "Present with an application: null when no warning applies."})
+    earliest_decision_on = fields.Date(allow_none=True, metadata={
+        "description": "With an application: the earliest date a decision may carry today."})
+    latest_decision_on = fields.Date(allow_none=True, metadata={
+        "description": "With an application: the latest date (the business date)."})
 
 
 class QueuedApplicationSchema(Schema):
@@ -255,10 +290,22 @@ def _visible(application_id: int, *, lock: bool = False) -> Application:
     return services.get_visible_application(api_user(), application_id, lock=lock)
 
 
-def _route_payload(rule) -> dict:
-    return {"authority": rule.authority_key, "limit_sek": rule.limit_sek, "rule_id": rule.id,
-            "authority_name": rule.authority_name, "source": rule.source,
-            "valid_from": rule.valid_from, "valid_to": rule.valid_to}
+def _route_payload(rule, application: Application | None = None, amount_sek: int = 0,
+                   on=None) -> dict:
+    """The routing answer; with an application, its anti-splitting warning and decision dates."""
+    payload = {"authority": rule.authority_key, "limit_sek": rule.limit_sek, "rule_id": rule.id,
+               "authority_name": rule.authority_name, "source": rule.source,
+               "valid_from": rule.valid_from, "valid_to": rule.valid_to}
+    if application is not None:
+        warning = services.splitting_check(application, amount_sek, on, rule)
+        window = services.decision_window(application)
+        payload.update(
+            splitting_warning=None if warning is None else {
+                **dataclasses.asdict(warning),
+                "message": services.splitting_message(warning, rule)},
+            earliest_decision_on=window.earliest if window else None,
+            latest_decision_on=window.latest if window else None)
+    return payload
 
 
 @blp.get("/applications")
@@ -449,7 +496,8 @@ def application_routing(application_id):
     rule = services.routed_authority(application)
     if rule is None:
         raise NotFound("The application has no requested amount yet, so it is not routed.")
-    return _route_payload(rule)
+    return _route_payload(rule, application, application.requested_sek,
+                          services.planned_decision_date(application))
 
 
 @blp.post("/applications/<int:application_id>/attachments")
@@ -527,7 +575,17 @@ def delegation_route(args):
         raise InvalidInput(
             f"date {args['date'].isoformat()} is outside the programme period "
             f"{programme.starts_on.isoformat()} – {programme.ends_on.isoformat()}.", field="date")
-    return _route_payload(services.route(programme, args["amount_sek"], args["date"]))
+    application = None
+    if args["application_id"] is not None:
+        try:
+            application = services.get_visible_application(api_user(), args["application_id"])
+        except NotFound:
+            application = None
+        if application is None or application.programme_id != programme.id:
+            raise InvalidInput(_("There is no application %(id)s in this programme that you can "
+                                 "see.", id=args["application_id"]), field="application_id")
+    return _route_payload(services.route(programme, args["amount_sek"], args["date"]),
+                          application, args["amount_sek"], args["date"])
 
 
 @blp.get("/queue")

@@ -5,6 +5,7 @@ from werkzeug.exceptions import Unauthorized
 
 from app.accounts.rules import TokenState
 from app.accounts.services import api_token_state, token_record, user_for_token
+from app.core import read_only
 from app.extensions import db
 
 HOW_TO_AUTHENTICATE = (
@@ -38,3 +39,8 @@ def _refusal(token: str) -> str:
 def api_user():
     """The user the current API request is authenticated as."""
     return g.api_user
+
+
+def refuse_writes_by_readers() -> None:
+    """After authentication: a read-only user's write is 403 before its body is read."""
+    read_only.refuse_writes_by_readers(api_user())

@@ -536,6 +536,11 @@ class DecisionForm(FieldErrors, FlaskForm):
                                   filters=[strip_whitespace], render_kw={"rows": 4})
     conditions = TextAreaField(_l("Conditions"), [Optional(), Length(max=20_000)],
                                filters=[strip_whitespace], render_kw={"rows": 3})
+    backdating_reason = TextAreaField(
+        _l("Reason for registering a decision already taken"), [Length(max=5000)],
+        filters=[strip_whitespace], render_kw={"rows": 2},
+        description=_l("Only when the decision date is before today's date: why a decision "
+                       "taken earlier is registered now. Kept in the decision record."))
     splitting_acknowledged = BooleanField(
         _l("I have read the warning and decide anyway"))
     splitting_reason = TextAreaField(
@@ -556,6 +561,7 @@ class DecisionForm(FieldErrors, FlaskForm):
                 "amount_sek": None if rejected else self.amount_sek.data,
                 "decided_on": self.decided_on.data, "decision_text": self.decision_text.data,
                 "conditions": self.conditions.data,
+                "backdating_reason": self.backdating_reason.data,
                 "splitting_acknowledged": self.splitting_acknowledged.data,
                 "splitting_reason": self.splitting_reason.data}
 
@@ -580,6 +586,11 @@ class CorrectionForm(FieldErrors, FlaskForm):
                                   filters=[strip_whitespace], render_kw={"rows": 3})
     conditions = TextAreaField(_l("Conditions"), [Optional(), Length(max=20_000)],
                                filters=[strip_whitespace], render_kw={"rows": 2})
+    backdating_reason = TextAreaField(
+        _l("Reason for registering a decision already taken"), [Length(max=5000)],
+        filters=[strip_whitespace], render_kw={"rows": 2},
+        description=_l("Only when the decision date is before today's date: why a decision "
+                       "taken earlier is registered now. Kept in the decision record."))
     submit = SubmitField(_l("Take the correcting decision"))
 
     aliases = {"date": "decided_on"}
@@ -591,7 +602,8 @@ class CorrectionForm(FieldErrors, FlaskForm):
     def correction_data(self) -> dict:
         return {"kind": self.kind.data, "amount_sek": self.amount_sek.data,
                 "decided_on": self.decided_on.data, "decision_text": self.decision_text.data,
-                "conditions": self.conditions.data}
+                "conditions": self.conditions.data,
+                "backdating_reason": self.backdating_reason.data}
 
 
 STEP_FORMS = {

@@ -249,6 +249,7 @@ class Decision(db.Model):
     refers_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decision.id"))
     splitting_acknowledged: Mapped[bool] = mapped_column(default=False)
     splitting_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    backdating_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = created_at_column()
 
     application: Mapped[Application] = relationship(back_populates="decisions")

@@ -230,10 +230,10 @@ def create_draft(programme: Programme, data: dict, actor) -> Application:
 
 def update_draft(application: Application, data: dict, actor) -> Application:
     """Save changes to a draft (or an application returned for completion)."""
-    if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION):
-        raise Conflict("Only a draft or an application returned for completion can be edited.")
     if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
         raise Forbidden("Only the applying organisation can edit its application.")
+    if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION):
+        raise Conflict("Only a draft or an application returned for completion can be edited.")
     before = {"title": application.title, "requested_sek": application.requested_sek}
     _apply_sections(application, data)
     db.session.flush()
@@ -641,14 +641,99 @@ def _check_decider(application: Application, actor, rule: DelegationRule) -> Non
         raise Forbidden(conflict)
 
 
-def _validated_decision_date(programme: Programme, application: Application, value) -> date:
+def decision_window(application: Application, *, not_before: tuple[date, ...] = ()
+                    ) -> delegation.DecisionWindow | None:
+    """The dates a decision on `application` may carry today: the business date, or up to the
+    programme's backdating days earlier, never before submission (nor `not_before`)."""
+    programme = application.programme
+    floors = [application.submitted_at.date()] if application.submitted_at else []
+    return delegation.decision_window(
+        clock.today(), programme.decision_backdating_days, period_starts_on=programme.starts_on,
+        period_ends_on=programme.ends_on, not_before=(*floors, *not_before))
+
+
+def decision_authorities(application: Application, amount_sek: int | None = None
+                         ) -> frozenset[str]:
+    """The authorities that could decide the amount on some date a decision may carry today."""
+    amount_sek = amount_sek or application.requested_sek
+    if not amount_sek:
+        return frozenset()
+    return delegation.authorities_in_window(rule_values(application.programme), amount_sek,
+                                            decision_window(application))
+
+
+def _date_refusal(problem: delegation.DateProblem, window: delegation.DecisionWindow | None,
+                  on: date, backdating_days: int) -> InvalidInput:
+    """Say in the user's language why the date is refused and which dates are allowed."""
+    today = clock.today().isoformat()
+    if window is None:
+        return InvalidInput(_(
+            "No decision can be registered on %(today)s: the programme period, the submission "
+            "date and the %(days)s days a decision may be backdated leave no allowed date.",
+            today=today, days=backdating_days), field="decided_on")
+    earliest, latest = window.earliest.isoformat(), window.latest.isoformat()
+    if problem == delegation.DateProblem.AFTER_BUSINESS_DATE:
+        return InvalidInput(_(
+            "A decision cannot be dated after today's date %(today)s. Allowed dates: "
+            "%(earliest)s – %(latest)s.", today=today, earliest=earliest, latest=latest),
+            field="decided_on", earliest_on=earliest, latest_on=latest)
+    if problem == delegation.DateProblem.REASON_MISSING:
+        return InvalidInput(_(
+            "The decision date %(date)s is before today's date %(today)s: give the reason for "
+            "registering a decision already taken (allowed dates %(earliest)s – %(latest)s).",
+            date=on.isoformat(), today=today, earliest=earliest, latest=latest),
+            field="backdating_reason", earliest_on=earliest, latest_on=latest)
+    return InvalidInput(_(
+        "The decision date %(date)s is outside the allowed dates %(earliest)s – %(latest)s: a "
+        "decision is dated today, and one already taken may be registered at most %(days)s "
+        "days back, within the programme period and not before the application was submitted.",
+        date=on.isoformat(), earliest=earliest, latest=latest, days=backdating_days),
+        field="decided_on", earliest_on=earliest, latest_on=latest)
+
+
+def _validated_decision_date(application: Application, data: dict,
+                             not_before: tuple[date, ...] = ()) -> tuple[date, str]:
+    """Return the decision date (the business date unless given) and the backdating reason.
+
+    Delegation in force on that date decides who may take it (`route`), so a date is never a
+    way around a limit: a later date is refused, an earlier one needs a written reason.
+    """
+    value = data.get("decided_on") or clock.today()
     if not isinstance(value, date):
         raise InvalidInput("decided_on must be a date (YYYY-MM-DD).", field="decided_on")
-    _check_in_period(programme, value, "decided_on")
-    if application.submitted_at and value < application.submitted_at.date():
-        raise InvalidInput("A decision cannot be dated before the application was submitted.",
-                           field="decided_on")
-    return value
+    reason = (data.get("backdating_reason") or "").strip()
+    window = decision_window(application, not_before=not_before)
+    problem = delegation.decision_date_problem(window, value, reason)
+    if problem is not None:
+        raise _date_refusal(problem, window, value,
+                            application.programme.decision_backdating_days)
+    return value, reason if window.is_backdated(value) else ""
+
+
+def splitting_message(warning: delegation.SplittingWarning, rule: DelegationRule) -> str:
+    """The anti-splitting warning as a sentence, shown before anyone decides."""
+    return _("Together with decisions on the same project or idea in the last 12 months "
+             "(%(earlier)s) this makes %(total)s, %(excess)s over the limit of %(limit)s for "
+             "%(authority)s. Whoever decides must acknowledge this and give a reason.",
+             earlier=format_sek(warning.earlier_sek), total=format_sek(warning.total_sek),
+             excess=format_sek(warning.excess_sek), limit=format_sek(warning.limit_sek),
+             authority=rule.authority_name)
+
+
+def splitting_preview(application: Application, amount_sek: int | None = None,
+                      on: date | None = None) -> tuple[DelegationRule, delegation.SplittingWarning
+                                                       | None] | None:
+    """The routed authority and any anti-splitting warning for a decision not yet taken, on the
+    planned date by default; None when the application cannot be routed yet."""
+    amount_sek = amount_sek or application.requested_sek
+    if not amount_sek:
+        return None
+    on = on or planned_decision_date(application)
+    try:
+        rule = route(application.programme, amount_sek, on)
+    except InvalidInput:
+        return None
+    return rule, splitting_check(application, amount_sek, on, rule)
 
 
 def decide(application: Application, data: dict, actor) -> Decision:
@@ -676,7 +761,7 @@ def decide(application: Application, data: dict, actor) -> Decision:
         rules.decision_amount_ok(application.requested_sek, granted, outcome)
     except ValueError as bad:
         raise InvalidInput(str(bad), field="amount_sek") from None
-    decided_on = _validated_decision_date(programme, application, data.get("decided_on"))
+    decided_on, backdating_reason = _validated_decision_date(application, data)
     rule = route(programme, application.requested_sek, decided_on)
     _check_decider(application, actor, rule)
     warning = None
@@ -699,6 +784,7 @@ def decide(application: Application, data: dict, actor) -> Decision:
         decision_text=(data.get("decision_text") or "").strip(),
         conditions=(data.get("conditions") or "").strip(),
         splitting_acknowledged=bool(warning), splitting_reason=reason if warning else "",
+        backdating_reason=backdating_reason,
     )
     db.session.add(decision)
     db.session.flush()
@@ -715,7 +801,8 @@ def decide(application: Application, data: dict, actor) -> Decision:
                    amount=format_sek(granted)))
     audit.record("decision.taken", decision, actor=actor, after={
         "diary_number": decision.diary_number, "outcome": outcome, "amount_sek": granted,
-        "authority_key": rule.authority_key, "splitting_reason": decision.splitting_reason})
+        "authority_key": rule.authority_key, "splitting_reason": decision.splitting_reason,
+        "decided_on": decided_on, "backdating_reason": backdating_reason})
     return decision
 
 
@@ -767,10 +854,8 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
     if kind not in (DecisionKind.SUPPLEMENTARY, DecisionKind.REDUCTION, DecisionKind.REVOCATION):
         raise InvalidInput("kind must be supplementary, reduction or revocation.", field="kind")
     programme = application.programme
-    decided_on = _validated_decision_date(programme, application, data.get("decided_on"))
-    if decided_on < original.decided_on:
-        raise InvalidInput("A correction cannot be dated before the decision it corrects.",
-                           field="decided_on")
+    decided_on, backdating_reason = _validated_decision_date(
+        application, data, not_before=(original.decided_on,))
     project = project_for(application)
     committed = project_commitment_sek(project) if project else 0
     if kind == DecisionKind.REVOCATION:
@@ -794,7 +879,7 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
         decided_by_id=actor.id, decided_by_label=_decider_label(actor), delegation_rule_id=rule.id,
         authority_key=rule.authority_key, refers_to_id=original.id,
         decision_text=(data.get("decision_text") or "").strip(),
-        conditions=(data.get("conditions") or "").strip(),
+        conditions=(data.get("conditions") or "").strip(), backdating_reason=backdating_reason,
     )
     db.session.add(decision)
     db.session.flush()
@@ -812,7 +897,7 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
     db.session.flush()
     audit.record(f"decision.{kind.value}", decision, actor=actor, after={
         "diary_number": decision.diary_number, "refers_to": original.diary_number,
-        "amount_sek": amount})
+        "amount_sek": amount, "decided_on": decided_on, "backdating_reason": backdating_reason})
     notify(users_of_organisation(application.organisation_id), "decision.corrected",
            _("%(reference)s: the decision %(original)s was corrected by %(number)s "
              "(%(kind)s, %(amount)s).", reference=application.reference,

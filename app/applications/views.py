@@ -77,8 +77,22 @@ def _routed_authority(application: Application) -> DelegationRule | None:
 
 
 def _may_decide(application: Application) -> bool:
-    authority = _routed_authority(application)
-    return authority is not None and authority.authority_key in current_user.authority_keys
+    """Whether the user holds an authority that decides the application on some allowed date."""
+    try:
+        authorities = services.decision_authorities(application)
+    except InvalidInput:
+        return False
+    return bool(authorities & current_user.authority_keys)
+
+
+def _splitting_preview(application: Application) -> str | None:
+    """The anti-splitting warning for the pending decision, shown before anyone decides."""
+    if application.state != ApplicationState.AWAITING_DECISION:
+        return None
+    preview = services.splitting_preview(application)
+    if preview is None or preview[1] is None:
+        return None
+    return services.splitting_message(preview[1], preview[0])
 
 
 def _enum_arg(name: str, enum):
@@ -171,6 +185,7 @@ def _detail_page(application: Application, status: int = 200, splitting_warning=
         "amount_sek": application.requested_sek,
         "decided_on": services.planned_decision_date(application)})
     step_forms.update(submitted_forms)
+    window = services.decision_window(application) if "decide" in step_forms else None
     records = _preparation_records(application)
     events = services.history(application)
     people = _people([*(e.actor_id for e in events),
@@ -180,6 +195,7 @@ def _detail_page(application: Application, status: int = 200, splitting_warning=
     return render_template(
         "applications/detail.html", application=application, events=events, people=people,
         step_forms=step_forms, actions=actions, splitting_warning=splitting_warning,
+        splitting_preview=_splitting_preview(application), decision_window=window,
         holders=sorted(rules.waiting_on(application.state)),
         may_submit=bool(actions & {rules.Action.SUBMIT, rules.Action.RESUBMIT}),
         may_edit=can_edit_application(current_user, application),
@@ -461,12 +477,18 @@ def _decision_page(decision: Decision, form=None, status: int = 200):
     programme = db.session.get(Programme, decision.programme_id)
     if form is None and _correctable(decision) and (
             decision.authority_key in current_user.authority_keys):
-        today = min(max(clock.today(), decision.decided_on), programme.ends_on)
+        window = services.decision_window(decision.application,
+                                          not_before=(decision.decided_on,))
+        today = window.latest if window else min(max(clock.today(), decision.decided_on),
+                                                 programme.ends_on)
         form = forms.CorrectionForm(prefix="correct", formdata=None, data={"decided_on": today})
     corrections = db.session.scalars(sa.select(Decision).where(
         Decision.refers_to_id == decision.id).order_by(Decision.id)).all()
+    window = services.decision_window(decision.application,
+                                      not_before=(decision.decided_on,)) if form else None
     return render_template(
         "applications/decision.html", decision=decision, application=decision.application,
+        decision_window=window,
         rule=db.session.get(DelegationRule, decision.delegation_rule_id)
         if decision.delegation_rule_id else None,
         refers_to=db.session.get(Decision, decision.refers_to_id) if decision.refers_to_id

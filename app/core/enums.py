@@ -18,6 +18,7 @@ class Role(StrEnum):
     FINANCE_COMMITTEE = "finance_committee"
     ADMINISTRATOR = "administrator"
     AUDITOR = "auditor"
+    ADMINISTRATION_READER = "administration_reader"
 
 
 class OrganisationKind(StrEnum):

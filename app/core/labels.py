@@ -22,6 +22,7 @@ ROLE = {
     Role.FINANCE_COMMITTEE: _l("Finance committee"),
     Role.ADMINISTRATOR: _l("Administrator"),
     Role.AUDITOR: _l("Auditor (read only)"),
+    Role.ADMINISTRATION_READER: _l("Administration reader (own organisation, read only)"),
 }
 
 ORGANISATION_KIND = {

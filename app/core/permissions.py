@@ -10,6 +10,8 @@ OVERSIGHT_ROLES = frozenset({
     Role.DECISION_MAKER, Role.FINANCE_COMMITTEE, Role.ADMINISTRATOR, Role.AUDITOR,
 })
 PRIVATE_STATES = frozenset({ApplicationState.DRAFT})
+# Roles that only read: a user holding nothing else changes nothing anywhere.
+READ_ONLY_ROLES = frozenset({Role.ADMINISTRATION_READER})
 
 
 def _roles(user) -> frozenset:
@@ -61,3 +63,12 @@ def can_edit_application(user, application) -> bool:
         and belongs_to(user, application.organisation_id)
         and application.state in {ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION}
     )
+
+
+def can_change_anything(user) -> bool:
+    """False for a user whose every role only reads (an administration's reader)."""
+    return bool(_roles(user) - READ_ONLY_ROLES)
+
+
+def is_administration_reader(user) -> bool:
+    return Role.ADMINISTRATION_READER in _roles(user)

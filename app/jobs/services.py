@@ -59,6 +59,11 @@ def _applicants(organisation_ids) -> dict[int, list[int]]:
     return users_of_organisations(organisation_ids, Role.APPLICANT)
 
 
+def _readers(organisation_ids) -> dict[int, list[int]]:
+    """Each administration's read-only heads, who follow its reports without writing them."""
+    return users_of_organisations(organisation_ids, Role.ADMINISTRATION_READER)
+
+
 def _unreported_open_periods(projects: list[Project],
                              today: date) -> list[tuple[Project, ReportingPeriod]]:
     """Find started, not yet due periods without any report version, in two queries."""
@@ -104,21 +109,25 @@ def open_due_periods(today: date) -> int:
 def send_report_reminders(today: date) -> int:
     """Remind the organisation of each report due within the reminder window; once a period."""
     waiting = project_services.reports_due(_active_projects(), today)
-    applicants = _applicants({due.project.organisation_id for due in waiting})
+    organisation_ids = {due.project.organisation_id for due in waiting}
+    applicants, readers = _applicants(organisation_ids), _readers(organisation_ids)
     sent = 0
     for due in waiting:
         for period in due.periods:
             if not today <= period.due_on <= today + timedelta(days=REMINDER_DAYS_BEFORE_DUE):
                 continue
             draft = due.drafts.get(period.number)
+            message = _("Reminder: the report for period %(number)s of %(project)s is due on "
+                        "%(due)s.", number=period.number, project=due.project.title,
+                        due=period.due_on.isoformat())
+            dedupe_key = f"report.reminder:{due.project.id}:{period.number}"
             sent += len(notify(
-                applicants.get(due.project.organisation_id, []), "report.reminder",
-                _("Reminder: the report for period %(number)s of %(project)s is due on "
-                  "%(due)s.", number=period.number, project=due.project.title,
-                  due=period.due_on.isoformat()),
+                applicants.get(due.project.organisation_id, []), "report.reminder", message,
                 link=(f"/projects/reports/{draft.id}/edit" if draft
-                      else f"/projects/{due.project.id}"),
-                dedupe_key=f"report.reminder:{due.project.id}:{period.number}"))
+                      else f"/projects/{due.project.id}"), dedupe_key=dedupe_key))
+            sent += len(notify(readers.get(due.project.organisation_id, []), "report.reminder",
+                               message, link=f"/projects/{due.project.id}",
+                               dedupe_key=dedupe_key))
     return sent
 
 
@@ -126,7 +135,8 @@ def escalate_overdue_reports(today: date) -> int:
     """Tell the programme office (and the organisation) of each overdue report, once a period."""
     office = users_with_role(Role.PROGRAMME_OFFICE)
     overdue = project_services.reports_due(_active_projects(), today, overdue_only=True)
-    applicants = _applicants({due.project.organisation_id for due in overdue})
+    organisation_ids = {due.project.organisation_id for due in overdue}
+    applicants, readers = _applicants(organisation_ids), _readers(organisation_ids)
     sent = 0
     for due in overdue:
         project = due.project
@@ -139,7 +149,8 @@ def escalate_overdue_reports(today: date) -> int:
                 link=f"/projects/{project.id}",
                 dedupe_key=f"report.overdue:{project.id}:{period.number}"))
             sent += len(notify(
-                applicants.get(project.organisation_id, []), "report.overdue",
+                [*applicants.get(project.organisation_id, []),
+                 *readers.get(project.organisation_id, [])], "report.overdue",
                 _("The report for period %(number)s of %(project)s was due on %(due)s; the "
                   "programme office has been told. Submit it as soon as you can.",
                   number=period.number, project=project.title, due=period.due_on.isoformat()),

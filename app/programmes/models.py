@@ -30,6 +30,7 @@ class Programme(db.Model):
     idea_idle_days: Mapped[int] = mapped_column(default=60)
     report_due_after_days: Mapped[int] = mapped_column(default=10)
     schedule_tolerance_days: Mapped[int] = mapped_column(default=0)
+    decision_backdating_days: Mapped[int] = mapped_column(default=30, server_default="30")
     created_at: Mapped[datetime] = created_at_column()
 
     goals: Mapped[list["Goal"]] = relationship(
@@ -43,7 +44,11 @@ class Programme(db.Model):
         back_populates="programme", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="period_in_order"),)
+    __table_args__ = (
+        sa.CheckConstraint("ends_on >= starts_on", name="period_in_order"),
+        sa.CheckConstraint("decision_backdating_days BETWEEN 0 AND 366",
+                           name="decision_backdating_days_range"),
+    )
 
     def __repr__(self) -> str:
         return f"<Programme {self.id} {self.name}>"

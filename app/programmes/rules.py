@@ -8,9 +8,11 @@ delegation table (council decision 1 Oct 2007, dnr 031-2487/2007; executive boar
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 MAX_AMOUNT_SEK = 10**12
+MAX_BACKDATING_DAYS = 366
 
 
 class NoDelegationRule(LookupError):
@@ -124,6 +126,96 @@ def splitting_warning(
         limit_sek=limit_sek,
         excess_sek=total_sek - limit_sek,
     )
+
+
+class DateProblem(StrEnum):
+    """Why a decision date is refused."""
+
+    NO_WINDOW = "no_window"
+    AFTER_BUSINESS_DATE = "after_business_date"
+    OUTSIDE_WINDOW = "outside_window"
+    REASON_MISSING = "reason_missing"
+
+
+@dataclass(frozen=True)
+class DecisionWindow:
+    """The dates a decision registered on `business_on` may carry, both ends inclusive."""
+
+    business_on: date
+    earliest: date
+    latest: date
+
+    def contains(self, on: date) -> bool:
+        return self.earliest <= on <= self.latest
+
+    def is_backdated(self, on: date) -> bool:
+        """A date before the business date records a decision already taken on paper."""
+        return on < self.business_on
+
+
+def decision_window(business_on: date, backdating_days: int, *, period_starts_on: date,
+                    period_ends_on: date, not_before: Iterable[date] = ()) -> DecisionWindow | None:
+    """Return the dates a decision may carry today, or None when no date is possible.
+
+    A decision is dated the business date; one already taken on paper may be registered
+    up to `backdating_days` earlier, never later than the business date, always inside the
+    programme period and never before `not_before` (submission, the decision it corrects).
+    """
+    _check_date(business_on, "business_on")
+    if not _is_int(backdating_days) or not 0 <= backdating_days <= MAX_BACKDATING_DAYS:
+        raise ValueError(f"backdating_days must be a whole number from 0 to "
+                         f"{MAX_BACKDATING_DAYS}, not {backdating_days!r}")
+    floors = [business_on - timedelta(days=backdating_days), period_starts_on, *not_before]
+    for floor in floors:
+        _check_date(floor, "not_before")
+    _check_date(period_ends_on, "period_ends_on")
+    earliest = max(floors)
+    latest = min(business_on, period_ends_on)
+    if latest < earliest:
+        return None
+    return DecisionWindow(business_on=business_on, earliest=earliest, latest=latest)
+
+
+def decision_date_problem(window: DecisionWindow | None, on: date,
+                          backdating_reason: str = "") -> DateProblem | None:
+    """Say why `on` cannot date a decision in `window`, or None when it can.
+
+    After the business date is never possible; an earlier date needs a written reason.
+    """
+    _check_date(on, "on")
+    if window is None:
+        return DateProblem.NO_WINDOW
+    if on > window.business_on:
+        return DateProblem.AFTER_BUSINESS_DATE
+    if not window.contains(on):
+        return DateProblem.OUTSIDE_WINDOW
+    if window.is_backdated(on) and not (backdating_reason or "").strip():
+        return DateProblem.REASON_MISSING
+    return None
+
+
+def authorities_in_window(rules: Iterable[DelegationRule], amount_sek: int,
+                          window: DecisionWindow | None) -> frozenset[str]:
+    """Every authority that decides the amount on some date of the window.
+
+    Routing changes only where a rule starts or ends, so those days and the window's ends
+    are enough to try.
+    """
+    if window is None:
+        return frozenset()
+    rules = list(rules)
+    days = {window.earliest, window.latest}
+    for rule in rules:
+        days.add(rule.valid_from)
+        if rule.valid_to is not None:
+            days.add(rule.valid_to + timedelta(days=1))
+    found = set()
+    for day in sorted(d for d in days if window.contains(d)):
+        try:
+            found.add(route_decision(rules, amount_sek, day).authority_key)
+        except NoDelegationRule:
+            continue
+    return frozenset(found)
 
 
 def twelve_months_before(on: date) -> date:

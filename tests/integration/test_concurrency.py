@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.core.errors import Conflict
+from tests.conftest import business_date
 
 THREADS = 12
 
@@ -94,10 +95,11 @@ def _race(app, eva_id: int, application_ids: list[int]) -> tuple[list, list]:
 
     threads = [threading.Thread(target=decide, args=(application_ids[i % len(application_ids)],))
                for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    with business_date(app, date(2008, 4, 1)):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
     return outcomes, failures
 
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from app.accounts.models import User
 from app.applications import services
@@ -14,6 +15,7 @@ from app.extensions import db
 from app.programmes.models import EnvelopeEntry, Programme
 from app.programmes.services import envelope_position
 from app.projects.models import Project
+from tests.conftest import business_date, correct_on_the_day, decide_on_the_day
 
 
 def _user(user_id) -> User:
@@ -25,7 +27,7 @@ def _application(application_id) -> Application:
 
 
 def _approve(application, user_id, on="2008-04-01", **extra) -> Decision:
-    return services.decide(application, {"outcome": "approved",
+    return decide_on_the_day(application, {"outcome": "approved",
                                          "decided_on": date.fromisoformat(on), **extra},
                            _user(user_id))
 
@@ -121,14 +123,14 @@ def test_over_commitment_is_refused_with_the_amount_left(app_ctx, people, make_p
 def test_reduced_approval_and_rejection(app_ctx, people, make_application):
     reduced = _application(make_application("awaiting_decision", requested_sek=2_000_000))
     with pytest.raises(InvalidInput, match="granted_sek"):
-        services.decide(reduced, {"outcome": "approved_reduced", "amount_sek": 2_000_000,
+        decide_on_the_day(reduced, {"outcome": "approved_reduced", "amount_sek": 2_000_000,
                                   "decided_on": date(2008, 4, 1)}, _user(people.anders))
-    decision = services.decide(reduced, {"outcome": "approved_reduced", "amount_sek": 1_500_000,
+    decision = decide_on_the_day(reduced, {"outcome": "approved_reduced", "amount_sek": 1_500_000,
                                          "decided_on": date(2008, 4, 1)}, _user(people.anders))
     assert services.project_commitment_sek(services.project_for(reduced)) == 1_500_000
     assert decision.amount_sek == 1_500_000
     rejected = _application(make_application("awaiting_decision", requested_sek=900_000))
-    decision = services.decide(rejected, {"outcome": "rejected", "decided_on": date(2008, 4, 2)},
+    decision = decide_on_the_day(rejected, {"outcome": "rejected", "decided_on": date(2008, 4, 2)},
                                _user(people.anders))
     assert decision.amount_sek == 0 and services.project_for(rejected) is None
     assert decision.diary_number == "SLK 2008/0002"
@@ -143,7 +145,7 @@ def test_bad_decision_input_is_422_naming_the_field(app_ctx, people, make_applic
     application = _application(make_application("awaiting_decision"))
     data = {"outcome": "approved_reduced", "amount_sek": 1_000_000,
             "decided_on": date(2008, 4, 1), field: value}
-    with pytest.raises(InvalidInput) as caught:
+    with business_date(current_app, "2008-04-01"), pytest.raises(InvalidInput) as caught:
         services.decide(application, data, _user(people.anders))
     assert caught.value.field == field
 
@@ -208,21 +210,21 @@ def test_corrections_are_new_decisions_that_move_money(app_ctx, people, make_app
     application = _application(make_application("awaiting_decision", requested_sek=1_000_000))
     original = _approve(application, people.anders)
     programme = application.programme
-    supplement = services.correct_decision(original, {
+    supplement = correct_on_the_day(original, {
         "kind": "supplementary", "amount_sek": 500_000, "decided_on": date(2008, 6, 1)},
         _user(people.anders))
     assert supplement.refers_to_id == original.id and supplement.kind == DecisionKind.SUPPLEMENTARY
     project = services.project_for(application)
     assert services.project_commitment_sek(project) == 1_500_000
     assert services.granted_sek(_application(application.id)) == 1_500_000
-    services.correct_decision(original, {"kind": "reduction", "amount_sek": 300_000,
+    correct_on_the_day(original, {"kind": "reduction", "amount_sek": 300_000,
                                          "decided_on": date(2008, 7, 1)}, _user(people.anders))
     assert services.project_commitment_sek(project) == 1_200_000
     with pytest.raises(InvalidInput):
-        services.correct_decision(original, {"kind": "reduction", "amount_sek": 5_000_000,
+        correct_on_the_day(original, {"kind": "reduction", "amount_sek": 5_000_000,
                                              "decided_on": date(2008, 7, 2)},
                                   _user(people.anders))
-    revocation = services.correct_decision(original, {"kind": "revocation",
+    revocation = correct_on_the_day(original, {"kind": "revocation",
                                                       "decided_on": date(2008, 8, 1)},
                                            _user(people.anders))
     assert revocation.amount_sek == 1_200_000

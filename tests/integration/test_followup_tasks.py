@@ -22,6 +22,7 @@ from app.extensions import db
 from app.followup.models import FollowUpTask
 from app.jobs import services as jobs
 from app.projects import services
+from tests.conftest import decide_on_the_day
 from tests.integration.followup_portfolio import add_benefit
 
 
@@ -43,9 +44,9 @@ def jonas(people):
 def project(app_ctx, people, make_application, demo_date):
     """Karin's project, live since 2008-09-01, with two benefits; the clock at the due date."""
     application = db.session.get(Application, make_application("awaiting_decision"))
-    application_services.decide(application, {"outcome": "approved",
-                                              "decided_on": date(2008, 4, 1)},
-                                _user(people.anders))
+    decide_on_the_day(application, {"outcome": "approved",
+                                    "decided_on": date(2008, 4, 1)},
+                      _user(people.anders))
     project = application_services.project_for(application)
     add_benefit(project, people.traffic, name="Kundtjänstsamtal",
                 planned_by_year={2009: 100_000, 2010: 200_000})

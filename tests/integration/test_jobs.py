@@ -25,6 +25,7 @@ from app.jobs import scheduler, services
 from app.jobs.models import JobRun, JobRunStatus
 from app.projects import services as project_services
 from app.projects.models import Project, StatusReport
+from tests.conftest import decide_on_the_day
 
 COMPLETE = {
     "overall_status": "green", "cost_status": "green", "schedule_status": "green",
@@ -44,9 +45,9 @@ def private_lock_folder(app, tmp_path, monkeypatch):
 def project(app_ctx, people, make_application, demo_date) -> Project:
     """Karin's project, decided on 2008-04-01."""
     application = db.session.get(Application, make_application("awaiting_decision"))
-    application_services.decide(application, {"outcome": "approved",
-                                              "decided_on": date(2008, 4, 1)},
-                                db.session.get(User, people.anders))
+    decide_on_the_day(application, {"outcome": "approved",
+                                    "decided_on": date(2008, 4, 1)},
+                      db.session.get(User, people.anders))
     db.session.commit()
     return application_services.project_for(application)
 

@@ -22,6 +22,7 @@ from app.programmes.models import EnvelopeEntry, Programme
 from app.programmes.services import envelope_position
 from app.projects import services
 from app.projects.models import FinalReport, Project, StatusReport
+from tests.conftest import decide_on_the_day
 
 COMPLETE = {
     "overall_status": "green", "cost_status": "amber", "schedule_status": "green",
@@ -47,9 +48,9 @@ def _count(model) -> int:
 def project(app_ctx, people, make_application, demo_date) -> Project:
     """Karin's funded project, decided by Anders on 2008-04-01; the clock stands at 2008-04-14."""
     application = db.session.get(Application, make_application("awaiting_decision"))
-    application_services.decide(application, {"outcome": "approved",
-                                              "decided_on": date(2008, 4, 1)},
-                                _user(people.anders))
+    decide_on_the_day(application, {"outcome": "approved",
+                                    "decided_on": date(2008, 4, 1)},
+                      _user(people.anders))
     db.session.commit()
     demo_date("2008-04-14")
     return application_services.project_for(application)

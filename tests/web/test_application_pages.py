@@ -224,6 +224,7 @@ def test_journey_from_karins_form_to_anders_decision(app, browser, people, make_
     eva_page = page(eva, f"/applications/{application_id}")
     assert 'id="decide-form"' not in eva_page and marked(eva_page, "routed-authority") == "Deputy"
     before = remaining_on_programme_page(jonas, programme)
+    demo_date("2008-03-07")
     refused = post_step(eva, application_id, "decide", "decide", outcome="approved",
                         amount_sek="1200000", decided_on="2008-03-07", decision_text="Beviljas")
     assert refused.status_code == 403

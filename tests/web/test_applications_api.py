@@ -61,6 +61,7 @@ def test_the_whole_chain_through_the_api(client, token, make_programme, demo_dat
     assert routing.json["authority"] == "deputy_city_director"
     queue = client.get("/api/v1/queue", headers=token["anders"]).json
     assert [item["application"]["id"] for item in queue] == [app_id]
+    demo_date("2008-04-01")
     refused = client.post(f"/api/v1/applications/{app_id}/decision", headers=token["eva"],
                           json={"outcome": "approved", "decided_on": "2008-04-01"})
     assert refused.status_code == 403 and refused.mimetype == PROBLEM
@@ -129,7 +130,8 @@ def test_another_organisations_draft_is_404(client, token, make_application):
 
 
 def test_over_commitment_is_409_with_the_amount_left(client, token, make_programme,
-                                                     make_application):
+                                                     make_application, demo_date):
+    demo_date("2008-04-01")
     programme = make_programme(reserved_sek=1_000_000)
     app_id = make_application("awaiting_decision", requested_sek=1_200_000,
                               programme_id=programme)
@@ -139,10 +141,12 @@ def test_over_commitment_is_409_with_the_amount_left(client, token, make_program
     assert response.json["remaining_sek"] == 1_000_000
 
 
-def test_corrections_through_the_api(client, token, make_application):
+def test_corrections_through_the_api(client, token, make_application, demo_date):
     app_id = make_application("awaiting_decision", requested_sek=1_000_000)
+    demo_date("2008-04-01")
     decision = client.post(f"/api/v1/applications/{app_id}/decision", headers=token["anders"],
                            json={"outcome": "approved", "decided_on": "2008-04-01"}).json
+    demo_date("2008-05-01")
     missing = client.post(f"/api/v1/decisions/{decision['id']}/corrections",
                           headers=token["anders"],
                           json={"kind": "supplementary", "decided_on": "2008-05-01"})

@@ -4,6 +4,7 @@ import copy
 
 import pytest
 
+from tests.conftest import decide_on_the_day
 from tests.unit.test_benefit_calculation import full_example, worked_example
 
 PROBLEM = "application/problem+json"
@@ -122,9 +123,9 @@ def _decide_with_calculation(app, make_application, people, payload, demo_date):
     app_id = make_application("awaiting_decision", calculation=payload)
     with app.app_context():
         application = db.session.get(Application, app_id)
-        application_services.decide(application, {"outcome": "approved",
-                                                  "decided_on": date(2008, 4, 1)},
-                                    db.session.get(User, people.anders))
+        decide_on_the_day(application, {"outcome": "approved",
+                                        "decided_on": date(2008, 4, 1)},
+                          db.session.get(User, people.anders))
         db.session.commit()
         return app_id, application_services.project_for(application).id
 

@@ -90,9 +90,11 @@ def test_the_decide_form_defaults_to_the_requested_amount_and_planned_date(brows
 
 
 def test_above_the_deputys_limit_only_the_routed_authority_may_decide(app, browser,
-                                                                     make_application):
+                                                                     make_application,
+                                                                     demo_date):
     application_id = make_application("awaiting_decision", requested_sek=12_000_000,
                                       on="2009-02-01", kind="implementation")
+    demo_date("2009-03-08")
     for who in ("anders", "eva"):
         client = browser(who)
         html = page(client, f"/applications/{application_id}")
@@ -220,12 +222,14 @@ def test_an_approval_beyond_the_envelope_shows_what_is_left(app, browser, make_a
     assert load(app, Application, application_id)["state"] == "awaiting_decision"
 
 
-def test_a_reduction_refers_back_and_gives_money_back(app, browser, make_application):
+def test_a_reduction_refers_back_and_gives_money_back(app, browser, make_application,
+                                                     demo_date):
     application_id = make_application("awaiting_decision")
     programme = load(app, Application, application_id)["programme_id"]
     anders = browser("anders")
     original = decision_id_from(decide(anders, application_id, amount_sek="1200000"))
     after_decision = remaining_on_programme_page(anders, programme)
+    demo_date("2008-06-01")
     html = page(anders, f"/decisions/{original}")
     assert 'name="correct-kind"' in html
     assert 'name="correct-kind"' not in page(browser("eva"), f"/decisions/{original}")
@@ -246,6 +250,7 @@ def test_a_reduction_refers_back_and_gives_money_back(app, browser, make_applica
     assert marked(correction_page, "refers-to") == "SLK 2008/0001"
     assert "SLK 2008/0002" in marked(page(anders, f"/decisions/{original}"), "corrections")
     assert remaining_on_programme_page(anders, programme) == after_decision + 200_000
+    demo_date("2008-06-02")
     assert correct(anders, correction, kind="reduction", amount_sek="1", decided_on="2008-06-02",
                    decision_text="x").status_code == 403
 

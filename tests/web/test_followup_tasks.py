@@ -15,7 +15,7 @@ from app.benefits.models import Benefit
 from app.core.models import Notification
 from app.extensions import db
 from app.followup.models import FollowUpTask
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, decide_on_the_day
 from tests.integration.followup_portfolio import add_benefit
 from tests.web.test_application_pages import clients_for, html_of, marked, page
 
@@ -39,9 +39,9 @@ def world(app, people, make_application, demo_date) -> dict:
     demo_date("2008-09-02")
     with app.test_request_context():
         application = db.session.get(Application, application_id)
-        application_services.decide(application, {"outcome": "approved",
-                                                  "decided_on": date(2008, 4, 1)},
-                                    db.session.get(User, people.anders))
+        decide_on_the_day(application, {"outcome": "approved",
+                                        "decided_on": date(2008, 4, 1)},
+                          db.session.get(User, people.anders))
         project = application_services.project_for(application)
         add_benefit(project, people.traffic, name="Kundtjänstsamtal",
                     planned_by_year={2009: 100_000, 2010: 200_000})

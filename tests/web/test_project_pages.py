@@ -16,7 +16,7 @@ from app.extensions import db
 from app.followup.models import FollowUpTask
 from app.programmes.models import EnvelopeEntry
 from app.projects.models import Project, StatusReport
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, decide_on_the_day
 from tests.web.test_application_pages import clients_for, html_of, kronor, marked, page
 
 PERIOD_ONE = {
@@ -49,9 +49,9 @@ def project_id(app, people, make_application, demo_date) -> int:
     demo_date("2008-04-18")
     with app.test_request_context():
         application = db.session.get(Application, application_id)
-        application_services.decide(application, {"outcome": "approved",
-                                                  "decided_on": date(2008, 4, 1)},
-                                    db.session.get(User, people.anders))
+        decide_on_the_day(application, {"outcome": "approved",
+                                        "decided_on": date(2008, 4, 1)},
+                          db.session.get(User, people.anders))
         project = application_services.project_for(application)
         karin = db.session.get(User, people.karin)
         report = services.open_report(project, 1, karin)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.projects.models import StatusReport
+from tests.conftest import decide_on_the_day
 
 PROBLEM = "application/problem+json"
 COMPLETE = {
@@ -36,8 +37,8 @@ def project_id(app, people, make_application, demo_date) -> int:
     application_id = make_application("awaiting_decision")
     with app.test_request_context():
         application = db.session.get(Application, application_id)
-        services.decide(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
-                        db.session.get(User, people.anders))
+        decide_on_the_day(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
+                          db.session.get(User, people.anders))
         db.session.commit()
         project_id = services.project_for(application).id
     demo_date("2008-04-14")
