@@ -9,6 +9,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import audit
@@ -102,6 +103,15 @@ def parse_role_grants(grants) -> list[tuple[Role, str | None]]:
     return parsed
 
 
+def _check_reader_organisation(user: User) -> None:
+    """An administration reader reads one organisation's work, so she must belong to one."""
+    if user.organisation_id is None and any(
+            a.role == Role.ADMINISTRATION_READER for a in user.role_assignments):
+        raise InvalidInput(_("An administration reader must belong to an organisation: choose "
+                             "the organisation whose work the person reads."),
+                           field="organisation_id")
+
+
 def create_user(data: dict, actor=None) -> User:
     """Create a user with a password and roles; emails are unique, case-insensitively."""
     email = normalise_email(data["email"])
@@ -124,6 +134,7 @@ def create_user(data: dict, actor=None) -> User:
                            granted_by_id=getattr(actor, "id", None))
         )
     db.session.flush()
+    _check_reader_organisation(user)
     audit.record("user.created", user, actor=actor, after=_user_snapshot(user))
     return user
 
@@ -152,6 +163,7 @@ def update_user(user: User, data: dict, actor=None) -> User:
                                granted_by_id=getattr(actor, "id", None))
             )
     db.session.flush()
+    _check_reader_organisation(user)
     audit.record("user.updated", user, actor=actor, before=before, after=_user_snapshot(user))
     if data.get("password"):
         end_sessions(user, "password_changed", actor=actor)

@@ -142,22 +142,54 @@ def _check_idea(application: Application, idea_id) -> None:
     """An application comes from its own organisation's idea, approved to apply."""
     from app.ideas.models import ProjectIdea
 
-    idea = db.session.get(ProjectIdea, idea_id) if isinstance(idea_id, int) else None
+    idea = (db.session.get(ProjectIdea, idea_id) if isinstance(idea_id, int)
+            and not isinstance(idea_id, bool) and 0 < idea_id < 2**63 else None)
     if idea is None or idea.organisation_id != application.organisation_id:
         raise InvalidInput("Choose one of your organisation's ideas.", field="idea_id")
     if idea.state != IdeaState.APPROVED_TO_APPLY and idea.id != application.idea_id:
         raise InvalidInput("The idea has not been approved to apply.", field="idea_id")
 
 
+def _check_feasibility(application: Application, feasibility_id) -> None:
+    """An implementation builds on its own organisation's feasibility study, never another's."""
+    study = (db.session.get(Application, feasibility_id)
+             if isinstance(feasibility_id, int) and not isinstance(feasibility_id, bool)
+             and 0 < feasibility_id < 2**63 else None)
+    if (study is None or study.organisation_id != application.organisation_id
+            or study.programme_id != application.programme_id
+            or study.kind != ApplicationKind.FEASIBILITY
+            or study.state == ApplicationState.WITHDRAWN or study.id == application.id):
+        raise InvalidInput(_("Choose one of your organisation's feasibility studies in this "
+                             "programme."), field="feasibility_id")
+
+
+def _check_area(area_id) -> None:
+    from app.accounts.models import Area
+
+    if not (isinstance(area_id, int) and not isinstance(area_id, bool) and 0 < area_id < 2**63
+            and db.session.get(Area, area_id) is not None):
+        raise InvalidInput(_("Choose one of the listed areas."), field="area_id")
+
+
+def _check_links(application: Application, data: dict) -> None:
+    """Check every id the data links to before any of it is set (a bad id is 422, not 500)."""
+    with db.session.no_autoflush:
+        if data.get("idea_id") is not None:
+            _check_idea(application, data["idea_id"])
+        if data.get("feasibility_id") not in (None, application.feasibility_id):
+            _check_feasibility(application, data["feasibility_id"])
+        if data.get("area_id") is not None:
+            _check_area(data["area_id"])
+
+
 def _apply_sections(application: Application, data: dict) -> None:
     programme = application.programme or db.session.get(Programme, application.programme_id)
+    _check_links(application, data)
     for field in SCALAR_FIELDS:
         if field in data:
             setattr(application, field, data[field])
     if data.get("requested_sek") is not None:
         _check_amount(data["requested_sek"], "requested_sek")
-    if data.get("idea_id"):
-        _check_idea(application, data["idea_id"])
     for field in ("starts_on", "ends_on"):
         _check_in_period(programme, data.get(field), field)
     if "requirements" in data:

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from app.accounts.models import Organisation
 from app.applications.models import Application
 from app.benefit_map import services as network_services
 from app.core import audit
@@ -102,10 +104,28 @@ def _whole_kronor(values) -> list[int]:
     return [calculation.round_sek(v) for v in values]
 
 
+def _check_owner_organisations(payload: dict) -> None:
+    """Every benefit owner named by id is an organisation that exists (else 422, not 500)."""
+    wanted = {index: line.get("owner_organisation_id")
+              for index, line in enumerate(payload.get("benefits", []))
+              if line.get("owner_organisation_id") is not None}
+    if not wanted:
+        return
+    known = set(db.session.scalars(sa.select(Organisation.id).where(
+        Organisation.id.in_(set(wanted.values())), Organisation.is_active.is_(True))))
+    errors = [{"field": f"benefits[{index}].owner_organisation_id",
+               "message": _("There is no organisation %(id)s to own the benefit.",
+                            id=owner)}
+              for index, owner in wanted.items() if owner not in known]
+    if errors:
+        raise InvalidInput(errors[0]["message"], field=errors[0]["field"], errors=errors)
+
+
 def _fill_version(version: CalculationVersion, payload: dict,
                   parsed: calculation.CalculationInput) -> None:
     """Store the inputs with every effective setting, so a frozen version never moves when
     the programme's defaults change later."""
+    _check_owner_organisations(payload)
     version.start_year = parsed.start_year
     version.years = parsed.years
     version.discount_rate = Decimal(str(parsed.discount_rate))

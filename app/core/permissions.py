@@ -68,7 +68,3 @@ def can_edit_application(user, application) -> bool:
 def can_change_anything(user) -> bool:
     """False for a user whose every role only reads (an administration's reader)."""
     return bool(_roles(user) - READ_ONLY_ROLES)
-
-
-def is_administration_reader(user) -> bool:
-    return Role.ADMINISTRATION_READER in _roles(user)

@@ -179,3 +179,29 @@ def test_the_reader_sees_her_lists_and_budget_cuts(app, head, head_token):
         assert head.get(url).status_code == 404, url
     other_cuts = f"/budget-cuts/{own['cut_year']}/organisations/{other['organisation_id']}"
     assert head.get(other_cuts).status_code in (403, 404)
+
+
+# ---- granting the role ----------------------------------------------------------------------
+
+def test_the_admin_grants_the_reader_role_only_with_an_organisation(app, make_user, login_as,
+                                                                    make_organisation):
+    from app.accounts.models import User
+
+    admin = login_as(make_user(["administrator"]))
+    school = make_organisation("Utbildningsförvaltningen")
+    url = "/admin/users/new"
+    form = {"name": "Annika", "email": "annika@test.example", "roles": ["administration_reader"],
+            "authority_key": "", "password": "a-long-password", "is_active": "y"}
+    refused = admin.post(url, data={**form, "organisation_id": "0",
+                                    "csrf_token": csrf_token_from(html_of(admin.get(url)))})
+    assert refused.status_code == 422
+    assert 'id="organisation_id-error"' in html_of(refused)
+    created = admin.post(url, data={**form, "organisation_id": str(school),
+                                    "csrf_token": csrf_token_from(html_of(admin.get(url)))})
+    assert created.status_code == 302
+    with app.app_context():
+        annika = db.session.scalar(sa.select(User).where(User.email == "annika@test.example"))
+        assert annika.roles == {Role.ADMINISTRATION_READER}
+    listing = html_of(admin.get("/admin/users"))
+    assert "Förvaltningsläsare (egen förvaltning, endast läsning)" in listing
+    assert 'value="administration_reader"' in html_of(admin.get(url))
