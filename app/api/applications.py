@@ -162,7 +162,7 @@ class DecisionInSchema(Schema):
         ["approved", "approved_reduced", "rejected"]))
     amount_sek = Kronor(minimum=0, metadata={
         "description": "Granted SEK; defaults to the requested amount (0 when rejected)."})
-    decided_on = fields.Date(load_default=None, metadata={
+    decided_on = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "Defaults to the business date. An earlier date (a decision already "
                        "taken on paper) needs `backdating_reason` and lies within the "
                        "programme's `decision_backdating_days`; a later date is refused."})
@@ -180,7 +180,7 @@ class CorrectionInSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(
         ["supplementary", "reduction", "revocation"]))
     amount_sek = Kronor(metadata={"description": "Not used for a revocation."})
-    decided_on = fields.Date(load_default=None, metadata={
+    decided_on = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "Defaults to the business date. An earlier date (a decision already "
                        "taken on paper) needs `backdating_reason` and lies within the "
                        "programme's `decision_backdating_days`; a later date is refused."})
@@ -189,6 +189,10 @@ class CorrectionInSchema(Schema):
                                                 "is registered now; kept in the record."})
     decision_text = fields.String(load_default="")
     conditions = fields.String(load_default="")
+    splitting_acknowledged = fields.Boolean(load_default=False, metadata={
+        "description": "Required (with a reason) when a supplementary grant meets the "
+                       "anti-splitting warning."})
+    splitting_reason = fields.String(load_default="")
 
     @validates_schema
     def _amount_unless_revocation(self, data, **_kwargs):
@@ -554,7 +558,8 @@ def get_decision(decision_id):
 @blp.alt_response(403, **PROBLEM)
 @blp.alt_response(409, **PROBLEM)
 def correct(data, decision_id):
-    """Correct by a new decision: supplementary grant, reduction or revocation."""
+    """Correct by a new decision: supplementary grant, reduction or revocation. 409 when the
+    anti-splitting warning needs acknowledging (with `splitting_total_sek`)."""
     decision = services.correct_decision(_visible_decision(decision_id), data, api_user())
     db.session.commit()
     return decision

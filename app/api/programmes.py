@@ -23,6 +23,7 @@ def _fields(programme: Programme) -> dict:
         "id": programme.id, "name": programme.name, "starts_on": programme.starts_on,
         "ends_on": programme.ends_on, "description": programme.description,
         "goals": programme.goals, "delegation_rules": programme.delegation_rules,
+        "decision_backdating_days": programme.decision_backdating_days,
     }
 
 

@@ -94,3 +94,6 @@ class ProgrammeDetailSchema(ProgrammeSchema):
     description = fields.String()
     goals = fields.List(fields.Nested(GoalSchema))
     delegation_rules = fields.List(fields.Nested(DelegationRuleSchema))
+    decision_backdating_days = fields.Integer(metadata={
+        "description": "How many days before the business date a decision already taken may "
+                       "be registered (with a written reason)."})

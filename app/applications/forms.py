@@ -591,6 +591,12 @@ class CorrectionForm(FieldErrors, FlaskForm):
         filters=[strip_whitespace], render_kw={"rows": 2},
         description=_l("Only when the decision date is before today's date: why a decision "
                        "taken earlier is registered now. Kept in the decision record."))
+    splitting_acknowledged = BooleanField(
+        _l("I have read the warning and decide anyway"))
+    splitting_reason = TextAreaField(
+        _l("Reason for deciding despite the warning"), [Length(max=5000)],
+        filters=[strip_whitespace], render_kw={"rows": 2},
+        description=_l("Kept in the decision record."))
     submit = SubmitField(_l("Take the correcting decision"))
 
     aliases = {"date": "decided_on"}
@@ -599,11 +605,17 @@ class CorrectionForm(FieldErrors, FlaskForm):
         if self.kind.data != DecisionKind.REVOCATION and field.data is None and not field.errors:
             raise ValidationError(_l("Give the amount."))
 
+    def validate_splitting_reason(self, field) -> None:
+        if self.splitting_acknowledged.data and not field.data:
+            raise ValidationError(_l("Give the reason for deciding despite the warning."))
+
     def correction_data(self) -> dict:
         return {"kind": self.kind.data, "amount_sek": self.amount_sek.data,
                 "decided_on": self.decided_on.data, "decision_text": self.decision_text.data,
                 "conditions": self.conditions.data,
-                "backdating_reason": self.backdating_reason.data}
+                "backdating_reason": self.backdating_reason.data,
+                "splitting_acknowledged": self.splitting_acknowledged.data,
+                "splitting_reason": self.splitting_reason.data}
 
 
 STEP_FORMS = {

@@ -624,6 +624,22 @@ def splitting_check(application: Application, amount_sek: int, on: date,
     return delegation.splitting_warning(rule.limit_sek, amount_sek, [net_granted_sek(recent)])
 
 
+def _splitting_reason(warning: delegation.SplittingWarning | None, rule: DelegationRule,
+                      data: dict) -> str:
+    """The reason given for deciding despite the warning; without one the decision waits (409)."""
+    if warning is None:
+        return ""
+    reason = (data.get("splitting_reason") or "").strip()
+    if not (data.get("splitting_acknowledged") and reason):
+        raise Conflict(
+            f"Together with decisions on the same project or idea in the last 12 months this "
+            f"makes {warning.total_sek} kr, over the {warning.limit_sek} kr limit of "
+            f"{rule.authority_name}. Acknowledge the warning and give a reason to decide anyway.",
+            field="splitting_acknowledged", splitting_total_sek=warning.total_sek,
+            limit_sek=warning.limit_sek)
+    return reason
+
+
 def _lock_programme(programme_id: int) -> Programme:
     return db.session.get(Programme, programme_id, with_for_update=True, populate_existing=True)
 
@@ -799,14 +815,7 @@ def decide(application: Application, data: dict, actor) -> Decision:
     warning = None
     if outcome != DecisionOutcome.REJECTED:
         warning = splitting_check(application, granted, decided_on, rule)
-    reason = (data.get("splitting_reason") or "").strip()
-    if warning and not (data.get("splitting_acknowledged") and reason):
-        raise Conflict(
-            f"Together with decisions on the same project or idea in the last 12 months this "
-            f"makes {warning.total_sek} kr, over the {warning.limit_sek} kr limit of "
-            f"{rule.authority_name}. Acknowledge the warning and give a reason to decide anyway.",
-            field="splitting_acknowledged", splitting_total_sek=warning.total_sek,
-            limit_sek=warning.limit_sek)
+    reason = _splitting_reason(warning, rule, data)
     programme = _lock_programme(programme.id)
     decision = Decision(
         programme_id=programme.id, application_id=application.id, kind=DecisionKind.ORIGINAL,
@@ -815,7 +824,7 @@ def decide(application: Application, data: dict, actor) -> Decision:
         delegation_rule_id=rule.id, authority_key=rule.authority_key,
         decision_text=(data.get("decision_text") or "").strip(),
         conditions=(data.get("conditions") or "").strip(),
-        splitting_acknowledged=bool(warning), splitting_reason=reason if warning else "",
+        splitting_acknowledged=bool(warning), splitting_reason=reason,
         backdating_reason=backdating_reason,
     )
     db.session.add(decision)
@@ -903,6 +912,9 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
     total_after = granted_sek(application) + (amount if kind == DecisionKind.SUPPLEMENTARY else 0)
     rule = route(programme, max(total_after, 1), decided_on)
     _check_decider(application, actor, rule)
+    warning = (splitting_check(application, amount, decided_on, rule)
+               if kind == DecisionKind.SUPPLEMENTARY else None)
+    splitting_reason = _splitting_reason(warning, rule, data)
     programme = _lock_programme(programme.id)
     decision = Decision(
         programme_id=programme.id, application_id=application.id, kind=kind,
@@ -912,6 +924,7 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
         authority_key=rule.authority_key, refers_to_id=original.id,
         decision_text=(data.get("decision_text") or "").strip(),
         conditions=(data.get("conditions") or "").strip(), backdating_reason=backdating_reason,
+        splitting_acknowledged=bool(warning), splitting_reason=splitting_reason,
     )
     db.session.add(decision)
     db.session.flush()

@@ -473,22 +473,19 @@ def _correctable(decision: Decision) -> bool:
             and bool(current_user.authority_keys))
 
 
-def _decision_page(decision: Decision, form=None, status: int = 200):
+def _decision_page(decision: Decision, form=None, status: int = 200, splitting_warning=None):
     programme = db.session.get(Programme, decision.programme_id)
+    window = services.decision_window(decision.application, not_before=(decision.decided_on,))
     if form is None and _correctable(decision) and (
             decision.authority_key in current_user.authority_keys):
-        window = services.decision_window(decision.application,
-                                          not_before=(decision.decided_on,))
         today = window.latest if window else min(max(clock.today(), decision.decided_on),
                                                  programme.ends_on)
         form = forms.CorrectionForm(prefix="correct", formdata=None, data={"decided_on": today})
     corrections = db.session.scalars(sa.select(Decision).where(
         Decision.refers_to_id == decision.id).order_by(Decision.id)).all()
-    window = services.decision_window(decision.application,
-                                      not_before=(decision.decided_on,)) if form else None
     return render_template(
         "applications/decision.html", decision=decision, application=decision.application,
-        decision_window=window,
+        decision_window=window if form else None, splitting_warning=splitting_warning,
         rule=db.session.get(DelegationRule, decision.delegation_rule_id)
         if decision.delegation_rule_id else None,
         refers_to=db.session.get(Decision, decision.refers_to_id) if decision.refers_to_id
@@ -508,7 +505,7 @@ def correct(decision_id: int):
     if not _correctable(decision):
         raise Forbidden(_("Only a decision maker can correct an approving decision."))
     form = forms.CorrectionForm(prefix="correct")
-    status = 422
+    status, warning = 422, None
     if form.validate_on_submit():
         try:
             correction = services.correct_decision(decision, form.correction_data(),
@@ -517,14 +514,19 @@ def correct(decision_id: int):
             db.session.rollback()
             form.add_error(error.field, error.detail)
         except Conflict as error:
-            if "remaining_sek" not in error.extra:
+            if error.field != "splitting_acknowledged" and "remaining_sek" not in error.extra:
                 raise
             db.session.rollback()
             status = 409
-            form.add_error("amount_sek", error.detail)
+            if error.field == "splitting_acknowledged":
+                warning = error.detail
+                form.splitting_acknowledged.flags.required = True
+                form.splitting_reason.flags.required = True
+            else:
+                form.add_error("amount_sek", error.detail)
         else:
             db.session.commit()
             flash(_("The correcting decision %(number)s was taken.",
                     number=correction.diary_number), "success")
             return redirect(url_for("decisions.detail", decision_id=correction.id))
-    return _decision_page(decision, form, status)
+    return _decision_page(decision, form, status, splitting_warning=warning)

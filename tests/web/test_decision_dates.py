@@ -317,3 +317,70 @@ def test_the_routing_answer_does_not_reveal_an_application_one_cannot_see(
                              query_string={**args, "application_id": application_id})
         assert refused.status_code == 422, refused.json
         assert refused.mimetype == PROBLEM and refused.json["field"] == "application_id"
+
+
+def test_the_programme_shows_its_backdating_window(app, people, client, api_token,
+                                                   make_programme):
+    programme = make_programme()
+    answer = client.get(f"/api/v1/programmes/{programme}", headers=api_token(people.jonas))
+    assert answer.json["decision_backdating_days"] == 30
+    html = html_of(clients_for(app, people)("jonas").get(f"/programmes/{programme}"))
+    assert 'data-testid="decision-backdating"' in html and "30" in html
+
+
+def test_a_supplementary_grant_meets_the_splitting_warning_too(client, token, make_programme,
+                                                               make_application, demo_date):
+    programme = make_programme()
+    feasibility = make_application("awaiting_decision", requested_sek=2_000_000,
+                                   programme_id=programme, title="Förstudie")
+    implementation = make_application(
+        "awaiting_decision", requested_sek=1_000_000, programme_id=programme,
+        kind="implementation", feasibility_id=feasibility, title="Genomförande")
+    demo_date("2008-03-07")
+    assert _api_decide(client, token, feasibility, "anders").status_code == 201
+    original = _api_decide(client, token, implementation, "anders")
+    assert original.status_code == 201 and not original.json["splitting_acknowledged"]
+    url = f"/api/v1/decisions/{original.json['id']}/corrections"
+    body = {"kind": "supplementary", "amount_sek": 500_000}
+
+    warned = client.post(url, headers=token["anders"], json=body)
+    assert warned.status_code == 409, warned.json
+    assert warned.json["field"] == "splitting_acknowledged"
+    assert warned.json["splitting_total_sek"] == 3_500_000
+    assert client.post(url, headers=token["anders"], json={
+        **body, "splitting_acknowledged": True, "splitting_reason": " "}).status_code == 409
+    taken = client.post(url, headers=token["anders"], json={
+        **body, "splitting_acknowledged": True, "splitting_reason": "Utökad omfattning"})
+    assert taken.status_code == 201, taken.json
+    assert taken.json["splitting_acknowledged"] is True
+    assert taken.json["splitting_reason"] == "Utökad omfattning"
+    reduction = client.post(url, headers=token["anders"], json={"kind": "reduction",
+                                                                "amount_sek": 100_000})
+    assert reduction.status_code == 201 and not reduction.json["splitting_acknowledged"]
+
+
+def test_the_correction_page_shows_the_splitting_warning_and_asks_for_a_reason(
+        app, people, client, token, make_programme, make_application, demo_date):
+    from tests.web.test_decision_pages import correct
+
+    programme = make_programme()
+    feasibility = make_application("awaiting_decision", requested_sek=2_000_000,
+                                   programme_id=programme, title="Förstudie")
+    implementation = make_application(
+        "awaiting_decision", requested_sek=1_000_000, programme_id=programme,
+        kind="implementation", feasibility_id=feasibility, title="Genomförande")
+    demo_date("2008-03-07")
+    assert _api_decide(client, token, feasibility, "anders").status_code == 201
+    original = _api_decide(client, token, implementation, "anders").json["id"]
+    anders = clients_for(app, people)("anders")
+    warned = correct(anders, original, kind="supplementary", amount_sek="500000",
+                     decided_on="2008-03-07", decision_text="Utökning")
+    assert warned.status_code == 409
+    html = html_of(warned)
+    assert 'data-testid="splitting-warning"' in html
+    assert 'name="correct-splitting_reason"' in html
+    taken = correct(anders, original, kind="supplementary", amount_sek="500000",
+                    decided_on="2008-03-07", decision_text="Utökning",
+                    splitting_acknowledged="y", splitting_reason="Utökad omfattning")
+    stored = load(app, Decision, _decision_id(taken))
+    assert stored["splitting_reason"] == "Utökad omfattning"
