@@ -9,7 +9,13 @@ from flask import current_app
 from app.accounts.models import User
 from app.applications import services
 from app.applications.models import Application, Decision
-from app.core.enums import ApplicationState, DecisionKind, LedgerEntryKind, ProjectState
+from app.core.enums import (
+    ApplicationState,
+    DecisionKind,
+    IdeaState,
+    LedgerEntryKind,
+    ProjectState,
+)
 from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.programmes.models import EnvelopeEntry, Programme
@@ -156,7 +162,7 @@ def test_splitting_a_project_under_the_limit_warns_and_needs_a_reason(
 
     programme = make_programme()
     idea = ProjectIdea(programme_id=programme, organisation_id=people.traffic, title="Cykel",
-                       description="x")
+                       description="x", state=IdeaState.APPROVED_TO_APPLY)
     db.session.add(idea)
     db.session.flush()
     first = _application(make_application("awaiting_decision", requested_sek=2_000_000,
@@ -184,7 +190,7 @@ def test_no_splitting_warning_after_twelve_months(app_ctx, people, make_programm
 
     programme = make_programme()
     idea = ProjectIdea(programme_id=programme, organisation_id=people.traffic, title="Cykel",
-                       description="x")
+                       description="x", state=IdeaState.APPROVED_TO_APPLY)
     db.session.add(idea)
     db.session.flush()
     first = _application(make_application("awaiting_decision", requested_sek=2_000_000,
