@@ -2,7 +2,7 @@
 reason kept with a backdated decision, and `administration_reader` allowed by the role CHECK
 
 Revision ID: b338820a4f74
-Revises: 5e4f0a7c1b2d
+Revises: 7ee5a3dc0cdc
 Create Date: 2026-12-06 21:05:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b338820a4f74'
-down_revision = '5e4f0a7c1b2d'
+down_revision = '7ee5a3dc0cdc'
 branch_labels = None
 depends_on = None
 
