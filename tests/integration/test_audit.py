@@ -15,11 +15,11 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.accounts.services import create_organisation, create_user
-from app.applications import services
 from app.applications.models import Application, Decision
 from app.core import audit
 from app.core.models import AuditEntry, AuditHead
 from app.extensions import db
+from tests.conftest import decide_on_the_day
 
 
 def _some_history(n: int = 4):
@@ -46,7 +46,7 @@ def tampering():
 def _decision(make_application, people) -> Decision:
     application = db.session.get(Application, make_application("awaiting_decision"),
                                  populate_existing=True)
-    return services.decide(application, {"outcome": "approved",
+    return decide_on_the_day(application, {"outcome": "approved",
                                          "decided_on": date(2008, 4, 1)},
                            db.session.get(User, people.anders))
 

@@ -16,18 +16,18 @@ import sqlalchemy as sa
 from app import create_app
 from app.core import audit
 from app.extensions import db
+from tests.conftest import decide_on_the_day
 
 
 def _history(app) -> None:
     """Commit a programme with applications, one decided (so one sealed decision)."""
     from app.accounts.models import User
-    from app.applications import services
     from app.applications.models import Application
     from tests.integration.test_concurrency import _setup
 
     _, ids, eva = _setup(app, envelope_sek=10_000_000, applications=2, amount_sek=1_000_000)
     with app.app_context():
-        services.decide(db.session.get(Application, ids[0]),
+        decide_on_the_day(db.session.get(Application, ids[0]),
                         {"outcome": "approved", "decided_on": date(2008, 4, 1)},
                         db.session.get(User, eva))
         db.session.commit()

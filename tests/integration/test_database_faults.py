@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import decide_on_the_day
 from tests.integration.test_concurrency import _setup
 
 pytestmark = pytest.mark.postgres_only
@@ -34,12 +35,11 @@ def _terminate_other_connections(url) -> int:
 
 def _committed_decision(app, application_id: int, eva_id: int) -> dict:
     from app.accounts.models import User
-    from app.applications import services
     from app.applications.models import Application
     from app.extensions import db
 
     with app.app_context():
-        decision = services.decide(db.session.get(Application, application_id),
+        decision = decide_on_the_day(db.session.get(Application, application_id),
                                    {"outcome": "approved", "decided_on": DECIDED_ON},
                                    db.session.get(User, eva_id))
         db.session.commit()

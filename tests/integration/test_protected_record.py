@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from app.accounts.models import User
-from app.applications import services
 from app.applications.models import Application, Decision
 from app.core import audit
 from app.core.models import AuditEntry
 from app.extensions import db
+from tests.conftest import decide_on_the_day
 
 PROTECTED = ("audit_entry", "decision", "audit_head")
 ATTEMPTS = {
@@ -39,7 +39,7 @@ ATTEMPTS = {
 def _decide(make_application, people) -> Decision:
     application = db.session.get(Application, make_application("awaiting_decision"),
                                  populate_existing=True)
-    return services.decide(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
+    return decide_on_the_day(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
                            db.session.get(User, people.anders))
 
 
@@ -115,7 +115,7 @@ def test_a_decision_whose_audit_entry_fails_is_not_stored(app_ctx, make_applicat
     monkeypatch.setattr(audit, "record", refuse)
     savepoint = db.session.begin_nested()
     with pytest.raises(RuntimeError):
-        services.decide(db.session.get(Application, application_id),
+        decide_on_the_day(db.session.get(Application, application_id),
                         {"outcome": "approved", "decided_on": date(2008, 4, 1)},
                         db.session.get(User, people.anders))
     savepoint.rollback()

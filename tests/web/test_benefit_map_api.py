@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.benefit_map.models import NetworkLink, NetworkNode
 from app.extensions import db
+from tests.conftest import decide_on_the_day
 
 PROBLEM = "application/problem+json"
 KEYS = {"id", "kind", "label", "organisation_id", "state", "due_on", "at_risk"}
@@ -30,7 +31,7 @@ def project_id(app, people, make_application, demo_date) -> int:
     application_id = make_application("awaiting_decision")
     with app.test_request_context():
         application = db.session.get(Application, application_id)
-        services.decide(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
+        decide_on_the_day(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
                         db.session.get(User, people.anders))
         db.session.commit()
         project_id = services.project_for(application).id
@@ -265,7 +266,7 @@ def test_a_prerequisite_project_is_an_enabler_of_the_project_that_depends_on_it(
                                     programme_id=programme_id)
     with app.test_request_context():
         application = db.session.get(Application, platform_app)
-        services.decide(application, {"outcome": "approved", "decided_on": date(2008, 4, 2)},
+        decide_on_the_day(application, {"outcome": "approved", "decided_on": date(2008, 4, 2)},
                         db.session.get(User, people.anders))
         db.session.commit()
         platform_id = services.project_for(application).id

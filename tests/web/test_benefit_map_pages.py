@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.benefit_map.models import NetworkLink, NetworkNode
 from app.extensions import db
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, decide_on_the_day
 from tests.web.test_benefit_map_api import _by_kind, _link, _map, _node
 
 
@@ -28,7 +28,7 @@ def project_id(app, people, make_application, demo_date) -> int:
     application_id = make_application("awaiting_decision")
     with app.test_request_context():
         application = db.session.get(Application, application_id)
-        services.decide(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
+        decide_on_the_day(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
                         db.session.get(User, people.anders))
         db.session.commit()
         project_id = services.project_for(application).id
