@@ -29,6 +29,7 @@ SELF_SERVICE = {
     "accounts.login", "accounts.logout", "core.set_language", "core.notifications_read",
     "core.notification_settings", "api_notification_settings.update_settings",
     "benefits.evaluate", "api_benefits.evaluate", "api_budget_cuts.what_if",
+    "accounts.issue_token", "accounts.revoke_token", "api_accounts.revoke_my_token",
 }
 
 
