@@ -1,9 +1,11 @@
 """API: programmes and their envelopes, computed from the ledger."""
 
 import sqlalchemy as sa
+from flask import request
 
+from app.core.asof import parse_on
 from app.extensions import db
-from app.programmes import services
+from app.programmes import queries
 from app.programmes.models import Programme
 
 from . import api_blueprint, documented
@@ -14,8 +16,11 @@ blp = api_blueprint("api_programmes", "Programmes, their envelopes and delegatio
 
 
 def _with_envelope(programmes: list[Programme]) -> list[dict]:
-    positions = services.envelope_positions([p.id for p in programmes])
-    return [{**_fields(p), "envelope": positions[p.id].as_dict()} for p in programmes]
+    """The programmes with their envelopes as of `?on=` (default the business date)."""
+    on = parse_on(request.args.get("on"), programmes[0] if len(programmes) == 1 else None)
+    positions = queries.envelope_positions([p.id for p in programmes], on)
+    return [{**_fields(p), "as_of": on, "envelope": positions[p.id].as_dict()}
+            for p in programmes]
 
 
 def _fields(programme: Programme) -> dict:

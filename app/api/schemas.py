@@ -87,6 +87,7 @@ class ProgrammeSchema(Schema):
     name = fields.String()
     starts_on = fields.Date()
     ends_on = fields.Date()
+    as_of = fields.Date(metadata={"description": "The day the envelope stands at (?on=)."})
     envelope = fields.Nested(EnvelopeSchema)
 
 

@@ -54,10 +54,10 @@ def _require_login():
 def _adherence_block():
     """Let any page (the programme page) show today's adherence shares, computed on demand."""
 
-    def followup_adherence(programme):
+    def followup_adherence(programme, on=None):
         if not services.can_view_adherence(current_user):
             return None
-        return services.adherence_at(programme.id, clock.today())
+        return services.adherence_at(programme.id, on or clock.today())
 
     return {"followup_adherence": followup_adherence,
             "can_view_tertial_reports": services.can_view_tertial_reports}

@@ -1,74 +1,27 @@
 """Programme queries and the envelope position, always computed from the ledger."""
 
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 
-from app.core.enums import LedgerEntryKind
 from app.extensions import db
 
-from .models import EnvelopeEntry, Programme
+from . import queries
+from .models import Programme
+from .queries import EnvelopePosition
 
-
-@dataclass(frozen=True)
-class EnvelopePosition:
-    """Reserved, committed (net of releases), spent and remaining kronor of one envelope."""
-
-    reserved_sek: int
-    committed_sek: int
-    spent_sek: int
-
-    @property
-    def remaining_sek(self) -> int:
-        return self.reserved_sek - self.committed_sek
-
-    def as_dict(self) -> dict:
-        return {"reserved_sek": self.reserved_sek, "committed_sek": self.committed_sek,
-                "spent_sek": self.spent_sek, "remaining_sek": self.remaining_sek}
-
-
-def _sum_of(kind: LedgerEntryKind):
-    return sa.func.coalesce(
-        sa.func.sum(sa.case((EnvelopeEntry.kind == kind, EnvelopeEntry.amount_sek), else_=0)), 0
-    )
+__all__ = ["EnvelopePosition", "envelope_position", "envelope_positions", "list_programmes"]
 
 
 def envelope_positions(programme_ids, as_of: date | None = None) -> dict[int, EnvelopePosition]:
-    """Compute every listed programme's envelope in one grouped query."""
-    query = (
-        sa.select(
-            EnvelopeEntry.programme_id,
-            _sum_of(LedgerEntryKind.RESERVATION).label("reserved"),
-            _sum_of(LedgerEntryKind.COMMITMENT).label("committed"),
-            _sum_of(LedgerEntryKind.RELEASE).label("released"),
-            _sum_of(LedgerEntryKind.SPENDING).label("spent"),
-        )
-        .where(EnvelopeEntry.programme_id.in_(list(programme_ids)))
-        .group_by(EnvelopeEntry.programme_id)
-    )
-    if as_of is not None:
-        query = query.where(EnvelopeEntry.booked_on <= as_of)
-    positions = {pid: EnvelopePosition(0, 0, 0) for pid in programme_ids}
-    for row in db.session.execute(query):
-        positions[row.programme_id] = EnvelopePosition(
-            reserved_sek=int(row.reserved),
-            committed_sek=int(row.committed) - int(row.released),
-            spent_sek=int(row.spent),
-        )
-    return positions
+    """Every listed programme's envelope (the write side reads the whole ledger)."""
+    return queries.envelope_positions(programme_ids, as_of)
 
 
 def envelope_position(programme: Programme, as_of: date | None = None) -> EnvelopePosition:
-    return envelope_positions([programme.id], as_of)[programme.id]
+    return queries.envelope_positions([programme.id], as_of)[programme.id]
 
 
 def list_programmes():
     return db.session.scalars(sa.select(Programme).order_by(Programme.starts_on)).all()
 
-
-def ledger_entries(programme: Programme, limit: int = 50):
-    return db.session.scalars(
-        sa.select(EnvelopeEntry).where(EnvelopeEntry.programme_id == programme.id)
-        .order_by(EnvelopeEntry.booked_on.desc(), EnvelopeEntry.id.desc()).limit(limit)
-    ).all()
