@@ -2,7 +2,6 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.core import clock
 from app.core.enums import ProjectState, RagStatus
 from app.core.export_columns import (
     PROJECT_COLUMNS,
@@ -18,6 +17,7 @@ from reports.project_compilation import build_project_compilation, compilation_f
 
 from . import api_blueprint, documented
 from .applications import Kronor
+from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import XLSX_SCHEMA, FormatArgs, exportable, page_or_export, wants_xlsx
 from .schemas import AreaSchema, OrganisationRefSchema, ProblemSchema
@@ -91,7 +91,7 @@ class ReportOutSchema(ReportFieldsSchema):
     forecast_cost_sek = fields.Integer(allow_none=True)
 
 
-class ProjectListArgs(FormatArgs):
+class ProjectListArgs(FormatArgs, AsOfArgs):
     organisation_id = fields.Integer()
     state = fields.String(validate=validate.OneOf([state.value for state in ProjectState]))
     area_id = fields.Integer()
@@ -265,7 +265,7 @@ def _project_payload(project: Project) -> dict:
 @blp.paginate()
 def list_projects(args, pagination_parameters):
     """Projects the caller may see (own organisation; programme roles see all), by title."""
-    query = services.visible_projects(api_user(), **_project_filters(args))
+    query = services.visible_projects(api_user(), on=on_of(args), **_project_filters(args))
     return page_or_export(query, pagination_parameters, args, PROJECTS_NAME, PROJECT_COLUMNS)
 
 
@@ -301,7 +301,7 @@ class CompilationRowSchema(Schema):
                   description="The compilation workbook when format=xlsx.")
 def project_compilation(args):
     """The council's "Sammanställning av e-projekt": every project, by organisation and title."""
-    today = clock.today()
+    today = on_of(args)
     rows = services.compilation_rows(api_user(), today=today, **_project_filters(args))
     if wants_xlsx(args):
         return workbook_response(build_project_compilation(rows, as_of=today),

@@ -9,7 +9,7 @@ from app.core.asof import counts_on
 from app.core.enums import LedgerEntryKind
 from app.extensions import db
 
-from .models import EnvelopeEntry
+from .models import EnvelopeEntry, Programme
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,8 @@ def ledger_entries(programme, on: date, limit: int = 50):
                                        counts_on(EnvelopeEntry.booked_on, on))
         .order_by(EnvelopeEntry.booked_on.desc(), EnvelopeEntry.id.desc()).limit(limit)
     ).all()
+
+
+def current_programme():
+    """The programme a list without a programme filter stands in (the latest started)."""
+    return db.session.scalar(sa.select(Programme).order_by(Programme.starts_on.desc()).limit(1))

@@ -18,6 +18,7 @@ from app.benefit_map import services as network_services
 from app.benefits import services as benefit_services
 from app.core import clock
 from app.core.actions import commit_or_flash_refusal
+from app.core.asof import on_from_request, page_status, parse_on
 from app.core.enums import ProjectState, RagStatus, ReportState
 from app.core.errors import Forbidden, InvalidInput
 from app.core.export_columns import (
@@ -35,6 +36,7 @@ from app.core.exports import (
 )
 from app.core.money import format_sek
 from app.extensions import db
+from app.programmes.queries import current_programme
 from reports.project_compilation import build_project_compilation, compilation_filename
 
 from . import forms, services
@@ -104,21 +106,27 @@ def _writable_report(report_id: int) -> StatusReport:
 def index():
     """List the projects the user can see, filtered by organisation, state and area."""
     filters = _list_filters()
-    query = services.visible_projects(current_user, **filters)
+    on, on_error = on_from_request(current_programme())
+    query = services.visible_projects(current_user, on=on, **filters)
     if wants_xlsx():
+        if on_error:
+            raise InvalidInput(on_error, field="on")
         return query_xlsx_response(PROJECTS_NAME, PROJECT_COLUMNS, query)
     projects = db.session.scalars(query).all()
     organisations, areas = services.filter_choices()
+    args = {**request.args.to_dict(), "on": on.isoformat()}
     return render_template("projects/index.html", projects=projects, filters=filters,
                            organisations=organisations, areas=areas, states=list(ProjectState),
-                           export_url=export_url(),
-                           compilation_url=url_for("projects.compilation", **request.args))
+                           on=on, on_error=on_error, programme=current_programme(),
+                           export_url=export_url({"on": [on.isoformat()]}),
+                           compilation_url=url_for("projects.compilation", **args)
+                           ), page_status(on_error)
 
 
 @bp.get("/compilation.xlsx")
 def compilation():
     """The council's appendix 1: every project with decisions, grant, spending and status."""
-    today = clock.today()
+    today = parse_on(request.args.get("on"), current_programme())
     rows = services.compilation_rows(current_user, today=today, **_list_filters())
     return workbook_response(build_project_compilation(rows, as_of=today),
                              compilation_filename(today))
