@@ -506,7 +506,7 @@ def cost_burn_up(data: pd.DataFrame | Sequence[Mapping[str, Any]], budget_sek: i
     ends = [_day(day) for day in frame["ends_on"]]
     actual = _ints(frame["actual_to_date_sek"].fillna(0))
     forecast = _optional_ints(frame["forecast_sek"])
-    in_period = [value - previous for value, previous in zip(actual, [0, *actual[:-1]],
+    in_period = [value - previous for value, previous in zip(actual, [0, *actual][:len(actual)],
                                                               strict=True)]
     x = [day.isoformat() for day in ends]
     figure = go.Figure(layout=_layout(y_title=text["kr"], title=title))

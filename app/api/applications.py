@@ -18,6 +18,7 @@ from app.extensions import db
 from app.programmes.models import Programme
 
 from . import api_blueprint, documented
+from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import FormatArgs, exportable, page_or_export
 from .pagination import page_of
@@ -127,7 +128,7 @@ class ApplicationOutSchema(ApplicationInSchema):
                 for c in application.cost_lines]
 
 
-class ListArgs(FormatArgs):
+class ListArgs(FormatArgs, AsOfArgs):
     state = fields.String(validate=validate.OneOf([s.value for s in ApplicationState]))
     kind = fields.String(validate=validate.OneOf([k.value for k in ApplicationKind]))
     organisation_id = fields.Integer()
@@ -321,7 +322,7 @@ def _route_payload(rule, application: Application | None = None, amount_sek: int
 def list_applications(args, pagination_parameters):
     """Applications the caller may see (own organisation; programme roles see all submitted)."""
     query = services.visible_applications(api_user(), ApplicationState(args["state"])
-                                          if "state" in args else None)
+                                          if "state" in args else None, on=on_of(args))
     if "kind" in args:
         query = query.where(Application.kind == args["kind"])
     if "organisation_id" in args:

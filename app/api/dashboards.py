@@ -11,6 +11,7 @@ from app.core.errors import Forbidden
 from app.dashboards import services
 
 from . import api_blueprint, documented
+from .asof import AsOfArgs
 from .auth import api_user
 from .schemas import ProblemSchema
 
@@ -20,7 +21,7 @@ PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 KINDS = ["text", "int", "sek", "msek", "percent", "date", "datetime"]
 
 
-class DashboardQuerySchema(Schema):
+class DashboardQuerySchema(AsOfArgs):
     programme_id = fields.Integer(validate=validate.Range(min=1), metadata={
         "description": "The programme; the one that started last when left out."})
     area = fields.Integer(validate=validate.Range(min=1), metadata={
@@ -81,7 +82,7 @@ def programme_dashboard(query: dict):
         programme_id=query.get("programme_id"), area_id=query.get("area"),
         organisation_id=query.get("organisation_id"),
         state=ProjectState(query["status"]) if query.get("status") else None,
-        year=query.get("year"))
+        year=query.get("year"), on=query.get("on"))
     programme = services.programme_for(filters)
     dashboard = services.programme_dashboard(programme, filters)
     return {"programme": {"id": programme.id, "name": programme.name},

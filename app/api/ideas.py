@@ -12,6 +12,7 @@ from app.ideas.similarity import DEFAULT_LIMIT
 from app.programmes.models import Programme
 
 from . import api_blueprint, documented
+from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import FormatArgs, exportable, page_or_export
 from .schemas import OrganisationRefSchema, ProblemSchema
@@ -67,7 +68,7 @@ class IdeaCreateSchema(IdeaUpdateSchema):
                         description="What the idea is and which process it changes.")
 
 
-class IdeaQuerySchema(FormatArgs):
+class IdeaQuerySchema(FormatArgs, AsOfArgs):
     state = fields.Enum(IdeaState, by_value=True)
     organisation_id = fields.Integer(validate=validate.Range(min=1))
 
@@ -120,7 +121,7 @@ def _programme(programme_id: int) -> Programme:
 def ideas(filters, pagination_parameters):
     """Ideas the user may see, newest first (paginated; filters: state, organisation_id)."""
     query = services.visible_ideas(api_user(), filters.get("state"),
-                                   filters.get("organisation_id"))
+                                   filters.get("organisation_id"), on=on_of(filters))
     return page_or_export(query, pagination_parameters, filters, IDEAS_NAME, IDEA_COLUMNS)
 
 

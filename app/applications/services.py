@@ -44,7 +44,7 @@ from app.programmes.models import DelegationRule, EnvelopeEntry, Programme
 from app.programmes.services import envelope_position
 from app.projects.models import Project
 
-from . import rules
+from . import queries, rules
 from .models import (
     AdvisoryOpinion,
     Application,
@@ -96,8 +96,12 @@ REFERENCE_PATTERN = re.compile(r"^ANS-(\d{4})-(\d{4,})$")
 
 # ---- visibility ---------------------------------------------------------------------------
 
-def visible_applications(user, state: ApplicationState | None = None) -> sa.Select:
-    """Build the query of applications `user` may see: own organisation, or all but drafts."""
+def visible_applications(user, state: ApplicationState | None = None,
+                         on: date | None = None) -> sa.Select:
+    """Build the query of applications `user` may see: own organisation, or all but drafts.
+
+    With `on`, only the applications created by then, in the state they stood in then.
+    """
     query = sa.select(Application)
     own = Application.organisation_id == user.organisation_id
     if Role.AUDITOR not in user.roles:
@@ -105,7 +109,11 @@ def visible_applications(user, state: ApplicationState | None = None) -> sa.Sele
             query = query.where(sa.or_(own, Application.state.not_in(PRIVATE_STATES)))
         else:
             query = query.where(own)
-    if state is not None:
+    if on is not None:
+        query = query.where(queries.exists_on(on))
+        if state is not None:
+            query = query.where(queries.state_on(on) == state)
+    elif state is not None:
         query = query.where(Application.state == state)
     return query.order_by(Application.state_changed_at.desc(), Application.id.desc())
 

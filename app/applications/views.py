@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app.accounts.models import User
 from app.accounts.sessions import recent_login_required
 from app.core import clock
+from app.core.asof import on_from_request, page_status
 from app.core.enums import (
     ApplicationKind,
     ApplicationState,
@@ -26,6 +27,7 @@ from app.core.uploads import stream_size
 from app.extensions import db
 from app.ideas.models import ProjectIdea
 from app.programmes.models import DelegationRule, Programme
+from app.programmes.queries import current_programme
 from app.programmes.services import list_programmes
 
 from . import forms, rules, services
@@ -210,7 +212,10 @@ def _detail_page(application: Application, status: int = 200, splitting_warning=
 def index():
     state = _enum_arg("state", ApplicationState)
     kind = _enum_arg("kind", ApplicationKind)
-    query = services.visible_applications(current_user, state)
+    on, on_error = on_from_request(current_programme())
+    if on_error and wants_xlsx():
+        raise InvalidInput(on_error, field="on")
+    query = services.visible_applications(current_user, state, on=on)
     if kind is not None:
         query = query.where(Application.kind == kind)
     if wants_xlsx():
@@ -218,7 +223,8 @@ def index():
     return render_template("applications/index.html", applications=db.session.scalars(query).all(),
                            state=state, kind=kind, states=list(ApplicationState),
                            kinds=list(ApplicationKind), can_apply=_can_apply(current_user),
-                           export_url=export_url())
+                           on=on, on_error=on_error, programme=current_programme(),
+                           export_url=export_url({"on": [on.isoformat()]})), page_status(on_error)
 
 
 @bp.get("/queue")

@@ -6,7 +6,7 @@ page shows. Nothing is written; views only render what these return.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,14 +21,17 @@ from app.benefits import services as benefit_services
 from app.budget_cuts import rules as budget_cut_rules
 from app.budget_cuts import services as budget_cut_services
 from app.core import clock, periods
-from app.core.enums import ApplicationState, IdeaState, ProjectState
+from app.core.asof import parse_on
+from app.core.enums import ApplicationState, IdeaState, ProjectState, RagStatus
 from app.core.errors import InvalidInput, NotFound
 from app.core.permissions import belongs_to, can_view_portfolio
 from app.extensions import db
+from app.followup import queries as followup_queries
 from app.followup import rules as adherence_rules
 from app.followup import services as followup_services
 from app.programmes.models import Programme
-from app.programmes.services import envelope_positions
+from app.programmes.queries import envelope_positions
+from app.projects import queries as project_queries
 from app.projects import services as project_services
 from app.projects.models import Project
 from reports import dashboard_figures as figures
@@ -166,12 +169,14 @@ class Filters:
     organisation_id: int | None = None
     state: ProjectState | None = None
     year: int | None = None
+    on: str | None = None
 
     def as_args(self) -> dict[str, Any]:
         """The filters as URL query arguments (unset ones left out)."""
         args = {"programme_id": self.programme_id, "area": self.area_id,
                 "organisation_id": self.organisation_id,
-                "status": self.state.value if self.state else None, "year": self.year}
+                "status": self.state.value if self.state else None, "year": self.year,
+                "on": self.on}
         return {key: value for key, value in args.items() if value is not None}
 
 
@@ -202,7 +207,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         programme_id=_whole(args, "programme_id"), area_id=_whole(args, "area"),
         organisation_id=_whole(args, "organisation_id"),
         state=ProjectState(status) if status else None,
-        year=_whole(args, "year", 1900, 2200))
+        year=_whole(args, "year", 1900, 2200), on=(args.get("on") or "").strip() or None)
 
 
 def get_programme(programme_id: int | None) -> Programme:
@@ -229,6 +234,12 @@ def as_of_date(year: int | None, today: date) -> date:
     if year is None or year >= today.year:
         return today
     return date(year, 12, 31)
+
+
+def dashboard_on(programme: Programme, filters: Filters, today: date | None = None) -> date:
+    """The day the figures stand at: `on`, else today or the chosen year's end (422 outside)."""
+    return parse_on(filters.on, programme,
+                    default=as_of_date(filters.year, today or clock.today()))
 
 
 # ---- who may see what -----------------------------------------------------------------------
@@ -274,8 +285,8 @@ class Dashboard:
         return self.charts[name]
 
 
-def _project_scope(programme: Programme, filters: Filters) -> queries.Scope:
-    return queries.Scope(programme.id, area_id=filters.area_id,
+def _project_scope(programme: Programme, filters: Filters, on: date) -> queries.Scope:
+    return queries.Scope(programme.id, on, area_id=filters.area_id,
                          organisation_id=filters.organisation_id, state=filters.state)
 
 
@@ -391,52 +402,27 @@ def _tertial_ends(starts_on: date, as_of: date, year: int | None) -> list[date]:
     return [*ends, as_of]
 
 
-def _facts_on(facts: list[adherence_rules.ProjectFacts], closed_on: Mapping[int, date | None],
-              granted: Mapping[int, int], on: date) -> list[adherence_rules.ProjectFacts]:
-    """The facts as they stood on `on`: the grant decided by then; a project closed later had
-    not ended yet."""
-    result = []
-    for project in facts:
-        project = replace(project, granted_sek=granted.get(project.project_id, 0))
-        closed = closed_on.get(project.project_id)
-        if closed is not None and closed > on:
-            project = replace(project, reports=tuple(
-                replace(report, actual_end_on=None) for report in project.reports))
-        result.append(project)
-    return result
-
-
-def _adherence(programme: Programme, filters: Filters, project_frame: pd.DataFrame,
+def _adherence(programme: Programme, filters: Filters, scope: queries.Scope,
                as_of: date, labels) -> Chart:
-    """The adherence shares at each tertial end, equal to the follow-up's adherence_at.
-
-    The facts load once; only the grants are asked again for each date (one query each), so
-    the count grows with the programme's tertials, never with its projects.
-    """
-    in_scope = {int(pid): (None if pd.isna(closed) else closed) for pid, closed in zip(
-        project_frame["project_id"], project_frame["closed_on"], strict=True)}
-    application_of = {int(pid): int(aid) for pid, aid in zip(
-        project_frame["project_id"], project_frame["application_id"], strict=True)
-        if pd.notna(aid)}
-    facts = [f for f in followup_services.project_facts(
-        programme.id, area_id=filters.area_id, organisation_id=filters.organisation_id)
-        if f.project_id in in_scope]
+    """The adherence shares at each tertial end, equal to the follow-up's adherence_at: the
+    facts at every date come from one query."""
+    tolerance = programme.schedule_tolerance_days or 0
+    facts = followup_queries.facts_at(
+        programme.id, _tertial_ends(programme.starts_on, as_of, filters.year),
+        project_ids=scope.project_ids())
     rows = []
-    for on in _tertial_ends(programme.starts_on, as_of, filters.year):
-        by_application = followup_services.granted_by_application(application_of.values(), on)
-        granted = {pid: by_application.get(aid, 0) for pid, aid in application_of.items()}
-        result = adherence_rules.adherence(_facts_on(facts, in_scope, granted, on), on,
-                                           programme.schedule_tolerance_days or 0)
+    for on, on_facts in facts.items():
+        result = adherence_rules.adherence(on_facts, on, tolerance)
         rows.append({"on": on, "assessed": result.assessed,
                      "not_kept_budget_share": result.not_kept_budget_share,
                      "not_kept_schedule_share": result.not_kept_schedule_share})
     return figures.adherence_over_time(rows, labels=labels)
 
 
-def _benefits(project_ids: sa.Select, year: int | None, labels,
+def _benefits(project_ids: sa.Select, year: int | None, labels, on: date,
               owner_organisation_id: int | None = None) -> Chart:
     planned = queries.planned_by_year(project_ids, owner_organisation_id)
-    realised = queries.realised_by_year(project_ids, owner_organisation_id)
+    realised = queries.realised_by_year(project_ids, on, owner_organisation_id)
     years = sorted(set(planned) | set(realised))
     if year is not None:
         years = [y for y in years if y == year]
@@ -446,12 +432,12 @@ def _benefits(project_ids: sa.Select, year: int | None, labels,
 
 
 def _budget_cuts(programme: Programme, organisation_id: int | None, year: int | None,
-                 labels) -> Chart:
+                 labels, on: date) -> Chart:
     """Per organisation and budget year: the latest proposal, the cut in force, and the
     cash-releasing savings of the year the policy in force sets against it (budget year less
     the policy's lag), as the budget-cut pages and the tertial report pair them."""
-    entries = queries.budget_cut_entries(programme.id, organisation_id)
-    realised = queries.realised_savings_by_owner(programme.id, organisation_id)
+    entries = queries.budget_cut_entries(programme.id, on, organisation_id)
+    realised = queries.realised_savings_by_owner(programme.id, on, organisation_id)
     in_force = budget_cut_services.policies_by_year(programme)
     rows = []
     if not entries.empty:
@@ -507,9 +493,9 @@ def _application_ids(project_frame: pd.DataFrame) -> list[int]:
 def programme_dashboard(programme: Programme, filters: Filters,
                         today: date | None = None) -> Dashboard:
     """Build every chart of the programme dashboard in a fixed number of queries."""
-    as_of = as_of_date(filters.year, today or clock.today())
+    as_of = dashboard_on(programme, filters, today)
     labels = chart_labels()
-    scope = _project_scope(programme, filters)
+    scope = _project_scope(programme, filters, as_of)
     dashboard = Dashboard(as_of=as_of)
     envelope = envelope_positions([programme.id], as_of)[programme.id]
     dashboard.add("envelope", figures.envelope_waterfall(
@@ -521,10 +507,10 @@ def programme_dashboard(programme: Programme, filters: Filters,
     reports = queries.submitted_reports(scope.project_ids(), as_of)
     dashboard.add("status", _heatmap(project_frame, reports, as_of,
                                      programme.report_due_after_days, labels))
-    dashboard.add("adherence", _adherence(programme, filters, project_frame, as_of, labels))
-    dashboard.add("benefits", _benefits(scope.project_ids(), filters.year, labels))
+    dashboard.add("adherence", _adherence(programme, filters, scope, as_of, labels))
+    dashboard.add("benefits", _benefits(scope.project_ids(), filters.year, labels, as_of))
     dashboard.add("budget_cuts", _budget_cuts(programme, filters.organisation_id,
-                                              filters.year, labels))
+                                              filters.year, labels, as_of))
     granted = followup_services.granted_by_application(_application_ids(project_frame), as_of)
     dashboard.add("portfolio", _portfolio(programme, scope, project_frame, granted, labels))
     return dashboard
@@ -558,20 +544,20 @@ def get_organisation(organisation_id: int) -> Organisation:
 def organisation_dashboard(organisation: Organisation, programme: Programme, filters: Filters,
                            today: date | None = None) -> Dashboard:
     """Its projects, reports due, benefits and budget cuts, in a fixed number of queries."""
-    today = today or clock.today()
-    as_of = as_of_date(filters.year, today)
+    as_of = dashboard_on(programme, filters, today)
     labels = chart_labels()
-    scope = queries.Scope(programme.id, organisation_id=organisation.id, state=filters.state)
+    scope = queries.Scope(programme.id, as_of, organisation_id=organisation.id,
+                          state=filters.state)
     dashboard = Dashboard(as_of=as_of)
     project_frame = queries.projects(scope)
     reports = queries.submitted_reports(scope.project_ids(), as_of)
     dashboard.add("status", _heatmap(project_frame, reports, as_of,
                                      programme.report_due_after_days, labels))
-    everything = queries.Scope(programme.id).project_ids()
-    dashboard.add("benefits", _benefits(everything, filters.year, labels,
+    everything = queries.Scope(programme.id, as_of).project_ids()
+    dashboard.add("benefits", _benefits(everything, filters.year, labels, as_of,
                                         owner_organisation_id=organisation.id))
     dashboard.add("budget_cuts", _budget_cuts(programme, organisation.id, filters.year,
-                                              labels))
+                                              labels, as_of))
     granted = followup_services.granted_by_application(_application_ids(project_frame), as_of)
     latest = (reports.sort_values(["project_id", "period_number"])
               .drop_duplicates("project_id", keep="last") if not reports.empty else reports)
@@ -585,9 +571,10 @@ def organisation_dashboard(organisation: Organisation, programme: Programme, fil
          "overall": getattr(latest_of.get(int(p.project_id)), "overall", None)}
         for p in project_frame.itertuples(index=False)]
     active = list(db.session.scalars(sa.select(Project).where(
-        Project.id.in_(scope.project_ids()), Project.state == ProjectState.ACTIVE)
+        Project.id.in_(queries.Scope(programme.id, as_of, organisation_id=organisation.id,
+                                     state=ProjectState.ACTIVE).project_ids()))
         .order_by(Project.title, Project.id)))
-    dashboard.extras["reports_due"] = project_services.reports_due(active, today)
+    dashboard.extras["reports_due"] = project_services.reports_due(active, as_of)
     return dashboard
 
 
@@ -600,23 +587,24 @@ def _int_or_none(rows: Mapping[int, Any], project_id, column: str) -> int | None
 # ---- a project ------------------------------------------------------------------------------
 
 def project_dashboard(project: Project, today: date | None = None) -> Dashboard:
-    """Cost burn-up against the grant, the status timeline and the benefit realisation."""
-    today = today or clock.today()
+    """Cost burn-up against the grant, the status timeline and the benefit realisation, as they
+    stood on `today` (a project without reports draws empty charts)."""
+    on = today or clock.today()
     labels = chart_labels()
-    dashboard = Dashboard(as_of=today)
-    granted = project_services.project_granted_sek(project)
-    history = project_services.status_history(project)
+    dashboard = Dashboard(as_of=on)
+    only_this = sa.select(Project.id).where(Project.id == project.id)
+    granted = project_queries.granted_by_project(only_this, on).get(project.id, 0)
+    history = project_queries.current_versions(only_this, on)
     burn = [{"period": r.period_number, "ends_on": r.period_ends_on,
              "actual_to_date_sek": r.actual_cost_to_date_sek or 0,
              "forecast_sek": r.forecast_cost_sek} for r in history]
     dashboard.add("burn_up", figures.cost_burn_up(burn, granted, labels=labels))
     timeline = [{"period": r.period_number, "ends_on": r.period_ends_on,
                  **{aspect: None if getattr(r, f"{aspect}_status") is None
-                    else getattr(r, f"{aspect}_status").value
+                    else RagStatus(getattr(r, f"{aspect}_status")).value
                     for aspect in figures.ASPECT_KEYS}} for r in history]
     dashboard.add("timeline", figures.status_timeline(timeline, labels=labels))
-    only_this = sa.select(Project.id).where(Project.id == project.id)
-    dashboard.add("benefits", _benefits(only_this, None, labels))
+    dashboard.add("benefits", _benefits(only_this, None, labels, on))
     dashboard.extras["granted_sek"] = granted
     return dashboard
 

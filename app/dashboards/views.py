@@ -1,13 +1,17 @@
 """Dashboard pages and their chart downloads: load, check who may see it, render."""
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.benefit_map import queries as network_queries
-from app.core import clock
+from app.core.asof import page_status, parse_on
 from app.core.enums import ProjectState
-from app.core.errors import Forbidden
+from app.core.errors import Forbidden, InvalidInput
+from app.extensions import db
+from app.programmes.models import Programme
 from app.projects import services as project_services
 from app.projects.services import PROJECT_STATE_LABELS, RAG_SHORT
 from reports.xlsx import content_disposition
@@ -54,25 +58,39 @@ def _programme_view() -> tuple[services.Filters, object, services.Dashboard]:
         raise Forbidden(_("The programme dashboard is for the programme's roles."))
     filters = services.parse_filters(request.args)
     programme = services.programme_for(filters)
-    return filters, programme, services.programme_dashboard(programme, filters)
+    filters, on_error = _checked_on(filters, programme)
+    return filters, programme, services.programme_dashboard(programme, filters), on_error
+
+
+def _checked_on(filters: services.Filters, programme) -> tuple[services.Filters, str | None]:
+    """Keep a valid `on`; a refused one is dropped (the page says why beside the field)."""
+    try:
+        services.dashboard_on(programme, filters)
+    except InvalidInput as error:
+        if request.path.endswith(".xlsx"):
+            raise
+        return replace(filters, on=None), error.detail
+    return filters, None
 
 
 @bp.get("/programme")
 def programme():
     """The programme at a glance, filtered by the URL's programme, area, organisation, status and
     year."""
-    filters, programme, dashboard = _programme_view()
+    filters, programme, dashboard, on_error = _programme_view()
     benefit_map = network_queries.programme_map(programme, dashboard.as_of)
     return render_template("dashboards/programme.html", programme=programme, filters=filters,
                            dashboard=dashboard, choices=services.filter_choices(programme),
-                           download_args=filters.as_args(),
-                           risk=network_queries.risk_by_organisation(benefit_map))
+                           on_error=on_error,
+                           download_args={**filters.as_args(), "on": dashboard.as_of.isoformat()},
+                           risk=network_queries.risk_by_organisation(benefit_map)
+                           ), page_status(on_error)
 
 
 @bp.get("/programme/chart/<name>.xlsx")
 def programme_chart(name: str):
     """Download one chart's figures of the programme dashboard, with the same filters."""
-    _filters, programme, dashboard = _programme_view()
+    _filters, programme, dashboard, _on_error = _programme_view()
     return _xlsx(dashboard, name, programme.name)
 
 
@@ -82,29 +100,37 @@ def _organisation_view(organisation_id: int):
         raise Forbidden(_("You can see your own organisation's dashboard only."))
     filters = services.parse_filters(request.args)
     programme = services.get_programme(filters.programme_id)
+    filters, on_error = _checked_on(filters, programme)
     dashboard = services.organisation_dashboard(organisation, programme, filters)
-    return organisation, filters, programme, dashboard
+    return organisation, filters, programme, dashboard, on_error
 
 
 @bp.get("/organisation/<int:organisation_id>")
 def organisation(organisation_id: int):
     """An organisation's projects, reports due, benefits and budget cuts."""
-    organisation, filters, programme, dashboard = _organisation_view(organisation_id)
+    organisation, filters, programme, dashboard, on_error = _organisation_view(organisation_id)
     return render_template("dashboards/organisation.html", organisation=organisation,
                            programme=programme, filters=filters, dashboard=dashboard,
-                           download_args=filters.as_args(), today=clock.today())
+                           on_error=on_error,
+                           download_args={**filters.as_args(), "on": dashboard.as_of.isoformat()},
+                           today=dashboard.as_of), page_status(on_error)
 
 
 @bp.get("/organisation/<int:organisation_id>/chart/<name>.xlsx")
 def organisation_chart(organisation_id: int, name: str):
     """Download one chart's figures of an organisation's dashboard, with the same filters."""
-    organisation, _filters, _programme, dashboard = _organisation_view(organisation_id)
+    organisation, _filters, _programme, dashboard, _error = _organisation_view(organisation_id)
     return _xlsx(dashboard, name, organisation.name)
 
 
 def _project_view(project_id: int):
     project = project_services.get_visible_project(current_user, project_id)
-    return project, services.project_dashboard(project)
+    on = parse_on(request.args.get("on"), project_programme(project))
+    return project, services.project_dashboard(project, on)
+
+
+def project_programme(project) -> Programme:
+    return db.session.get(Programme, project.programme_id)
 
 
 @bp.get("/project/<int:project_id>")
@@ -112,7 +138,7 @@ def project(project_id: int):
     """A project's cost burn-up, status timeline and benefit realisation."""
     project, dashboard = _project_view(project_id)
     return render_template("dashboards/project.html", project=project, dashboard=dashboard,
-                           download_args={})
+                           download_args={"on": dashboard.as_of.isoformat()})
 
 
 @bp.get("/project/<int:project_id>/chart/<name>.xlsx")

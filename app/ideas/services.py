@@ -27,7 +27,7 @@ from app.extensions import db
 from app.programmes.models import Programme
 from app.projects.models import Project
 
-from . import similarity
+from . import queries, similarity
 from .models import ProjectIdea
 from .permissions import (
     EDITABLE_STATES,
@@ -72,14 +72,21 @@ def similarity_text(title: str, description: str = "") -> str:
 # ---- queries --------------------------------------------------------------------------------
 
 def visible_ideas(user, state: IdeaState | None = None,
-                  organisation_id: int | None = None) -> sa.Select:
-    """Build the query of ideas `user` may see: own organisation's, or all for programme roles."""
+                  organisation_id: int | None = None, on: date | None = None) -> sa.Select:
+    """Build the query of ideas `user` may see: own organisation's, or all for programme roles.
+
+    With `on`, only the ideas submitted by then, in the state they stood in then.
+    """
     query = sa.select(ProjectIdea).join(Organisation,
                                         ProjectIdea.organisation_id == Organisation.id)
     if not can_view_portfolio(user):
         own = getattr(user, "organisation_id", None)
         query = query.where(ProjectIdea.organisation_id == own if own else sa.false())
-    if state is not None:
+    if on is not None:
+        query = query.where(queries.exists_on(on))
+        if state is not None:
+            query = query.where(queries.state_on(on) == state)
+    elif state is not None:
         query = query.where(ProjectIdea.state == state)
     if organisation_id is not None:
         query = query.where(ProjectIdea.organisation_id == organisation_id)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
 from app.core import clock
+from app.core.asof import on_from_request, page_status
 from app.core.enums import IdeaState
 from app.core.errors import Forbidden, InvalidInput
 from app.core.export_columns import IDEA_COLUMNS, IDEAS_NAME
@@ -14,6 +15,7 @@ from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_view_portfolio, can_view_programme
 from app.extensions import db
 from app.programmes.models import Programme
+from app.programmes.queries import current_programme
 from app.programmes.services import list_programmes
 
 from . import permissions, services
@@ -61,8 +63,11 @@ def index():
     if state is not None and state not in {s.value for s in IdeaState}:
         abort(400)
     organisation_id = _int_arg("organisation_id")
+    on, on_error = on_from_request(current_programme())
+    if on_error and wants_xlsx():
+        raise InvalidInput(on_error, field="on")
     query = services.visible_ideas(current_user, IdeaState(state) if state else None,
-                                   organisation_id)
+                                   organisation_id, on=on)
     if wants_xlsx():
         return query_xlsx_response(IDEAS_NAME, IDEA_COLUMNS, query)
     ideas = db.session.scalars(query).all()
@@ -70,7 +75,8 @@ def index():
                      if can_view_portfolio(current_user) else [])
     return render_template("ideas/index.html", ideas=ideas, state=state, states=list(IdeaState),
                            organisation_id=organisation_id, organisations=organisations,
-                           export_url=export_url())
+                           on=on, on_error=on_error, programme=current_programme(),
+                           export_url=export_url({"on": [on.isoformat()]})), page_status(on_error)
 
 
 def _form_error(form, error: InvalidInput) -> None:

@@ -244,3 +244,15 @@ def test_adherence_bar_labels_round_as_the_tables_do(share, label):
 
     assert chart.figure["data"][0]["text"][0] == label
     assert chart.figure["data"][0]["text"][1] == ""
+
+
+@pytest.mark.parametrize("builder", ["burn_up", "timeline"])
+def test_a_project_without_reports_draws_empty_charts_not_an_error(builder):
+    """A project approved a minute ago has no reports: both charts are empty, never a 500."""
+    from reports import dashboard_figures as figures_module
+
+    if builder == "burn_up":
+        chart = figures_module.cost_burn_up([], 1_000_000)
+    else:
+        chart = figures_module.status_timeline([])
+    assert chart.rows == () or all(len(row) == 1 for row in chart.rows)

@@ -1,0 +1,114 @@
+"""Adherence facts at a list of dates in one query: per date and project, grant and report.
+
+A dates table (one row per date with the UTC end of its Stockholm day) is joined to the
+projects decided by each date and to their reports submitted by it; ROW_NUMBER keeps the newest
+period's highest version per date and project. The pure rules then count.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.accounts.models import Area
+from app.applications.models import Decision
+from app.core.asof import day_ends_at, local_day_of
+from app.core.enums import DecisionKind, DecisionOutcome
+from app.core.models import AwareDateTime
+from app.extensions import db
+from app.projects.models import Project, StatusReport
+from app.projects.queries import SUBMITTED_STATES
+
+from . import rules
+
+
+def _typed(value, type_):
+    """A bound value PostgreSQL can type inside a UNION (SQLite's CAST would make it a number)."""
+    literal = sa.literal(value, type_)
+    return literal if db.session.get_bind().dialect.name == "sqlite" else sa.cast(literal, type_)
+
+
+def _dates(dates: Iterable[date]) -> sa.CTE:
+    selects = [sa.select(_typed(on, sa.Date()).label("on"),
+                         _typed(day_ends_at(on), AwareDateTime()).label("ends_at"))
+               for on in sorted(set(dates))]
+    return (selects[0] if len(selects) == 1 else sa.union_all(*selects)).cte("dates")
+
+
+def facts_at(programme_id: int, dates: Iterable[date], *, area_id: int | None = None,
+             organisation_id: int | None = None, project_ids: sa.Select | None = None
+             ) -> dict[date, list[rules.ProjectFacts]]:
+    """Every project's adherence facts at each date (only projects decided by it); one query."""
+    dates = sorted(set(dates))
+    if not dates:
+        return {}
+    days = _dates(dates)
+    decided = (sa.select(Decision.id)
+               .where(Decision.application_id == Project.application_id,
+                      Decision.outcome != DecisionOutcome.REJECTED,
+                      Decision.decided_on <= days.c.on).exists())
+    signed = sa.case(
+        (Decision.kind.in_([DecisionKind.REDUCTION, DecisionKind.REVOCATION]),
+         -Decision.amount_sek),
+        (Decision.outcome == DecisionOutcome.REJECTED, 0),
+        else_=Decision.amount_sek)
+    granted = (sa.select(sa.func.coalesce(sa.func.sum(signed), 0))
+               .where(Decision.application_id == Project.application_id,
+                      Decision.decided_on <= days.c.on).scalar_subquery())
+    ranked = (
+        sa.select(days.c.on.label("report_on"), StatusReport.project_id,
+                  StatusReport.submitted_at, StatusReport.period_number, StatusReport.version,
+                  StatusReport.actual_cost_to_date_sek, StatusReport.forecast_cost_sek,
+                  StatusReport.forecast_end_on,
+                  sa.func.row_number().over(
+                      partition_by=(days.c.on, StatusReport.project_id),
+                      order_by=(StatusReport.period_number.desc(), StatusReport.version.desc(),
+                                StatusReport.submitted_at.desc())).label("rank"))
+        .join(days, StatusReport.submitted_at < days.c.ends_at)
+        .where(StatusReport.state.in_(SUBMITTED_STATES),
+               StatusReport.actual_cost_to_date_sek.is_not(None),
+               StatusReport.project_id.in_(
+                   sa.select(Project.id).where(Project.programme_id == programme_id)))
+    ).subquery("ranked")
+    latest = sa.select(ranked).where(ranked.c.rank == 1).subquery("latest")
+    query = (
+        sa.select(days.c.on, Project.id, Area.name, Project.organisation_id,
+                  Project.baseline_end_on,
+                  sa.case((Project.closed_on <= days.c.on, Project.closed_on),
+                          else_=sa.null()).label("closed_on"),
+                  granted.label("granted_sek"), latest.c.submitted_at,
+                  latest.c.period_number, latest.c.version, latest.c.actual_cost_to_date_sek,
+                  latest.c.forecast_cost_sek, latest.c.forecast_end_on)
+        .select_from(days)
+        .join(Project, sa.and_(Project.programme_id == programme_id,
+                               sa.or_(decided, sa.and_(Project.application_id.is_(None),
+                                                       Project.created_at < days.c.ends_at))))
+        .outerjoin(Area, Area.id == Project.area_id)
+        .outerjoin(latest, sa.and_(latest.c.project_id == Project.id,
+                                   latest.c.report_on == days.c.on))
+        .order_by(days.c.on, Project.title, Project.id)
+    )
+    if area_id is not None:
+        query = query.where(Project.area_id == area_id)
+    if organisation_id is not None:
+        query = query.where(Project.organisation_id == organisation_id)
+    if project_ids is not None:
+        query = query.where(Project.id.in_(project_ids))
+    result: dict[date, list[rules.ProjectFacts]] = {on: [] for on in dates}
+    for row in db.session.execute(query):
+        on = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
+        reports = ()
+        if row.submitted_at is not None:
+            reports = (rules.ReportFacts(
+                submitted_on=local_day_of(row.submitted_at),
+                actual_cost_sek=row.actual_cost_to_date_sek,
+                forecast_cost_sek=(row.forecast_cost_sek if row.forecast_cost_sek is not None
+                                   else row.actual_cost_to_date_sek),
+                forecast_end_on=row.forecast_end_on or row.baseline_end_on,
+                actual_end_on=row.closed_on, period_number=row.period_number,
+                version=row.version),)
+        result[on].append(rules.ProjectFacts(
+            project_id=row.id, area=row.name or "", organisation_id=row.organisation_id,
+            granted_sek=max(int(row.granted_sek), 0), baseline_end_on=row.baseline_end_on,
+            reports=reports))
+    return result
