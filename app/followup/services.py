@@ -20,17 +20,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Area, Organisation
 from app.applications import services as application_services
 from app.applications.models import Decision
 from app.benefit_map import queries as network_queries
-from app.benefits.models import Benefit, RealisationEntry
+from app.benefits import queries as benefit_queries
+from app.budget_cuts import queries as budget_cut_queries
 from app.budget_cuts import rules as budget_cut_rules
 from app.budget_cuts import services as budget_cut_services
-from app.budget_cuts.models import BudgetCutEntry
 from app.core import audit, clock, periods
+from app.core.asof import counts_on, local_day_of
 from app.core.enums import (
     BudgetCutEntryKind,
     ProjectState,
@@ -43,12 +43,13 @@ from app.core.models import utcnow
 from app.core.notifications import notify, users_with_role
 from app.core.permissions import can_view_portfolio
 from app.extensions import db
+from app.programmes import queries as programme_queries
 from app.programmes.models import Programme
-from app.programmes.services import envelope_position
+from app.projects import queries as project_queries
 from app.projects.models import Project, StatusReport
 from app.projects.services import FROZEN_STATES
 
-from . import rules
+from . import queries, rules
 from .models import TertialReport
 
 SNAPSHOT_SCHEMA = 1
@@ -102,39 +103,40 @@ def submitted_versions(project_ids, as_of: date | None = None) -> dict[int, list
                     StatusReport.submitted_at.is_not(None))
              .order_by(StatusReport.project_id, StatusReport.period_number,
                        StatusReport.version))
+    if as_of is not None:
+        query = query.where(counts_on(StatusReport.submitted_at, as_of))
     by_project: dict[int, list[StatusReport]] = {}
     for report in db.session.scalars(query):
-        if as_of is None or report.submitted_at.date() <= as_of:
-            by_project.setdefault(report.project_id, []).append(report)
+        by_project.setdefault(report.project_id, []).append(report)
     return by_project
 
 
 def _report_facts(project: Project, report: StatusReport,
-                  as_of: date | None) -> rules.ReportFacts:
-    """Turn a submitted version into facts, filling gaps as the project page does."""
-    closed = project.closed_on is not None and (as_of is None or project.closed_on <= as_of)
+                  closed_on: date | None) -> rules.ReportFacts:
+    """Turn a submitted version into facts, filling gaps as the project page does; `closed_on`
+    is the closing day if it had come by the date asked (from SQL)."""
     return rules.ReportFacts(
-        submitted_on=report.submitted_at.date(),
+        submitted_on=local_day_of(report.submitted_at),
         actual_cost_sek=report.actual_cost_to_date_sek,
         forecast_cost_sek=(report.forecast_cost_sek
                            if report.forecast_cost_sek is not None
                            else report.actual_cost_to_date_sek),
         forecast_end_on=report.forecast_end_on or project.baseline_end_on,
-        actual_end_on=project.closed_on if closed else None,
+        actual_end_on=closed_on,
         period_number=report.period_number,
         version=report.version,
     )
 
 
 def _facts(project: Project, area: str | None, granted_sek: int,
-           versions: list[StatusReport], as_of: date | None) -> rules.ProjectFacts:
+           versions: list[StatusReport], closed_on: date | None) -> rules.ProjectFacts:
     return rules.ProjectFacts(
         project_id=project.id,
         area=area or "",
         organisation_id=project.organisation_id,
         granted_sek=granted_sek,
         baseline_end_on=project.baseline_end_on,
-        reports=tuple(_report_facts(project, report, as_of) for report in versions
+        reports=tuple(_report_facts(project, report, closed_on) for report in versions
                       if report.actual_cost_to_date_sek is not None),
     )
 
@@ -146,9 +148,20 @@ def project_facts(programme_id: int, *, area_id: int | None = None,
     rows = _programme_projects(programme_id, area_id, organisation_id)
     granted = granted_by_application([project.application_id for project, _area in rows], as_of)
     versions = submitted_versions([project.id for project, _area in rows], as_of)
+    closed = _closed_on(programme_id, as_of)
     return [_facts(project, area, granted.get(project.application_id, 0),
-                   versions.get(project.id, []), as_of)
+                   versions.get(project.id, []), closed.get(project.id))
             for project, area in rows]
+
+
+def _closed_on(programme_id: int, as_of: date | None) -> dict[int, date]:
+    """Each project's closing day if it had come by `as_of` (every closing day without one)."""
+    column = (Project.closed_on if as_of is None
+              else sa.case((counts_on(Project.closed_on, as_of), Project.closed_on),
+                           else_=sa.null()))
+    query = sa.select(Project.id, column).where(Project.programme_id == programme_id)
+    return {project_id: closed for project_id, closed in db.session.execute(query)
+            if closed is not None}
 
 
 def get_programme(programme_id) -> Programme:
@@ -196,8 +209,8 @@ def adherence_at(programme_id: int, on: date, group_by: str | None = None, *,
     if group_by is not None and group_by not in GROUP_BY_KEYS:
         raise InvalidInput(_("Group by area or organisation."), field="group_by")
     tolerance = _tolerance(programme_id, tolerance_days)
-    facts = project_facts(programme_id, area_id=area_id, organisation_id=organisation_id,
-                          as_of=on)
+    facts = queries.facts_at(programme_id, [on], area_id=area_id,
+                             organisation_id=organisation_id)[on]
     if group_by is None:
         return rules.adherence(facts, on, tolerance)
     return rules.adherence(facts, on, tolerance, group_by=GROUP_BY_KEYS[group_by])
@@ -210,7 +223,7 @@ def portfolio_and_groups(programme: Programme, on: date, group_by: str | None = 
     if group_by is not None and group_by not in GROUP_BY_KEYS:
         raise InvalidInput(_("Group by area or organisation."), field="group_by")
     tolerance = tolerance_for(programme, tolerance_days)
-    facts = project_facts(programme.id, as_of=on)
+    facts = queries.facts_at(programme.id, [on])[on]
     groups = ({} if group_by is None
               else rules.adherence(facts, on, tolerance, group_by=GROUP_BY_KEYS[group_by]))
     return tolerance, rules.adherence(facts, on, tolerance), groups
@@ -231,7 +244,7 @@ def adherence_overview(programme: Programme, on: date,
                        tolerance_days: int | None = None) -> AdherenceOverview:
     """Compute the adherence page: one load of facts, three groupings."""
     tolerance = tolerance_for(programme, tolerance_days)
-    facts = project_facts(programme.id, as_of=on)
+    facts = queries.facts_at(programme.id, [on])[on]
     names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name).where(
         Organisation.id.in_({f.organisation_id for f in facts}))).all())
     by_area = rules.adherence(facts, on, tolerance, group_by="area")
@@ -325,13 +338,7 @@ def tertial_reports_due(programme: Programme, today: date) -> list[tuple[int, in
 
 # ---- the snapshot ---------------------------------------------------------------------------
 
-def _latest_on(versions: list[StatusReport], on: date) -> StatusReport | None:
-    """The newest period's highest version submitted on or before `on`."""
-    submitted = [r for r in versions if r.submitted_at.date() <= on]
-    return max(submitted, key=lambda r: (r.period_number, r.version)) if submitted else None
-
-
-def _deviation(report: StatusReport | None) -> str:
+def _deviation(report) -> str:
     """Join the explanations of every non-green aspect, in the report form's order."""
     if report is None:
         return ""
@@ -344,36 +351,44 @@ def _deviation(report: StatusReport | None) -> str:
     return " ".join(texts)
 
 
-def _status(value: RagStatus | None) -> str | None:
-    return None if value is None else value.value
+def _status(value) -> str | None:
+    return None if value is None else RagStatus(value).value
+
+
+EXPLANATIONS = tuple(getattr(StatusReport, f"{aspect}_explanation") for aspect in (
+    "overall", "cost", "schedule", "scope", "benefit"))
 
 
 def _project_rows(programme: Programme, period: periods.Tertial, tolerance: int) -> list[dict]:
-    """One snapshot row per project funded by the period end, with its figures as of then."""
+    """One snapshot row per project decided by the period end, with its figures as of then."""
     as_of = period.ends_on
-    rows = _programme_projects(programme.id, None, None)
-    decisions = decisions_by_application([project.application_id for project, _area in rows],
-                                         as_of)
-    versions = submitted_versions([project.id for project, _area in rows], as_of)
+    query = (sa.select(Project, Area.name, project_queries.state_on(as_of),
+                       project_queries.go_live_on_column(as_of),
+                       sa.case((counts_on(Project.closed_on, as_of), Project.closed_on),
+                               else_=sa.null()))
+             .outerjoin(Area, Area.id == Project.area_id)
+             .where(Project.programme_id == programme.id, project_queries.exists_on(as_of))
+             .order_by(Project.title, Project.id))
+    rows = db.session.execute(query).all()
+    ids = [row[0].id for row in rows]
+    decisions = decisions_by_application([row[0].application_id for row in rows], as_of)
+    versions = submitted_versions(ids, as_of)
+    latest_of = project_queries.latest_report_rows(ids, as_of, EXPLANATIONS)
+    before_of = project_queries.latest_report_rows(ids, period.starts_on - timedelta(days=1))
     organisations = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
     result = []
-    for project, area in rows:
+    for project, area, state, go_live, closed_on in rows:
         funded = decisions.get(project.application_id, [])
-        if not funded and (project.application_id or project.created_at.date() > as_of):
-            continue
-        own = versions.get(project.id, [])
-        facts = _facts(project, area, application_services.net_granted_sek(funded), own, as_of)
-        latest = _latest_on(own, as_of)
-        before = _latest_on(own, period.starts_on - timedelta(days=1))
+        facts = _facts(project, area, application_services.net_granted_sek(funded),
+                       versions.get(project.id, []), closed_on)
+        latest, before = latest_of.get(project.id), before_of.get(project.id)
         spent = (latest.actual_cost_to_date_sek or 0) if latest else 0
         spent_before = (before.actual_cost_to_date_sek or 0) if before else 0
-        closed = project.closed_on is not None and project.closed_on <= as_of
-        go_live = project.go_live_on if project.go_live_on and project.go_live_on <= as_of else None
         result.append({
             "project_id": project.id, "title": project.title,
             "organisation_id": project.organisation_id,
             "organisation": organisations.get(project.organisation_id, ""),
-            "area": area, "state": (ProjectState.CLOSED if closed else ProjectState.ACTIVE).value,
+            "area": area, "state": ProjectState(state).value,
             "decision_references": [decision.diary_number for decision in funded],
             "granted_sek": facts.granted_sek, "spent_in_period_sek": spent - spent_before,
             "spent_to_date_sek": spent,
@@ -407,66 +422,31 @@ def _group_totals(projects: list[dict], key: str) -> dict:
 
 
 def _benefit_figures(programme: Programme, year: int, as_of: date) -> tuple[list, list]:
-    """Planned vs realised per year and per benefit up to `year`, realisations as of `as_of`."""
-    benefits = list(db.session.scalars(
-        sa.select(Benefit).join(Project, Project.id == Benefit.project_id)
-        .where(Project.programme_id == programme.id)
-        .options(selectinload(Benefit.plan_years)).order_by(Benefit.project_id, Benefit.id)))
-    ids = [b.id for b in benefits]
-    realised: dict[int, dict[int, int]] = {}
-    if ids:
-        entries = db.session.scalars(
-            sa.select(RealisationEntry).where(RealisationEntry.benefit_id.in_(ids))
-            .order_by(RealisationEntry.id))
-        for entry in entries:
-            if entry.recorded_at.date() <= as_of and entry.year <= year:
-                realised.setdefault(entry.benefit_id, {})[entry.year] = entry.actual_sek
+    """Planned vs realised per year and per benefit up to `year`, of the projects decided by
+    `as_of`, realisations as recorded by `as_of`."""
+    project_ids = project_queries.existing_ids(programme.id, as_of)
     names = dict(db.session.execute(sa.select(Project.id, Project.title).where(
         Project.programme_id == programme.id)).all())
     organisations = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
-    by_year: dict[int, dict] = {}
-    lines = []
-    for benefit in benefits:
-        planned = 0
-        for plan in benefit.plan_years:
-            if plan.year <= year:
-                planned += plan.planned_sek
-                by_year.setdefault(plan.year, {"planned_sek": 0, "realised_sek": 0})[
-                    "planned_sek"] += plan.planned_sek
-        actual = 0
-        for entry_year, amount in realised.get(benefit.id, {}).items():
-            actual += amount
-            by_year.setdefault(entry_year, {"planned_sek": 0, "realised_sek": 0})[
-                "realised_sek"] += amount
-        lines.append({"benefit_id": benefit.id, "project": names.get(benefit.project_id, ""),
-                      "organisation": organisations.get(benefit.owner_organisation_id, ""),
-                      "name": benefit.name, "planned_sek": planned, "realised_sek": actual})
-    return ([{"year": y, **by_year[y]} for y in sorted(by_year)], lines)
+    lines = [{"benefit_id": line.benefit_id, "project": names.get(line.project_id, ""),
+              "organisation": organisations.get(line.owner_organisation_id, ""),
+              "name": line.name, "planned_sek": int(line.planned_sek),
+              "realised_sek": int(line.realised_sek)}
+             for line in benefit_queries.benefit_lines(project_ids, as_of, year)]
+    return benefit_queries.by_year(project_ids, as_of, year), lines
 
 
 def _budget_cut_rows(programme: Programme, as_of: date) -> list[dict]:
     """Each organisation's cut per budget year as the ledger stood at `as_of`."""
-    entries = [e for e in db.session.scalars(
-        sa.select(BudgetCutEntry).where(BudgetCutEntry.programme_id == programme.id)
-        .order_by(BudgetCutEntry.id)) if e.created_at.date() <= as_of]
+    entries = budget_cut_queries.cut_entries(programme.id, as_of)
     if not entries:
         return []
-    organisations = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
-    benefits = dict(db.session.execute(
-        sa.select(Benefit.id, Benefit.owner_organisation_id)
-        .join(Project, Project.id == Benefit.project_id)
-        .where(Project.programme_id == programme.id)).all())
-    realised: dict[tuple[int, int], RealisationEntry] = {}
-    for entry in db.session.scalars(sa.select(RealisationEntry).where(
-            RealisationEntry.benefit_id.in_(list(benefits))).order_by(RealisationEntry.id)):
-        if entry.recorded_at.date() <= as_of:
-            realised[(entry.benefit_id, entry.year)] = entry
-    realised_by_owner: dict[tuple[int, int], int] = {}
-    for (benefit_id, year), entry in realised.items():
-        key = (benefits[benefit_id], year)
-        realised_by_owner[key] = realised_by_owner.get(key, 0) + entry.actual_cash_releasing_sek
+    every_project = sa.select(Project.id).where(Project.programme_id == programme.id)
+    realised_by_owner = benefit_queries.realised_savings_by_owner(every_project, as_of)
+    names: dict[int, str] = {}
     cuts: dict[tuple[int, int], dict] = {}
     for entry in entries:
+        names[entry.organisation_id] = entry.organisation
         row = cuts.setdefault((entry.organisation_id, entry.budget_year),
                               {"proposed_sek": 0, "adopted_sek": 0})
         if entry.kind == BudgetCutEntryKind.PROPOSED:
@@ -476,10 +456,10 @@ def _budget_cut_rows(programme: Programme, as_of: date) -> list[dict]:
     in_force = budget_cut_services.policies_by_year(programme)
     result = []
     for (organisation_id, year), row in sorted(
-            cuts.items(), key=lambda item: (organisations.get(item[0][0], ""), item[0][1])):
+            cuts.items(), key=lambda item: (names.get(item[0][0], ""), item[0][1])):
         policy = in_force.get(year)
         lag = policy.lag_years if policy else budget_cut_rules.DEMO_POLICY.lag_years
-        result.append({"organisation": organisations.get(organisation_id, ""), "year": year,
+        result.append({"organisation": names.get(organisation_id, ""), "year": year,
                        **row, "realised_sek": realised_by_owner.get(
                            (organisation_id, year - lag), 0)})
     return result
@@ -491,7 +471,7 @@ def build_snapshot(programme: Programme, period: periods.Tertial) -> dict:
     tolerance = programme.schedule_tolerance_days or 0
     projects = _project_rows(programme, period, tolerance)
     figures = rules.adherence([row.pop("_facts") for row in projects], as_of, tolerance)
-    envelope = envelope_position(programme, as_of)
+    envelope = programme_queries.envelope_position(programme, as_of)
     by_area = _group_totals(projects, "area")
     by_organisation = _group_totals(projects, "organisation_id")
     names = {row["organisation_id"]: row["organisation"] for row in projects}

@@ -11,7 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.accounts.models import Area, Organisation
-from app.applications.models import Application, Decision
+from app.applications.models import Application, ApplicationEvent, Decision
 from app.benefits.models import (
     Benefit,
     BenefitCalculation,
@@ -86,13 +86,20 @@ def build_portfolio(programme_id: int, size: int, tag: str) -> Portfolio:
     area_of = [area_ids[n % 2] for n in range(size)]
     _insert(ProjectIdea, [{"programme_id": programme_id, "organisation_id": org_of[n],
                            "title": f"Idé {n}", "description": "–",
-                           "state": IdeaState.APPROVED_TO_APPLY if n % 2 else IdeaState.SUBMITTED}
+                           "state": IdeaState.APPROVED_TO_APPLY if n % 2 else IdeaState.SUBMITTED,
+                           "submitted_at": _at(date(2008, 1, 15)),
+                           "screened_at": _at(date(2008, 2, 1)) if n % 2 else None}
                           for n in range(size)])
     application_ids = _insert(Application, [
         {"programme_id": programme_id, "organisation_id": org_of[n], "area_id": area_of[n],
          "kind": ApplicationKind.IMPLEMENTATION, "title": f"{tag} projekt {n:04d}",
          "state": ApplicationState.DECIDED, "requested_sek": GRANT_SEK,
-         "estimated_users": 1000 + n} for n in range(size)])
+         "estimated_users": 1000 + n, "created_at": _at(date(2008, 1, 20)),
+         "submitted_at": _at(date(2008, 1, 21))} for n in range(size)])
+    _insert(ApplicationEvent, [
+        {"application_id": application_ids[n], "action": "decide",
+         "from_state": ApplicationState.AWAITING_DECISION, "to_state": ApplicationState.DECIDED,
+         "at": _at(date(2008, 3, 1))} for n in range(size)])
     _insert(Decision, [
         {"programme_id": programme_id, "application_id": application_ids[n],
          "kind": DecisionKind.ORIGINAL, "outcome": DecisionOutcome.APPROVED,
@@ -104,7 +111,8 @@ def build_portfolio(programme_id: int, size: int, tag: str) -> Portfolio:
          "organisation_id": org_of[n], "area_id": area_of[n], "title": f"{tag} projekt {n:04d}",
          "state": ProjectState.CLOSED if n % 10 == 9 else ProjectState.ACTIVE,
          "baseline_start_on": date(2008, 3, 1), "baseline_end_on": date(2009, 6, 30),
-         "closed_on": date(2009, 6, 30) if n % 10 == 9 else None} for n in range(size)])
+         "closed_on": date(2009, 6, 30) if n % 10 == 9 else None,
+         "created_at": _at(date(2008, 3, 1))} for n in range(size)])
     _insert(EnvelopeEntry, [
         row for n in range(size) for row in (
             {"programme_id": programme_id, "kind": LedgerEntryKind.COMMITMENT,
@@ -150,13 +158,13 @@ def build_portfolio(programme_id: int, size: int, tag: str) -> Portfolio:
         for n in range(size) for year in (2009, 2010)])
     _insert(RealisationEntry, [
         {"benefit_id": benefit_ids[n], "year": 2009, "actual_sek": amount,
-         "actual_cash_releasing_sek": amount}
-        for n in range(size) for amount in (1, REALISED_SEK)])
+         "actual_cash_releasing_sek": amount, "recorded_at": _at(date(2010, 2, day))}
+        for n in range(size) for day, amount in ((1, 1), (2, REALISED_SEK))])
     _insert(BudgetCutEntry, [
         {"programme_id": programme_id, "organisation_id": org_id, "budget_year": 2010,
-         "kind": kind, "amount_sek": amount}
+         "kind": kind, "amount_sek": amount, "created_at": _at(made_on)}
         for org_id in organisation_ids
-        for kind, amount in ((BudgetCutEntryKind.PROPOSED, 90_000),
-                             (BudgetCutEntryKind.ADOPTED, 80_000))])
+        for kind, amount, made_on in ((BudgetCutEntryKind.PROPOSED, 90_000, date(2009, 9, 1)),
+                                      (BudgetCutEntryKind.ADOPTED, 80_000, date(2009, 11, 20)))])
     db.session.flush()
     return Portfolio(programme_id, organisation_ids, area_ids, project_ids)

@@ -96,7 +96,10 @@ def test_programme_dashboard_draws_the_ledgers_figures(portfolio):
     assert [row[2] for row in areas.rows] == [5 * GRANT_SEK, 5 * GRANT_SEK]
     assert [row[1] for row in areas.rows] == [100_000_000, 200_000_000]
     funnel = dict(dashboard.charts["pipeline"].chart.rows)
-    assert list(funnel.values()) == [10, 5, 10, 10, 10, 1]
+    # Project 9 closes on 2009-06-30: on TODAY it had not finished yet (issue 12).
+    assert list(funnel.values()) == [10, 5, 10, 10, 10, 0]
+    later = services.programme_dashboard(programme, services.Filters(), date(2009, 7, 1))
+    assert list(dict(later.charts["pipeline"].chart.rows).values()) == [10, 5, 10, 10, 10, 1]
     portfolio_rows = dashboard.charts["portfolio"].chart.rows
     assert {row[2] for row in portfolio_rows} == {GRANT_SEK}
     assert all(row[3] is not None for row in portfolio_rows)
@@ -135,8 +138,11 @@ def test_filters_narrow_the_projects(portfolio):
     assert len(rows) == 2  # projects 0 and 6: organisation 0 and area 0
     assert [row[0] for row in dashboard.charts["areas"].chart.rows] == ["N område 0"]
     closed = services.programme_dashboard(
-        programme, services.Filters(state=services.ProjectState.CLOSED), TODAY)
+        programme, services.Filters(state=services.ProjectState.CLOSED), date(2009, 7, 1))
     assert [row[0] for row in closed.charts["portfolio"].chart.rows] == ["N projekt 0009"]
+    not_yet = services.programme_dashboard(
+        programme, services.Filters(state=services.ProjectState.CLOSED), TODAY)
+    assert not_yet.charts["portfolio"].chart.rows == ()
 
 
 def test_adherence_over_time_equals_the_followups_adherence_at_each_date(portfolio):
