@@ -21,6 +21,7 @@ from app.extensions import api, db
 from app.projects.models import Project
 
 from . import api_blueprint, documented
+from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import FormatArgs, exportable, wants_xlsx
 from .schemas import ProblemSchema
@@ -169,7 +170,7 @@ class RegisterRowSchema(Schema):
     plan_years = fields.List(fields.Nested(PlanYearSchema), attribute="benefit.plan_years")
 
 
-class RegisterArgs(FormatArgs):
+class RegisterArgs(FormatArgs, AsOfArgs):
     year = fields.Integer(required=True, metadata={"description": "Figures up to this year."})
     organisation_id = fields.Integer()
     project_id = fields.Integer()
@@ -319,7 +320,8 @@ def _visible_benefit(benefit_id: int) -> Benefit:
 @exportable(blp)
 def benefit_register(args):
     """The benefit register: planned vs realised up to a year, variance and realisation rate."""
-    rows = services.register(args["year"], args.get("organisation_id"), args.get("project_id"))
+    rows = services.register(args["year"], args.get("organisation_id"), args.get("project_id"),
+                             on_of(args))
     visible = set(db.session.scalars(_visible_benefits(sa.select(Benefit.id))))
     rows = [row for row in rows if row.benefit.id in visible]
     if wants_xlsx(args):

@@ -25,6 +25,7 @@ from app.extensions import api, db
 from app.programmes.models import Programme
 
 from . import api_blueprint, documented
+from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import XLSX_SCHEMA, FormatArgs, exportable, wants_xlsx
 from .schemas import ProblemSchema
@@ -97,7 +98,7 @@ class BudgetCutSchema(Schema):
     lines = fields.List(fields.Nested(CutLineSchema))
 
 
-class BudgetCutQuery(FormatArgs):
+class BudgetCutQuery(FormatArgs, AsOfArgs):
     year = fields.Integer(required=True, metadata={"description": "The budget year."})
     organisation_id = fields.Integer(validate=validate.Range(min=1), metadata={
         "description": "One organisation; without it, every organisation with a cut, savings "
@@ -111,7 +112,7 @@ class ProgrammeQuery(Schema):
         "description": "Default: the current programme."})
 
 
-class TotalsQuery(ProgrammeQuery, FormatArgs):
+class TotalsQuery(ProgrammeQuery, FormatArgs, AsOfArgs):
     """The programme, and json or xlsx."""
 
 
@@ -271,10 +272,12 @@ def budget_cuts(args):
     programme = _programme(args)
     if "organisation_id" in args:
         organisation = _visible_organisation(args["organisation_id"])
-        items = [services.explanation(organisation, args["year"], programme)]
+        items = [services.explanation(organisation, args["year"], programme,
+                                      on_of(args, programme))]
     else:
         user = api_user()
-        items = [item for item in services.explanations(programme, args["year"])
+        items = [item for item in services.explanations(programme, args["year"],
+                                                        on=on_of(args, programme))
                  if services.can_view_budget_cuts_of(user, item.organisation.id)]
     if wants_xlsx(args):
         return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_YEAR_COLUMNS, items,
@@ -294,7 +297,7 @@ def totals(args):
     """The city's cuts by budget year: proposed, adopted, in force, realised."""
     _require_overview()
     programme = _programme(args)
-    totals = services.city_totals(programme)
+    totals = services.city_totals(programme, on=on_of(args, programme))
     if wants_xlsx(args):
         return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_TOTAL_COLUMNS, totals,
                              print_header=programme.name)

@@ -9,7 +9,7 @@ from datetime import date
 
 from marshmallow import Schema, fields, validate
 
-from app.core import clock
+from app.core.asof import parse_on
 from app.core.enums import TertialReportState
 from app.core.errors import Forbidden
 from app.extensions import db
@@ -376,7 +376,7 @@ def adherence(args):
     if not services.can_view_adherence(api_user()):
         raise Forbidden("Adherence figures are for the programme's roles and auditors.")
     programme = _programme(args["programme_id"])
-    on: date = args.get("on") or clock.today()
+    on: date = parse_on(args["on"].isoformat() if args.get("on") else None, programme)
     tolerance, portfolio, grouped = services.portfolio_and_groups(
         programme, on, args.get("group_by"), args.get("tolerance_days"))
     groups = [_figures(figures, key)

@@ -8,16 +8,16 @@ submission; "baseline" frozen at the decision; re-estimates during the project.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Organisation
 from app.applications.models import Application
 from app.benefit_map import services as network_services
-from app.core import audit
+from app.core import audit, clock
 from app.core.enums import (
     ApplicationState,
     BenefitKind,
@@ -32,6 +32,7 @@ from app.programmes.models import Programme
 from app.projects.models import Project
 
 from . import calculation
+from . import queries as benefit_queries
 from .models import (
     Benefit,
     BenefitCalculation,
@@ -373,38 +374,41 @@ class RegisterRow:
         return self.actual_to_date_sek / self.planned_to_date_sek
 
 
-def _effective_actuals(benefit_ids) -> dict[tuple[int, int], RealisationEntry]:
-    """The latest entry per benefit and year (later entries correct earlier ones)."""
-    entries = db.session.scalars(
-        sa.select(RealisationEntry).where(RealisationEntry.benefit_id.in_(benefit_ids))
-        .order_by(RealisationEntry.id)).all()
-    return {(e.benefit_id, e.year): e for e in entries}
-
-
 def register(up_to_year: int, organisation_id: int | None = None,
-             project_id: int | None = None) -> list[RegisterRow]:
-    """The register with planned vs realised to `up_to_year`, in three queries."""
-    query = sa.select(Benefit).order_by(Benefit.project_id, Benefit.id)
+             project_id: int | None = None, on: date | None = None) -> list[RegisterRow]:
+    """The register on `on`: benefits of projects decided by then, planned vs realised to
+    `up_to_year` from entries recorded by then; one query, summed in SQL."""
+    from app.projects import queries as project_queries
+
+    on = on or clock.today()
+    effective = benefit_queries.effective_entry_ids(on)
+
+    def planned(*conditions):
+        return (sa.select(sa.func.coalesce(sa.func.sum(BenefitPlanYear.planned_sek), 0))
+                .where(BenefitPlanYear.benefit_id == Benefit.id, *conditions).scalar_subquery())
+
+    def realised(column):
+        return (sa.select(sa.func.coalesce(sa.func.sum(column), 0))
+                .where(RealisationEntry.benefit_id == Benefit.id,
+                       RealisationEntry.year <= up_to_year, RealisationEntry.id.in_(effective))
+                .scalar_subquery())
+
+    query = (sa.select(Benefit, planned(), planned(BenefitPlanYear.year <= up_to_year),
+                       realised(RealisationEntry.actual_sek),
+                       realised(RealisationEntry.actual_cash_releasing_sek))
+             .where(Benefit.project_id.in_(
+                 sa.select(Project.id).where(project_queries.exists_on(on))))
+             .order_by(Benefit.project_id, Benefit.id))
     if organisation_id is not None:
         query = query.where(Benefit.owner_organisation_id == organisation_id)
     if project_id is not None:
         query = query.where(Benefit.project_id == project_id)
-    benefits = db.session.scalars(query.options(selectinload(Benefit.plan_years))).all()
-    actuals = _effective_actuals([b.id for b in benefits])
-    rows = []
-    for benefit in benefits:
-        realised = [e for (bid, year), e in actuals.items()
-                    if bid == benefit.id and year <= up_to_year]
-        rows.append(RegisterRow(
-            benefit=benefit, project_id=benefit.project_id,
-            owner_organisation_id=benefit.owner_organisation_id,
-            planned_total_sek=sum(p.planned_sek for p in benefit.plan_years),
-            planned_to_date_sek=sum(p.planned_sek for p in benefit.plan_years
-                                    if p.year <= up_to_year),
-            actual_to_date_sek=sum(e.actual_sek for e in realised),
-            actual_cash_releasing_to_date_sek=sum(e.actual_cash_releasing_sek for e in realised),
-        ))
-    return rows
+    return [RegisterRow(benefit=benefit, project_id=benefit.project_id,
+                        owner_organisation_id=benefit.owner_organisation_id,
+                        planned_total_sek=int(total), planned_to_date_sek=int(to_date),
+                        actual_to_date_sek=int(actual),
+                        actual_cash_releasing_to_date_sek=int(cash))
+            for benefit, total, to_date, actual, cash in db.session.execute(query)]
 
 
 def totals(rows: list[RegisterRow], key: str) -> dict[int, dict]:

@@ -25,6 +25,7 @@ from app.applications import services as application_services
 from app.applications.models import Application
 from app.benefits.calculation import MAX_START_YEAR, MAX_YEARS, MIN_START_YEAR
 from app.core import clock
+from app.core.asof import on_from_request, page_status
 from app.core.enums import BenefitKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.export_columns import BENEFIT_REGISTER_NAME, benefit_register_sheets
@@ -33,6 +34,7 @@ from app.core.permissions import can_edit_application, can_view_portfolio, can_v
 from app.core.uploads import stream_size
 from app.extensions import db
 from app.programmes.models import Programme
+from app.programmes.queries import current_programme
 from app.projects.models import Project
 from reports.benefit_figures import peng_figure, planned_vs_realised_figure
 from reports.xlsx import content_disposition
@@ -501,10 +503,13 @@ def _visible_benefits(query: sa.Select) -> sa.Select:
 @bp.get("/")
 def register():
     """The benefit register: planned vs realised up to a year, filtered in the URL."""
-    year = _int_arg("year", MIN_START_YEAR, MAX_START_YEAR) or clock.today().year
+    on, on_error = on_from_request(current_programme())
+    if on_error and wants_xlsx():
+        raise InvalidInput(on_error, field="on")
+    year = _int_arg("year", MIN_START_YEAR, MAX_START_YEAR) or on.year
     organisation_id, project_id = _int_arg("organisation_id"), _int_arg("project_id")
     visible = set(db.session.scalars(_visible_benefits(sa.select(Benefit.id))))
-    rows = [row for row in services.register(year, organisation_id, project_id)
+    rows = [row for row in services.register(year, organisation_id, project_id, on)
             if row.benefit.id in visible]
     project_ids = set(db.session.scalars(_visible_benefits(sa.select(Benefit.project_id))))
     projects = {p.id: p for p in db.session.scalars(
@@ -522,7 +527,8 @@ def register():
         "benefits/register.html", rows=rows, year=year, organisation_id=organisation_id,
         project_id=project_id, projects=projects, organisations=organisations,
         organisation_choices=choices, organisation_totals=organisation_totals,
-        project_totals=project_totals, export_url=export_url())
+        project_totals=project_totals, on=on, on_error=on_error, programme=current_programme(),
+        export_url=export_url({"on": [on.isoformat()]})), page_status(on_error)
 
 
 # ---- one benefit --------------------------------------------------------------------------

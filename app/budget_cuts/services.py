@@ -25,15 +25,17 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Organisation
 from app.benefit_map import queries as network_queries
-from app.benefits.models import Benefit, BenefitLine, CalculationVersion
-from app.benefits.services import _effective_actuals
+from app.benefits import queries as benefit_queries
+from app.benefits.models import Benefit, BenefitLine, CalculationVersion, RealisationEntry
 from app.core import audit, clock
+from app.core.asof import counts_on
 from app.core.enums import BudgetCutEntryKind, CalculationVersionKind, CostKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.money import format_sek, format_share
 from app.core.permissions import belongs_to, can_view_portfolio
 from app.extensions import db
 from app.programmes.models import Programme
+from app.projects import queries as project_queries
 from app.projects.models import Project
 
 from . import rules
@@ -294,10 +296,13 @@ class _Portfolio:
     _proposals: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, programme: Programme) -> "_Portfolio":
+    def load(cls, programme: Programme, on: date | None = None) -> "_Portfolio":
+        """Load the projects decided by `on` and the realisations recorded by it (None: all)."""
         portfolio = cls(programme)
-        portfolio.projects = {p.id: p for p in db.session.scalars(
-            sa.select(Project).where(Project.programme_id == programme.id))}
+        projects = sa.select(Project).where(Project.programme_id == programme.id)
+        if on is not None:
+            projects = projects.where(project_queries.exists_on(on))
+        portfolio.projects = {p.id: p for p in db.session.scalars(projects)}
         benefits = db.session.scalars(
             sa.select(Benefit).where(Benefit.project_id.in_(list(portfolio.projects)))
             .options(selectinload(Benefit.plan_years)).order_by(Benefit.project_id, Benefit.id))
@@ -311,11 +316,15 @@ class _Portfolio:
         portfolio.lines = portfolio._saving_lines(version_of)
         portfolio._lines_by_benefit = {(line.benefit_id, line.saving_year): line
                                        for line in portfolio.lines}
-        for (benefit_id, year), entry in _effective_actuals(list(portfolio.benefits)).items():
-            portfolio.realised[(benefit_id, year)] = entry.actual_cash_releasing_sek
+        effective = benefit_queries.effective_entry_ids(on or date.max)
+        for benefit_id, year, amount in db.session.execute(
+                sa.select(RealisationEntry.benefit_id, RealisationEntry.year,
+                          RealisationEntry.actual_cash_releasing_sek)
+                .where(RealisationEntry.benefit_id.in_(list(portfolio.benefits)),
+                       RealisationEntry.id.in_(effective))):
+            portfolio.realised[(benefit_id, year)] = amount
             key = (portfolio.benefits[benefit_id].owner_organisation_id, year)
-            portfolio._realised_by_owner[key] = (portfolio._realised_by_owner.get(key, 0)
-                                                 + entry.actual_cash_releasing_sek)
+            portfolio._realised_by_owner[key] = portfolio._realised_by_owner.get(key, 0) + amount
         return portfolio
 
     def _running_cost(self, version: CalculationVersion, year: int) -> int:
@@ -365,10 +374,12 @@ class _Portfolio:
 # ---- the ledger -----------------------------------------------------------------------------
 
 def entries(programme: Programme, organisation_id: int | None = None,
-            budget_year: int | None = None) -> list[BudgetCutEntry]:
-    """Ledger entries in the order they were written, optionally for one organisation or year."""
+            budget_year: int | None = None, on: date | None = None) -> list[BudgetCutEntry]:
+    """Ledger entries in the order they were written (by `on`), for one organisation or year."""
     query = (sa.select(BudgetCutEntry).where(BudgetCutEntry.programme_id == programme.id)
              .options(selectinload(BudgetCutEntry.lines)).order_by(BudgetCutEntry.id))
+    if on is not None:
+        query = query.where(counts_on(BudgetCutEntry.created_at, on))
     if organisation_id is not None:
         query = query.where(BudgetCutEntry.organisation_id == organisation_id)
     if budget_year is not None:
@@ -678,12 +689,12 @@ def flag_text(flag: rules.FlagNote, saving_year: int) -> str:
 class _Ledger:
     """Explanations for one programme, with the portfolio and the entries loaded once."""
 
-    def __init__(self, programme: Programme):
+    def __init__(self, programme: Programme, on: date | None = None):
         self.programme = programme
-        self.portfolio = _Portfolio.load(programme)
+        self.portfolio = _Portfolio.load(programme, on)
         self.policies = policies(programme)
         self.entries: dict[tuple[int, int], list[BudgetCutEntry]] = {}
-        for entry in entries(programme):
+        for entry in entries(programme, on=on):
             self.entries.setdefault((entry.organisation_id, entry.budget_year), []).append(entry)
 
     def policy(self, budget_year: int) -> BudgetCutPolicy | None:
@@ -793,18 +804,19 @@ class _Ledger:
 
 
 def explanation(organisation: Organisation, budget_year: int,
-                programme: Programme | None = None) -> Explanation:
-    """Explain an organisation's cut for a budget year (the current programme by default)."""
+                programme: Programme | None = None, on: date | None = None) -> Explanation:
+    """Explain an organisation's cut for a budget year as it stood on `on`."""
     programme = programme or get_programme(None)
     check_budget_year(programme, budget_year, "year")
-    return _Ledger(programme).explain(organisation, budget_year)
+    return _Ledger(programme, on).explain(organisation, budget_year)
 
 
 def explanations(programme: Programme, budget_year: int,
-                 organisation_ids: Iterable[int] | None = None) -> list[Explanation]:
+                 organisation_ids: Iterable[int] | None = None,
+                 on: date | None = None) -> list[Explanation]:
     """Explain every organisation with a cut, savings or realisations for the budget year."""
     check_budget_year(programme, budget_year, "year")
-    ledger = _Ledger(programme)
+    ledger = _Ledger(programme, on)
     ids = ledger.organisation_ids(budget_year) if organisation_ids is None else list(
         organisation_ids)
     organisations = {o.id: o for o in db.session.scalars(
@@ -870,9 +882,10 @@ class YearTotal:
     organisations: int
 
 
-def city_totals(programme: Programme, years: Iterable[int] | None = None) -> list[YearTotal]:
-    """Sum the explanations of every organisation, year by year (the whole city)."""
-    ledger = _Ledger(programme)
+def city_totals(programme: Programme, years: Iterable[int] | None = None,
+                on: date | None = None) -> list[YearTotal]:
+    """Sum the explanations of every organisation, year by year, as they stood on `on`."""
+    ledger = _Ledger(programme, on)
     organisations = {o.id: o for o in db.session.scalars(sa.select(Organisation))}
     totals = []
     for year in (budget_years(programme) if years is None else years):

@@ -2,6 +2,7 @@
 an administration's head reads ("why is our budget lower?"), its Excel sheet, and what-if."""
 
 import re
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,6 +10,7 @@ from flask_login import current_user, login_required
 
 from app.core import clock
 from app.core.actions import commit_or_flash_refusal
+from app.core.asof import on_from_request, page_status, parse_on
 from app.core.errors import Conflict, InvalidInput
 from app.core.export_columns import (
     BUDGET_CUT_TOTAL_COLUMNS,
@@ -99,13 +101,25 @@ def index():
             abort(403)
         return _back_to("budget_cuts.explanation", programme, year=year,
                         organisation_id=current_user.organisation_id)
-    totals = services.city_totals(programme)
+    on, on_error = _on(programme)
+    totals = services.city_totals(programme, on=on)
     if wants_xlsx():
         return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_TOTAL_COLUMNS, totals,
                              print_header=programme.name)
     return render_template("budget_cuts/index.html", programme=programme,
                            programmes=list_programmes(), totals=totals, year=year,
-                           export_url=export_url({"programme_id": [programme.id]}))
+                           on=on, on_error=on_error,
+                           export_url=export_url({"programme_id": [programme.id],
+                                                  "on": [on.isoformat()]})
+                           ), page_status(on_error)
+
+
+def _on(programme) -> tuple[date, str | None]:
+    """The page's `?on=`; an export refuses a bad one outright (422)."""
+    on, on_error = on_from_request(programme)
+    if on_error and wants_xlsx():
+        raise InvalidInput(on_error, field="on")
+    return on, on_error
 
 
 @bp.get("/<int:year>")
@@ -113,15 +127,18 @@ def year_page(year: int):
     """The year's proposal per organisation, with the button that proposes it."""
     _require_overview()
     programme = _programme()
-    items = services.explanations(programme, year)
+    on, on_error = _on(programme)
+    items = services.explanations(programme, year, on=on)
     if wants_xlsx():
         return xlsx_response(_("Proposed budget cuts %(year)s", year=year),
                              BUDGET_CUT_YEAR_COLUMNS, items, print_header=programme.name,
                              totals_label=CITY_TOTAL_LABEL)
     return render_template("budget_cuts/year.html", programme=programme, year=year, items=items,
-                           export_url=export_url({"programme_id": [programme.id]}),
+                           on=on, on_error=on_error,
+                           export_url=export_url({"programme_id": [programme.id],
+                                                  "on": [on.isoformat()]}),
                            policy=services.policy_in_force(programme, year), form=ProposeForm(),
-                           years=services.budget_years(programme))
+                           years=services.budget_years(programme)), page_status(on_error)
 
 
 @bp.post("/<int:year>/propose")
@@ -148,23 +165,29 @@ def reconciliation(year: int):
     """Proposed vs adopted vs realised per organisation, with the flags and the city's total."""
     _require_overview()
     programme = _programme()
-    items = services.explanations(programme, year)
+    on, on_error = _on(programme)
+    items = services.explanations(programme, year, on=on)
     if wants_xlsx():
         return xlsx_response(_("Reconciliation %(year)s", year=year), RECONCILIATION_COLUMNS,
                              items, print_header=programme.name, totals_label=CITY_TOTAL_LABEL)
     return render_template("budget_cuts/reconciliation.html", programme=programme, year=year,
                            items=items, years=services.budget_years(programme),
-                           export_url=export_url({"programme_id": [programme.id]}))
+                           on=on, on_error=on_error,
+                           export_url=export_url({"programme_id": [programme.id],
+                                                  "on": [on.isoformat()]})
+                           ), page_status(on_error)
 
 
 @bp.get("/<int:year>/organisations/<int:organisation_id>")
 def explanation(year: int, organisation_id: int):
     """Why an organisation's budget for the year is lower: every project and benefit line."""
     programme = _programme()
-    item = services.explanation(_visible_organisation(organisation_id), year, programme)
+    on, on_error = _on(programme)
+    item = services.explanation(_visible_organisation(organisation_id), year, programme, on)
     return render_template("budget_cuts/explanation.html", programme=programme, item=item,
-                           years=services.budget_years(programme),
-                           is_own=current_user.organisation_id == organisation_id)
+                           years=services.budget_years(programme), on=on, on_error=on_error,
+                           is_own=current_user.organisation_id == organisation_id
+                           ), page_status(on_error)
 
 
 @bp.get("/<int:year>/organisations/<int:organisation_id>/explanation.xlsx")
@@ -172,7 +195,8 @@ def explanation_xlsx(year: int, organisation_id: int):
     """The explanation as a one-sheet Excel workbook."""
     programme = _programme()
     organisation = _visible_organisation(organisation_id)
-    item = services.explanation(organisation, year, programme)
+    item = services.explanation(organisation, year, programme,
+                                parse_on(request.args.get("on"), programme))
     headers, rows = services.explanation_table(item)
     title = _("Budget cut %(year)s", year=year)
     data = explanation_workbook(title, headers, rows,

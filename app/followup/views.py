@@ -1,6 +1,5 @@
 """Follow-up pages: tertial reports for the finance committee and adherence at any date."""
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.core import clock, periods
 from app.core.actions import commit_or_flash_refusal
+from app.core.asof import on_from_request
 from app.core.enums import RagStatus, TertialReportState
 from app.core.errors import Forbidden, InvalidInput
 from app.extensions import db
@@ -199,23 +199,12 @@ def export(report_id: int):
                               pack_filename(title, snapshot))}
 
 
-def _date_arg(name: str) -> tuple[date | None, str | None]:
-    value = (request.args.get(name) or "").strip()
-    if not value:
-        return None, None
-    try:
-        return date.fromisoformat(value), None
-    except ValueError:
-        return None, _("%(value)s is not a date; write it as YYYY-MM-DD, e.g. 2010-04-30.",
-                       value=value)
-
-
 @bp.get("/adherence")
 def adherence():
     if not services.can_view_adherence(current_user):
         abort(403)
     programme, programmes = _programme_arg()
-    on, error = _date_arg("on")
+    on, error = on_from_request(programme)
     tolerance_text = (request.args.get("tolerance_days") or "").strip()
     tolerance = None
     if tolerance_text:
@@ -226,7 +215,7 @@ def adherence():
     values = {"on": request.args.get("on", ""), "tolerance_days": tolerance_text}
     if error:
         return render_template("followup/adherence.html", programme=programme,
-                               programmes=programmes, error=error, values=values), 400
-    overview = services.adherence_overview(programme, on or clock.today(), tolerance)
+                               programmes=programmes, error=error, values=values), 422
+    overview = services.adherence_overview(programme, on, tolerance)
     return render_template("followup/adherence.html", programme=programme,
                            programmes=programmes, error=None, values=values, overview=overview)

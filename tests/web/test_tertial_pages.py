@@ -307,8 +307,10 @@ def test_the_adherence_page_at_any_date(browser_of, world):
     early = _text(client.get(f"{url}&on=2008-04-30"))
     assert f"0,0{NBSP}%" in early
     bad = client.get(f"{url}&on=2008-02-30")
-    assert bad.status_code == 400 and "YYYY-MM-DD" in _text(bad)
-    assert client.get(f"{url}&tolerance_days=-3").status_code == 400
+    assert bad.status_code == 422 and "YYYY-MM-DD" in _text(bad)
+    outside = client.get(f"{url}&on=2013-01-01")
+    assert outside.status_code == 422 and "2012-12-31" in _text(outside)
+    assert client.get(f"{url}&tolerance_days=-3").status_code == 422
     assert client.get(f"{url}&tolerance_days=100&on=2008-08-31").status_code == 200
 
 
