@@ -166,6 +166,11 @@ class ApplicationEvent(db.Model):
 
     actor: Mapped[User | None] = relationship()
 
+    # The as-of queries (a record counts on D when its business date is by D).
+    __table_args__ = (
+        sa.Index("ix_application_event_application_at", "application_id", "at"),
+    )
+
     def __repr__(self) -> str:
         return f"<ApplicationEvent {self.application_id} {self.from_state}->{self.to_state}>"
 
@@ -255,6 +260,7 @@ class Decision(db.Model):
     application: Mapped[Application] = relationship(back_populates="decisions")
 
     __table_args__ = (
+        sa.Index("ix_decision_application_decided", "application_id", "decided_on"),
         sa.CheckConstraint("amount_sek >= 0", name="amount_not_negative"),
         sa.CheckConstraint(
             "(kind = 'original') = (refers_to_id IS NULL)", name="corrections_refer_back"

@@ -152,5 +152,10 @@ class RealisationEntry(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = created_at_column()
 
+    # The as-of queries (a record counts on D when its business date is by D).
+    __table_args__ = (
+        sa.Index("ix_realisation_entry_benefit_year_recorded", "benefit_id", "year", "recorded_at"),
+    )
+
     def __repr__(self) -> str:
         return f"<RealisationEntry benefit={self.benefit_id} {self.year} {self.actual_sek}>"

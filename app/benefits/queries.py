@@ -14,11 +14,12 @@ from app.extensions import db
 from .models import Benefit, BenefitPlanYear, RealisationEntry
 
 
-def effective_entry_ids(on: date) -> sa.Select:
-    """The id of the latest realisation entry per benefit and year recorded by `on`."""
-    return (sa.select(sa.func.max(RealisationEntry.id))
-            .where(counts_on(RealisationEntry.recorded_at, on))
-            .group_by(RealisationEntry.benefit_id, RealisationEntry.year))
+def effective_entry_ids(on: date | None) -> sa.Select:
+    """The id of the latest realisation entry per benefit and year recorded by `on` (None: the
+    latest of all, for the write side)."""
+    query = (sa.select(sa.func.max(RealisationEntry.id))
+             .group_by(RealisationEntry.benefit_id, RealisationEntry.year))
+    return query if on is None else query.where(counts_on(RealisationEntry.recorded_at, on))
 
 
 def planned_by_year(project_ids: sa.Select, owner_organisation_id: int | None = None

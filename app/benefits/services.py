@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from app.accounts.models import Organisation
 from app.applications.models import Application
 from app.benefit_map import services as network_services
-from app.core import audit, clock
+from app.core import audit, clock, periods
 from app.core.enums import (
     ApplicationState,
     BenefitKind,
@@ -324,6 +324,10 @@ def record_realisation(benefit: Benefit, data: dict, actor) -> RealisationEntry:
             min(years) <= year <= max(years) + 5):
         raise InvalidInput("The year must be within the benefit's planned years (or up to five "
                            "years after).", field="year")
+    if year > clock.today().year:
+        raise InvalidInput(_("A realised value for %(year)s can be recorded from %(date)s.",
+                             year=year, date=periods.first_day_of_year(year).isoformat()),
+                           field="year")
     amounts = {}
     for field in ("actual_sek", "actual_cash_releasing_sek"):
         value = data.get(field, 0)

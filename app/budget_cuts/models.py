@@ -51,6 +51,11 @@ class BudgetCutEntry(db.Model):
 
     lines: Mapped[list["BudgetCutLine"]] = relationship(cascade="all, delete-orphan")
 
+    # The as-of queries (a record counts on D when its business date is by D).
+    __table_args__ = (
+        sa.Index("ix_budget_cut_entry_programme_created", "programme_id", "created_at"),
+    )
+
     def __repr__(self) -> str:
         return f"<BudgetCutEntry org={self.organisation_id} {self.budget_year} {self.kind}>"
 

@@ -316,7 +316,7 @@ class _Portfolio:
         portfolio.lines = portfolio._saving_lines(version_of)
         portfolio._lines_by_benefit = {(line.benefit_id, line.saving_year): line
                                        for line in portfolio.lines}
-        effective = benefit_queries.effective_entry_ids(on or date.max)
+        effective = benefit_queries.effective_entry_ids(on)
         for benefit_id, year, amount in db.session.execute(
                 sa.select(RealisationEntry.benefit_id, RealisationEntry.year,
                           RealisationEntry.actual_cash_releasing_sek)

@@ -33,7 +33,7 @@ def local_day_of(moment: datetime | None) -> date | None:
 
 
 def parse_on(value: str | None, programme=None, *, default: date | None = None) -> date:
-    """Read `on=YYYY-MM-DD` (default the business date) inside the programme's period.
+    """Read `on=YYYY-MM-DD` inside the programme's period; left out, the business date.
 
     Raises InvalidInput (422) naming the field and the allowed range.
     """
@@ -41,10 +41,7 @@ def parse_on(value: str | None, programme=None, *, default: date | None = None) 
     ends_on = programme.ends_on if programme is not None else None
     text = (value or "").strip()
     if not text:
-        on = default or clock.today()
-        if starts_on and ends_on:
-            on = min(max(on, starts_on), ends_on)
-        return on
+        return default or clock.today()
     try:
         on = date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:

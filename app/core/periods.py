@@ -142,3 +142,16 @@ def period_containing(periods: Iterable[P], d: date) -> P | None:
 def open_periods(periods: Iterable[P], today: date) -> list[P]:
     """List the periods open for reporting: started, and today is on or before the due date."""
     return [period for period in periods if period.starts_on <= today <= period.due_on]
+
+
+def earliest_submission_on(period_ends_on: date, early_days: int = 0) -> date:
+    """The first day a period's report may be submitted: the day after it ends, or up to
+    `early_days` before that when the programme allows early reports."""
+    if early_days < 0:
+        raise ValueError(f"early_days must be 0 or more, got {early_days}")
+    return period_ends_on + timedelta(days=1 - early_days)
+
+
+def first_day_of_year(year: int) -> date:
+    """The day a realised value for `year` may first be recorded."""
+    return date(year, 1, 1)

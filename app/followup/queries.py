@@ -43,10 +43,9 @@ def facts_at(programme_id: int, dates: Iterable[date], *, area_id: int | None = 
     if not dates:
         return {}
     days = _dates(dates)
-    decided = (sa.select(Decision.id)
-               .where(Decision.application_id == Project.application_id,
-                      Decision.outcome != DecisionOutcome.REJECTED,
-                      Decision.decided_on <= days.c.on).exists())
+    approvals = sa.select(Decision.id).where(Decision.application_id == Project.application_id,
+                                             Decision.outcome != DecisionOutcome.REJECTED)
+    decided = approvals.where(Decision.decided_on <= days.c.on).exists()
     signed = sa.case(
         (Decision.kind.in_([DecisionKind.REDUCTION, DecisionKind.REVOCATION]),
          -Decision.amount_sek),
@@ -81,7 +80,7 @@ def facts_at(programme_id: int, dates: Iterable[date], *, area_id: int | None = 
                   latest.c.forecast_cost_sek, latest.c.forecast_end_on)
         .select_from(days)
         .join(Project, sa.and_(Project.programme_id == programme_id,
-                               sa.or_(decided, sa.and_(Project.application_id.is_(None),
+                               sa.or_(decided, sa.and_(~approvals.exists(),
                                                        Project.created_at < days.c.ends_at))))
         .outerjoin(Area, Area.id == Project.area_id)
         .outerjoin(latest, sa.and_(latest.c.project_id == Project.id,

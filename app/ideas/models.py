@@ -32,5 +32,10 @@ class ProjectIdea(db.Model):
 
     organisation: Mapped[Organisation] = relationship()
 
+    # The as-of queries (a record counts on D when its business date is by D).
+    __table_args__ = (
+        sa.Index("ix_project_idea_programme_submitted", "programme_id", "submitted_at"),
+    )
+
     def __repr__(self) -> str:
         return f"<ProjectIdea {self.id} {self.state} {self.title[:30]}>"

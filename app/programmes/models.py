@@ -31,6 +31,8 @@ class Programme(db.Model):
     report_due_after_days: Mapped[int] = mapped_column(default=10)
     schedule_tolerance_days: Mapped[int] = mapped_column(default=0)
     decision_backdating_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # How many days before its period ends a six-weekly report may be submitted (0: not before).
+    report_early_days: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = created_at_column()
 
     goals: Mapped[list["Goal"]] = relationship(
@@ -127,6 +129,7 @@ class EnvelopeEntry(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
+        sa.Index("ix_envelope_entry_programme_booked", "programme_id", "booked_on"),
         sa.CheckConstraint("amount_sek <> 0", name="amount_not_zero"),
         sa.CheckConstraint(
             "amount_sek > 0 OR corrects_id IS NOT NULL", name="negative_only_as_correction"

@@ -90,6 +90,7 @@ class StatusReport(db.Model):
     project: Mapped[Project] = relationship()
 
     __table_args__ = (
+        sa.Index("ix_status_report_project_submitted", "project_id", "submitted_at"),
         sa.UniqueConstraint("project_id", "period_number", "version", name="uq_report_version"),
         sa.CheckConstraint(
             "actual_cost_to_date_sek IS NULL OR actual_cost_to_date_sek >= 0",

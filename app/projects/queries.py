@@ -1,10 +1,10 @@
 """Projects as of a date: which exist, their state, grant, spending and latest report, by SQL.
 
-A project exists on D from its first approving decision (decided on <= D); a project without an
-application (seeded) from the day it was created. It is closed on D when its closing day is on or
-before D. Its grant on D is the net of the decisions dated on or before D, its spending the
-ledger's spending booked by D, and its report on D the highest version of the newest period
-submitted by D (ROW_NUMBER over the project's versions, only the columns the callers need).
+A project exists on D from its first approving decision (decided on <= D); a project with no
+decision on record (imported) from the day it was created. It is closed on D when its closing
+day is on or before D. Its grant on D is the net of the decisions dated on or before D, its
+spending the ledger's spending booked by D, and its report on D the highest version of the
+newest period submitted by D (ROW_NUMBER over the project's versions, only the columns needed).
 """
 
 from datetime import date
@@ -29,14 +29,16 @@ from .models import Project, StatusReport
 SUBMITTED_STATES = (ReportState.SUBMITTED, ReportState.COMPLETION_REQUESTED)
 
 
+def _approvals():
+    return sa.select(Decision.id).where(Decision.application_id == Project.application_id,
+                                        Decision.outcome != DecisionOutcome.REJECTED)
+
+
 def exists_on(on: date):
-    """The condition: the project had been decided (or, without application, created) by `on`."""
-    decided = (sa.select(Decision.id)
-               .where(Decision.application_id == Project.application_id,
-                      Decision.outcome != DecisionOutcome.REJECTED,
-                      counts_on(Decision.decided_on, on)).exists())
-    return sa.or_(decided, sa.and_(Project.application_id.is_(None),
-                                   counts_on(Project.created_at, on)))
+    """The condition: the project had been decided (or, with no decision on record, created)
+    by `on`."""
+    decided = _approvals().where(counts_on(Decision.decided_on, on)).exists()
+    return sa.or_(decided, sa.and_(~_approvals().exists(), counts_on(Project.created_at, on)))
 
 
 def decided_on_column():

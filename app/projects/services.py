@@ -479,6 +479,12 @@ def save_report(report: StatusReport, data: dict, actor) -> StatusReport:
     return report
 
 
+def earliest_submission_on(report: StatusReport, programme: Programme) -> date:
+    """The first day a period's report may be submitted: the day after the period ends, less
+    the programme's allowance for early reports."""
+    return periods.earliest_submission_on(report.period_ends_on, programme.report_early_days or 0)
+
+
 def submit_report(report: StatusReport, actor) -> StatusReport:
     """Submit a complete draft, freezing it, and tell the programme office."""
     _require_writer(actor, report.project)
@@ -491,6 +497,11 @@ def submit_report(report: StatusReport, actor) -> StatusReport:
         field, message = problems[0]
         raise InvalidInput(message, field=field,
                            errors=[{"field": f, "message": m} for f, m in problems])
+    earliest = earliest_submission_on(report, _programme(report.project))
+    if clock.today() < earliest:
+        raise InvalidInput(_("The period ends on %(end)s; its report can be submitted from "
+                             "%(date)s.", end=report.period_ends_on.isoformat(),
+                             date=earliest.isoformat()), field="period_number")
     report.state = ReportState.SUBMITTED
     report.submitted_by_id = actor.id
     report.submitted_at = utcnow()

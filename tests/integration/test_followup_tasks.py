@@ -16,7 +16,7 @@ from app.applications import services as application_services
 from app.applications.models import Application
 from app.benefits import services as benefit_services
 from app.benefits.models import Benefit
-from app.core.errors import Conflict, Forbidden, NotFound
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry, Notification
 from app.extensions import db
 from app.followup.models import FollowUpTask
@@ -93,13 +93,22 @@ def test_every_benefit_without_a_realised_value_is_named(project, task, karin):
         f"/benefits/{_benefit(project, 'Kundtjänstsamtal').id}")
 
 
-@pytest.mark.parametrize(("year", "counts"), [(2008, True), (2009, True), (2010, False)])
+@pytest.mark.parametrize(("year", "counts"), [(2008, True), (2009, True)])
 def test_a_value_counts_from_the_go_live_year_up_to_this_year(project, task, karin, year,
                                                               counts):
     _realise(project, "Porto", year, karin)
     missing = {m.name for m in services.followup_problems(task)}
     assert ("Porto" not in missing) is counts
     assert services.followup_years(task) == (2008, 2009)
+
+
+def test_a_value_for_a_year_that_has_not_begun_is_refused_naming_its_first_day(
+        project, task, karin):
+    """Writes respect time (issue 12): 2010's value can be recorded from 2010-01-01 on."""
+    with pytest.raises(InvalidInput) as refused:
+        _realise(project, "Porto", 2010, karin)
+    assert refused.value.field == "year" and "2010-01-01" in refused.value.detail
+    assert "Porto" in {m.name for m in services.followup_problems(task)}
 
 
 def test_the_follow_up_is_refused_while_values_are_missing(project, task, karin):

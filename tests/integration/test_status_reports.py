@@ -445,3 +445,28 @@ def test_the_overview_computes_money_burn_and_adherence(project, karin, demo_dat
     assert [(row.period.number, row.report is not None, row.is_overdue)
             for row in overview.periods] == [(1, True, False), (2, True, False), (3, False, False)]
     assert overview.next_period.number == 3
+
+
+# ---- writes respect time (issue 12) ---------------------------------------------------------
+
+@pytest.mark.parametrize(("today", "early_days", "accepted"), [
+    ("2008-04-14", 0, False),  # period 2 runs 2008-04-12 – 2008-05-23
+    ("2008-05-23", 0, False),  # its last day: not over yet
+    ("2008-05-24", 0, True),  # the day after it ended
+    ("2008-05-20", 3, False),  # three days early is allowed from 2008-05-21
+    ("2008-05-21", 3, True),
+])
+def test_a_report_is_submitted_once_its_period_has_ended_or_as_early_as_allowed(
+        project, karin, demo_date, today, early_days, accepted):
+    db.session.get(Programme, project.programme_id).report_early_days = early_days
+    report = services.open_report(project, 2, karin)
+    services.save_report(report, COMPLETE, karin)
+    demo_date(today)
+    if accepted:
+        assert services.submit_report(report, karin).state == ReportState.SUBMITTED
+        return
+    with pytest.raises(InvalidInput) as refused:
+        services.submit_report(report, karin)
+    earliest = (date(2008, 5, 24) - timedelta(days=early_days)).isoformat()
+    assert earliest in refused.value.detail and "2008-05-23" in refused.value.detail
+    assert _reloaded(report).state == ReportState.DRAFT and _reloaded(report).submitted_at is None

@@ -147,14 +147,15 @@ def test_adherence_at_a_date_for_the_portfolio_and_by_group(client, world):
     url = f"/api/v1/adherence?programme_id={world['programme']}"
     body = client.get(f"{url}&on=2008-08-31", headers=world["committee"]).json
     assert body["on"] == "2008-08-31" and body["tolerance_days"] == 0
-    assert body["portfolio"] == {"group": None, "projects": 3, "assessed": 2,
+    # Parkeringstillstånd is decided on 2008-09-01: not yet in the portfolio (issue 12).
+    assert body["portfolio"] == {"group": None, "projects": 2, "assessed": 2,
                                  "not_kept_budget": 1, "not_kept_schedule": 1,
                                  "not_kept_budget_share": "0.5000",
                                  "not_kept_schedule_share": "0.5000"}
     assert body["groups"] == []
     by_area = client.get(f"{url}&on=2008-08-31&group_by=area", headers=world["jonas"]).json
     assert [(g["group"], g["projects"], g["not_kept_schedule"]) for g in by_area["groups"]] == [
-        ("Skola", 1, 1), ("Trafik", 2, 0)]
+        ("Skola", 1, 1), ("Trafik", 1, 0)]
     lenient = client.get(f"{url}&on=2008-08-31&tolerance_days=100", headers=world["jonas"]).json
     assert lenient["portfolio"]["not_kept_schedule"] == 0
     _problem(client.get(f"{url}&group_by=colour", headers=world["jonas"]), 422, "group_by")

@@ -161,7 +161,7 @@ def test_the_export_link_carries_the_filters(browser, world):
     html = browser("jonas").get("/ideas/?state=submitted").get_data(as_text=True)
 
     link = re.search(r'href="([^"]*)" data-testid="export-xlsx"', html).group(1)
-    assert link.replace("&amp;", "&") == "/ideas/?state=submitted&format=xlsx"
+    assert link.replace("&amp;", "&") == "/ideas/?state=submitted&on=2010-03-01&format=xlsx"
 
 
 def test_an_applicant_exports_only_its_own_ideas(app, browser, world, people):
