@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Organisation, User
 from app.applications.models import Application
@@ -77,8 +78,9 @@ def visible_ideas(user, state: IdeaState | None = None,
 
     With `on`, only the ideas submitted by then, in the state they stood in then.
     """
-    query = sa.select(ProjectIdea).join(Organisation,
-                                        ProjectIdea.organisation_id == Organisation.id)
+    query = (sa.select(ProjectIdea)
+             .join(Organisation, ProjectIdea.organisation_id == Organisation.id)
+             .options(contains_eager(ProjectIdea.organisation)))
     if not can_view_portfolio(user):
         own = getattr(user, "organisation_id", None)
         query = query.where(ProjectIdea.organisation_id == own if own else sa.false())

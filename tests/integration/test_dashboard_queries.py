@@ -191,3 +191,23 @@ def test_status_heatmap_calls_a_report_missing_only_once_it_is_overdue(portfolio
     # Period 3 ended on 4 July and nobody reported by the 14th.
     overdue = services.programme_dashboard(programme, services.Filters(), date(2008, 7, 20))
     assert _last_status_cells(overdue) == {labels["missing"]}
+
+
+def test_the_compilation_and_the_project_list_cost_the_same_statements_for_10_and_200(
+        portfolio, people):
+    """The as-of project rows join names, grants and the latest report (no query per row)."""
+    from app.accounts.models import User
+    from app.projects import services as project_services
+
+    jonas = db.session.get(User, people.jonas)
+    counts = {}
+    for size, tag in ((10, "Q"), (200, "R")):
+        portfolio(size, tag)
+        db.session.expire_all()
+        with counted_statements() as statements:
+            rows = project_services.compilation_rows(jonas, today=TODAY)
+            listed = db.session.scalars(project_services.visible_projects(jonas, on=TODAY)).all()
+            names = [(p.organisation.name, p.area.name if p.area else None) for p in listed]
+        assert len(rows) == len(listed) == len(names) >= size
+        counts[size] = len(statements)
+    assert counts[10] == counts[200], counts
