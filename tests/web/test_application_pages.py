@@ -145,8 +145,10 @@ def count(app, model, **where) -> int:
         return db.session.scalar(query)
 
 
-def remaining_on_programme_page(client, programme_id: int) -> int:
-    return kronor(marked(page(client, f"/programmes/{programme_id}"), "remaining"))
+def remaining_on_programme_page(client, programme_id: int, on: str | None = None) -> int:
+    """What is left of the envelope on the programme page, as of `on` (the business date)."""
+    query = f"?on={on}" if on else ""
+    return kronor(marked(page(client, f"/programmes/{programme_id}{query}"), "remaining"))
 
 
 # ---- the journey --------------------------------------------------------------------------
@@ -223,7 +225,7 @@ def test_journey_from_karins_form_to_anders_decision(app, browser, people, make_
 
     eva_page = page(eva, f"/applications/{application_id}")
     assert 'id="decide-form"' not in eva_page and marked(eva_page, "routed-authority") == "Deputy"
-    before = remaining_on_programme_page(jonas, programme)
+    before = remaining_on_programme_page(jonas, programme, on="2008-03-07")
     demo_date("2008-03-07")
     refused = post_step(eva, application_id, "decide", "decide", outcome="approved",
                         amount_sek="1200000", decided_on="2008-03-07", decision_text="Beviljas")
@@ -238,7 +240,9 @@ def test_journey_from_karins_form_to_anders_decision(app, browser, people, make_
     decision_url = decided.headers["Location"]
     decision_page = page(anders, decision_url)
     assert marked(decision_page, "diary-number") == "SLK 2008/0001"
-    assert remaining_on_programme_page(jonas, programme) == before - 1_200_000
+    # The decision is dated 2008-03-07: the envelope shows it from that day (issue 12).
+    assert remaining_on_programme_page(jonas, programme, on="2008-03-07") == before - 1_200_000
+    assert remaining_on_programme_page(jonas, programme, on="2008-03-06") == before
     karin_view = page(karin, f"/applications/{application_id}")
     assert "SLK 2008/0001" in marked(karin_view, "decisions")
     assert "60\u00a0000" in karin_view and "Så uppfylls transparent." in karin_view

@@ -65,12 +65,14 @@ def test_the_whole_chain_through_the_api(client, token, make_programme, demo_dat
     refused = client.post(f"/api/v1/applications/{app_id}/decision", headers=token["eva"],
                           json={"outcome": "approved", "decided_on": "2008-04-01"})
     assert refused.status_code == 403 and refused.mimetype == PROBLEM
-    before = client.get(f"/api/v1/programmes/{programme}", headers=token["jonas"]).json
+    before = client.get(f"/api/v1/programmes/{programme}?on=2008-04-01",
+                        headers=token["jonas"]).json
     decided = client.post(f"/api/v1/applications/{app_id}/decision", headers=token["anders"],
                           json={"outcome": "approved", "decided_on": "2008-04-01"})
     assert decided.status_code == 201, decided.json
     assert decided.json["diary_number"] == "SLK 2008/0001"
-    after = client.get(f"/api/v1/programmes/{programme}", headers=token["jonas"]).json
+    after = client.get(f"/api/v1/programmes/{programme}?on=2008-04-01",
+                       headers=token["jonas"]).json
     assert before["envelope"]["remaining_sek"] - after["envelope"]["remaining_sek"] == 1_200_000
     again = client.post(f"/api/v1/applications/{app_id}/decision", headers=token["anders"],
                         json={"outcome": "approved", "decided_on": "2008-04-01"})

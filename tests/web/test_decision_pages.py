@@ -228,7 +228,7 @@ def test_a_reduction_refers_back_and_gives_money_back(app, browser, make_applica
     programme = load(app, Application, application_id)["programme_id"]
     anders = browser("anders")
     original = decision_id_from(decide(anders, application_id, amount_sek="1200000"))
-    after_decision = remaining_on_programme_page(anders, programme)
+    after_decision = remaining_on_programme_page(anders, programme, on="2008-06-01")
     demo_date("2008-06-01")
     html = page(anders, f"/decisions/{original}")
     assert 'name="correct-kind"' in html
@@ -249,7 +249,9 @@ def test_a_reduction_refers_back_and_gives_money_back(app, browser, make_applica
     assert marked(correction_page, "diary-number") == "SLK 2008/0002"
     assert marked(correction_page, "refers-to") == "SLK 2008/0001"
     assert "SLK 2008/0002" in marked(page(anders, f"/decisions/{original}"), "corrections")
-    assert remaining_on_programme_page(anders, programme) == after_decision + 200_000
+    # The reduction is dated 2008-06-01: the envelope gives the money back from that day.
+    assert remaining_on_programme_page(anders, programme, on="2008-06-01") == (
+        after_decision + 200_000)
     demo_date("2008-06-02")
     assert correct(anders, correction, kind="reduction", amount_sek="1", decided_on="2008-06-02",
                    decision_text="x").status_code == 403
