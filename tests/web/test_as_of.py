@@ -5,6 +5,7 @@ The demo is seeded into the rolled-back test database; the business clock stands
 2010 (the demo's DEMO_DATE) and every request asks for its own `on`.
 """
 
+import itertools
 import re
 from datetime import date, timedelta
 from io import BytesIO
@@ -19,6 +20,7 @@ from app.extensions import db
 from app.programmes.models import Programme
 from tests.web.test_demo_reports import client_of, demo  # noqa: F401  (the demo fixture)
 
+ADDRESSES = (f"127.0.3.{n}" for n in itertools.count(1))  # one per login: the login limit
 DATES = ("2008-06-30", "2009-04-30", "2010-03-01", "2011-06-30", "2012-12-31")
 NBSP = "\xa0"
 
@@ -43,7 +45,7 @@ def _chart(body: dict, name: str) -> dict:
 
 @pytest.fixture
 def jonas(app, demo):  # noqa: F811
-    return client_of(app, "jonas@demo.stockholm.example", "127.0.2.1")
+    return client_of(app, "jonas@demo.stockholm.example", next(ADDRESSES))
 
 
 @pytest.fixture
