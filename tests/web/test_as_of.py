@@ -49,6 +49,13 @@ def jonas(app, demo):  # noqa: F811
 
 
 @pytest.fixture
+def programme_id(app, demo):  # noqa: F811
+    """The demo programme's id (PostgreSQL's sequences move on across rolled-back tests)."""
+    with app.app_context():
+        return db.session.scalar(sa.select(Programme.id))
+
+
+@pytest.fixture
 def token(app, demo, api_token):  # noqa: F811
     with app.app_context():
         user_id = db.session.scalar(sa.select(User.id).where(
@@ -57,10 +64,9 @@ def token(app, demo, api_token):  # noqa: F811
 
 
 @pytest.mark.parametrize("on", DATES)
-def test_every_figure_shown_twice_is_equal_on_each_date(app, jonas, token, client, on):
+def test_every_figure_shown_twice_is_equal_on_each_date(jonas, token, client, programme_id,
+                                                         on):
     """The envelope, the projects, the pipeline, adherence and benefits agree everywhere."""
-    with app.app_context():
-        programme_id = db.session.scalar(sa.select(Programme.id))
     left = set()
     for path in ("/", "/programmes/", f"/programmes/{programme_id}"):
         html = jonas.get(f"{path}?on={on}").get_data(as_text=True)
@@ -111,12 +117,12 @@ def test_every_figure_shown_twice_is_equal_on_each_date(app, jonas, token, clien
 
 
 @pytest.mark.parametrize("on", ("2010-03-01",))
-def test_the_measured_bugs_of_1_march_2010_are_gone(app, jonas, token, client, on):
+def test_the_measured_bugs_of_1_march_2010_are_gone(jonas, token, client, programme_id, on):
     """The figures issue 12 measured: 252,1 mnkr left everywhere, no 2011 decisions, no
     October 2010 ideas, 13 projects of which 6 finished, nothing realised for 2010."""
-    for path in ("/", "/programmes/1"):
+    for path in ("/", f"/programmes/{programme_id}"):
         assert _remaining(jonas.get(f"{path}?on={on}").get_data(as_text=True)) == [252_100_000]
-    assert client.get(f"/api/v1/programmes/1?on={on}",
+    assert client.get(f"/api/v1/programmes/{programme_id}?on={on}",
                       headers=token).json["envelope"]["remaining_sek"] == 252_100_000
     compiled = str(_rows(jonas.get(f"/projects/compilation.xlsx?on={on}")))
     assert "SLK 2011/" not in compiled
@@ -130,21 +136,23 @@ def test_the_measured_bugs_of_1_march_2010_are_gone(app, jonas, token, client, o
 
 
 @pytest.mark.parametrize("value", ["not-a-date", "2010-02-30", "2007-09-30", "2013-01-01"])
-def test_a_bad_date_is_refused_beside_the_field_and_in_the_api(jonas, token, client, value):
-    for path in ("/", "/programmes/1", "/projects/", "/ideas/", "/applications/", "/benefits/",
-                 "/dashboards/programme", "/budget-cuts/"):
+def test_a_bad_date_is_refused_beside_the_field_and_in_the_api(jonas, token, client,
+                                                               programme_id, value):
+    for path in ("/", f"/programmes/{programme_id}", "/projects/", "/ideas/", "/applications/",
+                 "/benefits/", "/dashboards/programme", "/budget-cuts/"):
         response = jonas.get(f"{path}?on={value}")
         html = response.get_data(as_text=True)
         assert response.status_code == 422, path
         assert 'data-testid="as-of-error"' in html and "2007-10-01" in html, path
-    for path in ("/api/v1/programmes/1", "/api/v1/projects", "/api/v1/ideas",
+    for path in (f"/api/v1/programmes/{programme_id}", "/api/v1/projects", "/api/v1/ideas",
                  "/api/v1/dashboards/programme", "/api/v1/projects/compilation",
-                 "/api/v1/benefits?year=2010", "/api/v1/adherence?programme_id=1"):
+                 "/api/v1/benefits?year=2010",
+                 f"/api/v1/adherence?programme_id={programme_id}"):
         separator = "&" if "?" in path else "?"
         response = client.get(f"{path}{separator}on={value}", headers=token)
         assert response.status_code == 422, (path, response.json)
         assert response.mimetype == "application/problem+json"
-    outside = client.get("/api/v1/programmes/1?on=2013-01-01", headers=token).json
+    outside = client.get(f"/api/v1/programmes/{programme_id}?on=2013-01-01", headers=token).json
     assert outside["field"] == "on" and "2012-12-31" in outside["detail"]
 
 
