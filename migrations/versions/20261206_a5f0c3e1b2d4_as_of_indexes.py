@@ -1,7 +1,7 @@
 """as-of indexes: each fact table by its owner and business date; early report days (issue 12)
 
 Revision ID: a5f0c3e1b2d4
-Revises: 5e4f0a7c1b2d
+Revises: b338820a4f74
 Create Date: 2026-12-06 21:10:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a5f0c3e1b2d4'
-down_revision = '5e4f0a7c1b2d'
+down_revision = 'b338820a4f74'
 branch_labels = None
 depends_on = None
 
