@@ -25,11 +25,46 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+PROBLEM_JSON = "application/problem+json"
+
+
 class ProblemApi(Api):
-    """flask-smorest's Api without its app-wide error handlers: core.errors owns error output."""
+    """flask-smorest's Api whose error output and its documentation are problem+json.
+
+    `core.errors` owns the error handlers; this declares what they send: every error response
+    of every operation (401, 404, 405, 409, 422, the default) is `application/problem+json`
+    with the one Problem schema, and the `X-Pagination` header is declared as the JSON it is.
+    """
 
     def _register_error_handlers(self):
         return None
+
+    def _register_responses(self):
+        """Register the reusable error responses as problem+json with the Problem schema."""
+        import http
+
+        from app.api.schemas import ProblemSchema
+
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_JSON: {"schema": ProblemSchema}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            self.DEFAULT_ERROR_RESPONSE_NAME,
+            {"description": "An error, as an RFC 9457 problem document",
+             "content": {PROBLEM_JSON: {"schema": ProblemSchema}}},
+            lazy=True,
+        )
+
+    def _register_pagination_header(self):
+        """Declare X-Pagination as sent: one header holding a JSON object."""
+        from flask_smorest.pagination import PaginationMetadataSchema
+
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata as JSON.",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
 
 
 db = SQLAlchemy(model_class=Base)

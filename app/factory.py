@@ -31,6 +31,9 @@ def build_app(test_config=None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     trust_proxies(app)
+    from app.core.urls import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
     register_extensions(app)
     register_blueprints(app)

@@ -24,6 +24,10 @@ def documented(blueprint: Blueprint):
 
     def decorate(view):
         view = blueprint.doc(security=BEARER)(view)
+        view = blueprint.alt_response(
+            400, schema=ProblemSchema, content_type="application/problem+json",
+            description="The request could not be read: malformed JSON, or a number (an id in "
+                        "the path, too) larger than the system can store")(view)
         view = blueprint.alt_response(401, schema=ProblemSchema, description="No valid API token",
                                       content_type="application/problem+json")(view)
         return view

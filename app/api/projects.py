@@ -20,7 +20,7 @@ from .applications import Kronor
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import XLSX_SCHEMA, FormatArgs, exportable, page_or_export, wants_xlsx
-from .schemas import AreaSchema, OrganisationRefSchema, ProblemSchema
+from .schemas import AreaSchema, MissingBenefitSchema, OrganisationRefSchema, ProblemSchema
 
 blp = api_blueprint("api_projects", "Funded projects: six-weekly reports, the final report and "
                                     "the one-year benefit follow-up.")
@@ -177,13 +177,6 @@ class FinalReportSchema(CloseSchema):
     submitted_at = fields.DateTime()
 
 
-class MissingBenefitSchema(Schema):
-    benefit_id = fields.Integer()
-    name = fields.String()
-    link = fields.String(metadata={"description": "The benefit's page, where the realised value "
-                                                  "is entered."})
-
-
 class ChangeToReportSchema(Schema):
     node_id = fields.Integer()
     label = fields.String()
@@ -206,11 +199,6 @@ class FollowUpTaskSchema(Schema):
     changes_without_evidence = fields.List(fields.Nested(ChangeToReportSchema), metadata={
         "description": "The changes of the project's benefit map still without evidence for "
                        "their state (issue 16); the follow-up asks for each one."})
-
-
-class FollowUpProblemSchema(ProblemSchema):
-    missing_benefits = fields.List(fields.Nested(MissingBenefitSchema), metadata={
-        "description": "On 409: the benefits still without a realised value."})
 
 
 class ClosedSchema(Schema):
@@ -486,7 +474,7 @@ def follow_ups(project_id):
 @blp.response(200, FollowUpTaskSchema)
 @blp.alt_response(403, **PROBLEM)
 @blp.alt_response(404, **PROBLEM)
-@blp.alt_response(409, schema=FollowUpProblemSchema, content_type="application/problem+json",
+@blp.alt_response(409, **PROBLEM,
                   description="Already done, or benefits still lack a realised value "
                               "(listed in `missing_benefits`).")
 def complete_follow_up(task_id):

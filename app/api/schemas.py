@@ -1,17 +1,47 @@
 """Marshmallow schemas: they validate requests and generate the OpenAPI document."""
 
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
+
+
+class ProblemErrorSchema(Schema):
+    """One invalid input: the field at fault (null when the whole request is) and why."""
+
+    field = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class MissingBenefitSchema(Schema):
+    benefit_id = fields.Integer()
+    name = fields.String()
+    link = fields.String(metadata={"description": "The benefit's page, where the realised value "
+                                                  "is entered."})
 
 
 class ProblemSchema(Schema):
-    """An RFC 9457 problem document."""
+    """An RFC 9457 problem document: the body of every error the API answers.
 
-    type = fields.String(metadata={"example": "about:blank"})
-    title = fields.String(metadata={"example": "Unauthorized"})
-    status = fields.Integer(metadata={"example": 401})
-    detail = fields.String(metadata={"description": "What went wrong and what to do about it."})
+    Besides the standard members it may carry extension members (RFC 9457, 3.2), such as
+    the state an object is in on 409 or the newer report's id; those in use are listed.
+    """
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True, metadata={"example": "about:blank"})
+    title = fields.String(required=True, metadata={"example": "Unauthorized"})
+    status = fields.Integer(required=True, metadata={"example": 401})
+    detail = fields.String(required=True, metadata={
+        "description": "What went wrong and what to do about it."})
     field = fields.String(metadata={"description": "The input field at fault, when there is one."})
-    errors = fields.List(fields.Dict(), metadata={"description": "One entry per invalid field."})
+    errors = fields.List(fields.Nested(ProblemErrorSchema), metadata={
+        "description": "One entry per invalid field."})
+    state = fields.String(metadata={"description": "On 409: the state the object is in."})
+    report_id = fields.Integer(metadata={
+        "description": "On 409 about a report: the newest version's id."})
+    done_at = fields.String(metadata={
+        "description": "On 409 about a follow-up: when it was marked as done (UTC, ISO 8601)."})
+    missing_benefits = fields.List(fields.Nested(MissingBenefitSchema), metadata={
+        "description": "On 409 about a follow-up: the benefits still without a realised value."})
 
 
 class AreaSchema(Schema):

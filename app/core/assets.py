@@ -2,8 +2,8 @@
 
 plotly.js alone is 4,85 MB: served plainly, every dashboard's first load spent seconds in the
 browser. Each asset (the app's own files, plotly.js from the plotly package, Bootstrap from
-bootstrap-flask) is copied once under `instance/assets/` with a hash of its content in its
-name; WhiteNoise serves the copies, with their `.br`/`.gz` variants to browsers that accept
+bootstrap-flask, Swagger UI from flask-swagger-ui) is copied once under `instance/assets/` with
+a hash of its content in its name; WhiteNoise serves the copies, with their `.br`/`.gz` variants to browsers that accept
 them, as immutable for a year. A changed file gets a new name, so no browser keeps a stale
 one. `flask assets build` writes the compressed variants (`make install` runs it).
 """
@@ -24,17 +24,21 @@ ONE_YEAR_SECONDS = 365 * 24 * 3600
 def sources(app: Flask) -> dict[str, Path]:
     """Every asset by the name templates use, with the file it comes from."""
     import flask_bootstrap
+    import flask_swagger_ui
     import plotly
 
     own = Path(app.static_folder)
     named = {path.relative_to(own).as_posix(): path
              for path in sorted(own.rglob("*")) if path.is_file()}
     bootstrap = Path(flask_bootstrap.__file__).parent / "static" / "bootstrap5"
+    swagger_ui = Path(flask_swagger_ui.__file__).parent / "dist"
     named.update({
         "vendor/plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
         "vendor/bootstrap.min.css": bootstrap / "css" / "bootstrap.min.css",
         "vendor/bootstrap.min.js": bootstrap / "js" / "bootstrap.min.js",
         "vendor/popper.min.js": bootstrap / "umd" / "popper.min.js",
+        "vendor/swagger-ui-bundle.js": swagger_ui / "swagger-ui-bundle.js",
+        "vendor/swagger-ui.css": swagger_ui / "swagger-ui.css",
     })
     return named
 

@@ -34,6 +34,19 @@ PAGE_DETAILS = {
 RETRY_AFTER_OUTAGE_SECONDS = 10
 
 
+NUMBER_TOO_LARGE = _l(
+    "A number in the address or the form is too large or not a number the system can "
+    "store. Check it and try again.")
+
+
+class NumberTooLarge(BadRequest):
+    """A 400 for a number the database cannot hold, saying so in the reader's language."""
+
+    @property
+    def description(self) -> str:
+        return str(NUMBER_TOO_LARGE)
+
+
 class DomainError(Exception):
     """A rule refused the request; `status` says how (403, 404, 409, 422)."""
 
@@ -131,6 +144,8 @@ def handle_http_exception(error: HTTPException):
                                                  detail=detail), error.code))
     if retry_after:
         response.headers["Retry-After"] = retry_after
+    if headers.get("Allow"):
+        response.headers["Allow"] = headers["Allow"]
     if error.code == 401 and wants_problem_json():
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
@@ -168,9 +183,7 @@ def handle_out_of_range(_error: Exception):
     from app.extensions import db
 
     db.session.rollback()
-    return handle_http_exception(BadRequest(_(
-        "A number in the address or the form is too large or not a number the system can "
-        "store. Check it and try again.")))
+    return handle_http_exception(NumberTooLarge())
 
 
 def is_database_unavailable(error: Exception) -> bool:

@@ -1,4 +1,4 @@
-"""The start page, notifications and their e-mail setting, language choice."""
+"""The start page, notifications and their e-mail setting, language choice, the API reference."""
 
 
 from flask import (
@@ -77,3 +77,11 @@ def set_language():
         db.session.commit()
     target = request.form.get("next")
     return redirect(target if is_safe_local_path(target) else url_for("core.home"))
+
+
+@bp.get("/api-reference")
+@login_required
+def api_reference():
+    """The API's reference, drawn by Swagger UI from the app's own OpenAPI document."""
+    return render_template("core/api_reference.html",
+                           spec_url=url_for("api-docs.openapi_json"))
