@@ -22,7 +22,7 @@ from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import FormatArgs, exportable, page_or_export
 from .pagination import page_of
-from .schemas import OrganisationRefSchema, ProblemSchema
+from .schemas import ID_RANGE, OrganisationRefSchema, ProblemSchema
 
 blp = api_blueprint("api_applications", "Funding applications, the workflow and decisions.")
 
@@ -74,7 +74,7 @@ class ApplicationInSchema(Schema):
 
     kind = fields.String(validate=validate.OneOf([k.value for k in ApplicationKind]))
     title = fields.String(validate=validate.Length(min=1, max=300))
-    programme_id = fields.Integer()
+    programme_id = fields.Integer(validate=ID_RANGE)
     description = fields.String()
     process_description = fields.String()
     target_groups = fields.String()
@@ -89,9 +89,9 @@ class ApplicationInSchema(Schema):
     operation_plan = fields.String()
     operation_payer = fields.String()
     reuse_analysis = fields.String()
-    idea_id = fields.Integer(allow_none=True)
-    feasibility_id = fields.Integer(allow_none=True)
-    area_id = fields.Integer(allow_none=True)
+    idea_id = fields.Integer(validate=ID_RANGE, allow_none=True)
+    feasibility_id = fields.Integer(validate=ID_RANGE, allow_none=True)
+    area_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     requirements = fields.Nested(RequirementsSchema)
     goal_scores = fields.List(fields.Nested(GoalScoreSchema))
     cost_lines = fields.List(fields.Nested(CostLineSchema))
@@ -113,6 +113,8 @@ class ApplicationOutSchema(ApplicationInSchema):
     expected_decision_on = fields.Date(allow_none=True)
     organisation = fields.Nested(OrganisationRefSchema)
     requested_sek = fields.Integer(allow_none=True)
+    estimated_users = fields.Integer(allow_none=True)
+    estimated_users_within_years = fields.Integer(allow_none=True)
     benefit_owner_email = fields.String()
     goal_scores = fields.Method("_goal_scores")
     cost_lines = fields.Method("_cost_lines")
@@ -131,7 +133,7 @@ class ApplicationOutSchema(ApplicationInSchema):
 class ListArgs(FormatArgs, AsOfArgs):
     state = fields.String(validate=validate.OneOf([s.value for s in ApplicationState]))
     kind = fields.String(validate=validate.OneOf([k.value for k in ApplicationKind]))
-    organisation_id = fields.Integer()
+    organisation_id = fields.Integer(validate=ID_RANGE)
 
 
 class CommentSchema(Schema):
@@ -203,7 +205,7 @@ class CorrectionInSchema(Schema):
 
 class DecisionOutSchema(Schema):
     id = fields.Integer()
-    application_id = fields.Integer()
+    application_id = fields.Integer(validate=ID_RANGE)
     diary_number = fields.String()
     kind = fields.String()
     outcome = fields.String()
@@ -213,11 +215,11 @@ class DecisionOutSchema(Schema):
     decided_by_label = fields.String()
     decision_text = fields.String()
     conditions = fields.String()
-    refers_to_id = fields.Integer(allow_none=True)
+    refers_to_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     splitting_acknowledged = fields.Boolean()
     splitting_reason = fields.String()
     backdating_reason = fields.String()
-    delegation_rule_id = fields.Integer(allow_none=True)
+    delegation_rule_id = fields.Integer(validate=ID_RANGE, allow_none=True)
 
 
 class ReceiptSchema(Schema):
@@ -231,13 +233,13 @@ class EventSchema(Schema):
     action = fields.String()
     from_state = fields.String(allow_none=True)
     to_state = fields.String()
-    actor_id = fields.Integer(allow_none=True)
+    actor_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     at = fields.DateTime()
     comment = fields.String()
 
 
 class RouteArgs(Schema):
-    programme_id = fields.Integer(required=True)
+    programme_id = fields.Integer(validate=ID_RANGE, required=True)
     amount_sek = fields.Integer(required=True, validate=validate.Range(1, MAX_SEK))
     date = fields.Date(required=True)
     application_id = fields.Integer(load_default=None, metadata={
@@ -259,7 +261,7 @@ class RouteSchema(Schema):
     authority = fields.String(metadata={"description": "The authority key that decides."})
     limit_sek = fields.Integer(allow_none=True, metadata={
         "description": "That authority's limit (inclusive); null means no upper limit."})
-    rule_id = fields.Integer()
+    rule_id = fields.Integer(validate=ID_RANGE)
     authority_name = fields.String()
     source = fields.String()
     valid_from = fields.Date()

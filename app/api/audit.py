@@ -13,7 +13,7 @@ from app.core.export_columns import AUDIT_COLUMNS, AUDIT_LOG_NAME
 from . import api_blueprint, documented
 from .auth import api_user
 from .exports import FormatArgs, exportable, page_or_export
-from .schemas import ProblemSchema
+from .schemas import ID_RANGE, ProblemSchema
 
 blp = api_blueprint("api_audit", "The append-only audit log, for auditors.")
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
@@ -35,7 +35,7 @@ class AuditQuerySchema(FormatArgs):
 class AuditEntrySchema(Schema):
     id = fields.Integer()
     at = fields.DateTime()
-    actor_id = fields.Integer(allow_none=True)
+    actor_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     actor_label = fields.String()
     action = fields.String()
     object_type = fields.String()

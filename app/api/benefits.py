@@ -24,7 +24,7 @@ from . import api_blueprint, documented
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import FormatArgs, exportable, wants_xlsx
-from .schemas import ProblemSchema
+from .schemas import ID_RANGE, ProblemSchema
 
 blp = api_blueprint("api_benefits", "Benefit calculations (nyttokalkyl) and the benefit register.")
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
@@ -45,7 +45,7 @@ class BenefitLineDoc(Schema):
         "channel_shift", "staff_time", "citizen_time", "per_case", "fixed", "qualitative"]})
     name = fields.String(required=True)
     recipient = fields.String(metadata={"enum": ["organisation", "citizens", "businesses"]})
-    owner_organisation_id = fields.Integer(metadata={
+    owner_organisation_id = fields.Integer(validate=ID_RANGE, metadata={
         "description": "The organisation that owns an organisation benefit."})
     adoption = fields.Nested(AdoptionDoc, metadata={"description": "Overrides the adoption."})
     volume_per_year = fields.Raw(metadata={"description": "Cases per year. " + NUMBER_OR_LIST})
@@ -157,8 +157,8 @@ class PlanYearSchema(Schema):
 class RegisterRowSchema(Schema):
     id = fields.Integer(attribute="benefit.id")
     name = fields.String(attribute="benefit.name")
-    project_id = fields.Integer()
-    owner_organisation_id = fields.Integer()
+    project_id = fields.Integer(validate=ID_RANGE)
+    owner_organisation_id = fields.Integer(validate=ID_RANGE)
     benefit_owner_name = fields.String(attribute="benefit.benefit_owner_name")
     indicator = fields.String(attribute="benefit.indicator")
     planned_total_sek = fields.Integer()
@@ -172,8 +172,8 @@ class RegisterRowSchema(Schema):
 
 class RegisterArgs(FormatArgs, AsOfArgs):
     year = fields.Integer(required=True, metadata={"description": "Figures up to this year."})
-    organisation_id = fields.Integer()
-    project_id = fields.Integer()
+    organisation_id = fields.Integer(validate=ID_RANGE)
+    project_id = fields.Integer(validate=ID_RANGE)
 
 
 class BenefitPatchSchema(Schema):
@@ -195,14 +195,14 @@ class RealisationInSchema(Schema):
 
 class RealisationOutSchema(Schema):
     id = fields.Integer()
-    benefit_id = fields.Integer()
+    benefit_id = fields.Integer(validate=ID_RANGE)
     year = fields.Integer()
     actual_sek = fields.Integer()
     actual_cash_releasing_sek = fields.Integer()
     indicator_value = fields.Float(allow_none=True)
     measured_by = fields.String()
     evidence = fields.String()
-    corrects_id = fields.Integer(allow_none=True)
+    corrects_id = fields.Integer(validate=ID_RANGE, allow_none=True)
 
 
 def register_docs() -> None:

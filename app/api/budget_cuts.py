@@ -21,6 +21,7 @@ from app.core.export_columns import (
     CITY_TOTAL_LABEL,
 )
 from app.core.exports import XLSX_MIMETYPE, xlsx_response
+from app.core.urls import ID_MAX
 from app.extensions import api, db
 from app.programmes.models import Programme
 
@@ -28,7 +29,7 @@ from . import api_blueprint, documented
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import XLSX_SCHEMA, FormatArgs, exportable, wants_xlsx
-from .schemas import ProblemSchema
+from .schemas import ID_RANGE, ProblemSchema
 
 blp = api_blueprint("api_budget_cuts", "Budget cuts from benefits (nyttohemtagning): why an "
                                        "organisation's budget is lower, line by line; policies, "
@@ -51,7 +52,7 @@ class VersionRefSchema(Schema):
 class CutLineSchema(Schema):
     """One contributing benefit line."""
 
-    project_id = fields.Integer()
+    project_id = fields.Integer(validate=ID_RANGE)
     benefit = fields.Nested(BenefitRefSchema, allow_none=True, metadata={
         "description": "The benefit in the register the line comes from."})
     calculation_version = fields.Nested(VersionRefSchema, allow_none=True, metadata={
@@ -70,10 +71,10 @@ class FlagSchema(Schema):
                                    "shortfall) or realised_not_taken (amount = what was not "
                                    "taken back)."})
     amount_sek = fields.Integer(allow_none=True)
-    project_id = fields.Integer(allow_none=True, metadata={
+    project_id = fields.Integer(validate=ID_RANGE, allow_none=True, metadata={
         "description": "For cut_before_launch: the project not live in the saving year; for "
                        "cut_before_change: the benefit's project."})
-    benefit_id = fields.Integer(allow_none=True, metadata={
+    benefit_id = fields.Integer(validate=ID_RANGE, allow_none=True, metadata={
         "description": "For cut_before_change: the benefit whose changes were not done."})
     changes = fields.List(fields.String(), metadata={
         "description": "For cut_before_change: the changes not done."})
@@ -82,7 +83,7 @@ class FlagSchema(Schema):
 class BudgetCutSchema(Schema):
     """Why an organisation's budget for a year is lower (issue 6; the names are fixed)."""
 
-    organisation_id = fields.Integer()
+    organisation_id = fields.Integer(validate=ID_RANGE)
     year = fields.Integer(metadata={"description": "The budget year."})
     proposed_sek = fields.Integer(metadata={
         "description": "The proposed cut; before anything is proposed, what the policy gives."})
@@ -100,15 +101,15 @@ class BudgetCutSchema(Schema):
 
 class BudgetCutQuery(FormatArgs, AsOfArgs):
     year = fields.Integer(required=True, metadata={"description": "The budget year."})
-    organisation_id = fields.Integer(validate=validate.Range(min=1), metadata={
+    organisation_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
         "description": "One organisation; without it, every organisation with a cut, savings "
                        "or realisations that year."})
-    programme_id = fields.Integer(validate=validate.Range(min=1), metadata={
+    programme_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
         "description": "Default: the current programme."})
 
 
 class ProgrammeQuery(Schema):
-    programme_id = fields.Integer(validate=validate.Range(min=1), metadata={
+    programme_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
         "description": "Default: the current programme."})
 
 
@@ -118,7 +119,7 @@ class TotalsQuery(ProgrammeQuery, FormatArgs, AsOfArgs):
 
 class PolicySchema(Schema):
     id = fields.Integer()
-    programme_id = fields.Integer()
+    programme_id = fields.Integer(validate=ID_RANGE)
     valid_from_year = fields.Integer(metadata={"description": "In force from this budget year."})
     share = fields.Float(metadata={"description": SHARE})
     lag_years = fields.Integer(metadata={
@@ -129,7 +130,7 @@ class PolicySchema(Schema):
 
 
 class PolicyInSchema(Schema):
-    programme_id = fields.Integer(strict=True, metadata={
+    programme_id = fields.Integer(validate=ID_RANGE, strict=True, metadata={
         "description": "Default: the current programme."})
     valid_from_year = fields.Integer(required=True, strict=True, metadata={
         "description": "A year within the programme's years."})
@@ -141,15 +142,15 @@ class PolicyInSchema(Schema):
 
 class EntrySchema(Schema):
     id = fields.Integer()
-    programme_id = fields.Integer()
-    organisation_id = fields.Integer()
+    programme_id = fields.Integer(validate=ID_RANGE)
+    organisation_id = fields.Integer(validate=ID_RANGE)
     budget_year = fields.Integer()
     kind = fields.String(metadata={"enum": [k.value for k in BudgetCutEntryKind]})
     amount_sek = fields.Integer()
-    policy_id = fields.Integer(allow_none=True)
+    policy_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     council_decision_ref = fields.String()
     reason = fields.String()
-    corrects_id = fields.Integer(allow_none=True)
+    corrects_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     created_at = fields.DateTime()
     lines = fields.List(fields.Nested(Schema.from_dict({
         "project_id": fields.Integer(), "benefit_id": fields.Integer(allow_none=True),
@@ -159,28 +160,29 @@ class EntrySchema(Schema):
 
 
 class EntryQuery(ProgrammeQuery):
-    organisation_id = fields.Integer(validate=validate.Range(min=1))
+    organisation_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
     year = fields.Integer()
 
 
 class ProposeSchema(Schema):
-    programme_id = fields.Integer(strict=True)
+    programme_id = fields.Integer(validate=ID_RANGE, strict=True)
     budget_year = fields.Integer(required=True, strict=True)
 
 
 class DecisionSchema(Schema):
     amount_sek = fields.Integer(required=True, strict=True, metadata={
         "description": "The cut in the council's budget decision, whole kronor."})
-    council_decision_ref = fields.String(required=True, metadata={
-        "description": "The reference of the council's budget decision."})
+    council_decision_ref = fields.String(required=True, validate=[
+        validate.Length(min=1, max=services.MAX_REF_LENGTH), validate.Regexp(r"\s*\S")],
+        metadata={"description": "The reference of the council's budget decision."})
     reason = fields.String(load_default="", metadata={
         "description": "Required when the cut differs from the proposal, when there is no "
                        "proposal, and for every correction."})
 
 
 class AdoptSchema(DecisionSchema):
-    programme_id = fields.Integer(strict=True)
-    organisation_id = fields.Integer(required=True, strict=True)
+    programme_id = fields.Integer(validate=ID_RANGE, strict=True)
+    organisation_id = fields.Integer(validate=ID_RANGE, required=True, strict=True)
     budget_year = fields.Integer(required=True, strict=True)
 
 
@@ -193,9 +195,10 @@ class WhatIfPolicySchema(Schema):
 
 
 class WhatIfInSchema(Schema):
-    programme_id = fields.Integer(strict=True)
+    programme_id = fields.Integer(validate=ID_RANGE, strict=True)
     budget_years = fields.List(fields.Integer(strict=True), required=True)
-    policies = fields.List(fields.Nested(WhatIfPolicySchema), required=True, metadata={
+    policies = fields.List(fields.Nested(WhatIfPolicySchema), required=True,
+                           validate=validate.Length(min=1, max=services.MAX_SCENARIOS), metadata={
         "description": f"1 to {services.MAX_SCENARIOS} policies to compare."})
 
 
@@ -206,7 +209,7 @@ class YearFigureSchema(Schema):
 
 
 class OrganisationFiguresSchema(Schema):
-    organisation_id = fields.Integer()
+    organisation_id = fields.Integer(validate=ID_RANGE)
     name = fields.String()
     by_year = fields.List(fields.Nested(YearFigureSchema))
 

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.enums import ProjectState
 from app.core.errors import Forbidden
+from app.core.urls import ID_MAX
 from app.dashboards import services
 
 from . import api_blueprint, documented
@@ -22,11 +23,11 @@ KINDS = ["text", "int", "sek", "msek", "percent", "date", "datetime"]
 
 
 class DashboardQuerySchema(AsOfArgs):
-    programme_id = fields.Integer(validate=validate.Range(min=1), metadata={
+    programme_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
         "description": "The programme; the one that started last when left out."})
     area = fields.Integer(validate=validate.Range(min=1), metadata={
         "description": "Only projects (and applications) of this area."})
-    organisation_id = fields.Integer(validate=validate.Range(min=1), metadata={
+    organisation_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
         "description": "Only this organisation's ideas, applications, projects and cuts."})
     status = fields.String(validate=validate.OneOf([s.value for s in ProjectState]), metadata={
         "description": "Only active or only closed projects."})

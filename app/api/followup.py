@@ -20,7 +20,7 @@ from app.programmes.models import Programme
 from . import api_blueprint, documented
 from .auth import api_user
 from .pagination import page_of
-from .schemas import ProblemSchema
+from .schemas import ID_RANGE, ProblemSchema
 
 blp = api_blueprint("api_followup", "Follow-up: tertial reports for the finance committee "
                                     "(generate, summarise, present, minute, compare) and the "
@@ -53,9 +53,9 @@ class SnapshotEnvelopeSchema(Schema):
 
 
 class SnapshotProjectSchema(Schema):
-    project_id = fields.Integer()
+    project_id = fields.Integer(validate=ID_RANGE)
     title = fields.String()
-    organisation_id = fields.Integer()
+    organisation_id = fields.Integer(validate=ID_RANGE)
     organisation = fields.String()
     area = fields.String(allow_none=True)
     state = fields.String(metadata={"enum": ["active", "closed"]})
@@ -90,7 +90,7 @@ class AreaTotalsSchema(GroupTotalsSchema):
 
 
 class OrganisationTotalsSchema(GroupTotalsSchema):
-    organisation_id = fields.Integer()
+    organisation_id = fields.Integer(validate=ID_RANGE)
     organisation = fields.String()
 
 
@@ -110,7 +110,7 @@ class BenefitYearSchema(Schema):
 
 
 class BenefitLineSchema(Schema):
-    benefit_id = fields.Integer()
+    benefit_id = fields.Integer(validate=ID_RANGE)
     project = fields.String()
     organisation = fields.String()
     name = fields.String()
@@ -151,13 +151,13 @@ class SnapshotSchema(Schema):
 
 class TertialReportOutSchema(Schema):
     id = fields.Integer()
-    programme_id = fields.Integer()
+    programme_id = fields.Integer(validate=ID_RANGE)
     year = fields.Integer()
     tertial = fields.Integer()
     as_of = fields.Date()
     state = fields.String(metadata={"enum": [s.value for s in TertialReportState]})
     summary = fields.String()
-    presented_by_id = fields.Integer(allow_none=True)
+    presented_by_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     presented_at = fields.DateTime(allow_none=True)
     committee_minute = fields.String()
     committee_recorded_at = fields.DateTime(allow_none=True)
@@ -169,12 +169,12 @@ class TertialReportDetailSchema(TertialReportOutSchema):
 
 
 class TertialReportListArgs(Schema):
-    programme_id = fields.Integer()
+    programme_id = fields.Integer(validate=ID_RANGE)
     year = fields.Integer()
 
 
 class GenerateSchema(Schema):
-    programme_id = fields.Integer(required=True, strict=True)
+    programme_id = fields.Integer(validate=ID_RANGE, required=True, strict=True)
     year = fields.Integer(required=True, strict=True, metadata={
         "description": "A year of the programme."})
     tertial = fields.Integer(required=True, strict=True, metadata={
@@ -212,7 +212,7 @@ class StatusChangeSchema(Schema):
 
 
 class ProjectChangeSchema(Schema):
-    project_id = fields.Integer()
+    project_id = fields.Integer(validate=ID_RANGE)
     title = fields.String()
     organisation = fields.String()
     presence = fields.String(metadata={"enum": ["continuing", "new", "gone"]})
@@ -235,7 +235,7 @@ class ComparisonSchema(Schema):
 
 
 class AdherenceArgs(Schema):
-    programme_id = fields.Integer(required=True)
+    programme_id = fields.Integer(validate=ID_RANGE, required=True)
     on = fields.Date(metadata={"description": "YYYY-MM-DD; today when left out."})
     group_by = fields.String(validate=validate.OneOf(["area", "organisation"]))
     tolerance_days = fields.Integer(validate=validate.Range(min=0), metadata={
@@ -249,7 +249,7 @@ class AdherenceFiguresSchema(SnapshotAdherenceSchema):
 
 
 class AdherenceOutSchema(Schema):
-    programme_id = fields.Integer()
+    programme_id = fields.Integer(validate=ID_RANGE)
     on = fields.Date()
     tolerance_days = fields.Integer()
     portfolio = fields.Nested(AdherenceFiguresSchema)

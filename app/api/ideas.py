@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from app.core.enums import IdeaState
 from app.core.errors import InvalidInput
 from app.core.export_columns import IDEA_COLUMNS, IDEAS_NAME
+from app.core.urls import ID_MAX
 from app.extensions import db
 from app.ideas import services
 from app.ideas.services import MAX_COMMENT_LENGTH, MAX_LENGTHS, SCREENING_OUTCOMES
@@ -15,7 +16,7 @@ from . import api_blueprint, documented
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import FormatArgs, exportable, page_or_export
-from .schemas import OrganisationRefSchema, ProblemSchema
+from .schemas import ID_RANGE, OrganisationRefSchema, ProblemSchema
 
 blp = api_blueprint("api_ideas", "Project ideas, their screening, and similar ideas and projects "
                                  "of other organisations (the reuse check).")
@@ -31,7 +32,7 @@ def _text(name: str, *, required: bool = False, description: str = "") -> fields
 
 class IdeaSchema(Schema):
     id = fields.Integer()
-    programme_id = fields.Integer()
+    programme_id = fields.Integer(validate=ID_RANGE)
     organisation = fields.Nested(OrganisationRefSchema)
     title = fields.String()
     description = fields.String()
@@ -40,9 +41,9 @@ class IdeaSchema(Schema):
     contact_name = fields.String()
     contact_email = fields.String()
     state = fields.Enum(IdeaState, by_value=True)
-    submitted_by_id = fields.Integer(allow_none=True)
+    submitted_by_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     submitted_at = fields.DateTime()
-    screened_by_id = fields.Integer(allow_none=True)
+    screened_by_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     screened_at = fields.DateTime(allow_none=True)
     screening_comment = fields.String(metadata={
         "description": "The reason for a rejection, or what more information is needed."})
@@ -62,7 +63,7 @@ class IdeaUpdateSchema(Schema):
 
 class IdeaCreateSchema(IdeaUpdateSchema):
     programme_id = fields.Integer(required=True, strict=True,
-                                  validate=validate.Range(min=1))
+                                  validate=validate.Range(min=1, max=ID_MAX))
     title = _text("title", required=True, description="Short name of the e-service or change.")
     description = _text("description", required=True,
                         description="What the idea is and which process it changes.")
@@ -70,7 +71,7 @@ class IdeaCreateSchema(IdeaUpdateSchema):
 
 class IdeaQuerySchema(FormatArgs, AsOfArgs):
     state = fields.Enum(IdeaState, by_value=True)
-    organisation_id = fields.Integer(validate=validate.Range(min=1))
+    organisation_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
 
 
 class ScreeningSchema(Schema):

@@ -16,7 +16,7 @@ PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 
 
 class NotificationSettingsSchema(Schema):
-    wants_email = fields.Boolean(required=True, metadata={
+    wants_email = fields.Boolean(required=True, truthy={True}, falsy={False}, metadata={
         "description": "Whether notifications are also e-mailed to the user's address."})
 
 

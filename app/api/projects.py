@@ -20,7 +20,13 @@ from .applications import Kronor
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import XLSX_SCHEMA, FormatArgs, exportable, page_or_export, wants_xlsx
-from .schemas import AreaSchema, MissingBenefitSchema, OrganisationRefSchema, ProblemSchema
+from .schemas import (
+    ID_RANGE,
+    AreaSchema,
+    MissingBenefitSchema,
+    OrganisationRefSchema,
+    ProblemSchema,
+)
 
 blp = api_blueprint("api_projects", "Funded projects: six-weekly reports, the final report and "
                                     "the one-year benefit follow-up.")
@@ -73,18 +79,18 @@ class OpenReportSchema(ReportFieldsSchema):
 
 class ReportOutSchema(ReportFieldsSchema):
     id = fields.Integer()
-    project_id = fields.Integer()
+    project_id = fields.Integer(validate=ID_RANGE)
     period_number = fields.Integer()
     period_starts_on = fields.Date()
     period_ends_on = fields.Date()
     due_on = fields.Date()
     version = fields.Integer(metadata={"description": "1, then one more per correction."})
-    supersedes_id = fields.Integer(allow_none=True, metadata={
+    supersedes_id = fields.Integer(validate=ID_RANGE, allow_none=True, metadata={
         "description": "The version this one corrects (kept unchanged)."})
     state = fields.String(metadata={"enum": ["draft", "submitted", "completion_requested"]})
     completion_comment = fields.String(metadata={
         "description": "What the programme office asked the organisation to complete."})
-    submitted_by_id = fields.Integer(allow_none=True)
+    submitted_by_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     submitted_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     actual_cost_to_date_sek = fields.Integer(allow_none=True)
@@ -92,16 +98,16 @@ class ReportOutSchema(ReportFieldsSchema):
 
 
 class ProjectListArgs(FormatArgs, AsOfArgs):
-    organisation_id = fields.Integer()
+    organisation_id = fields.Integer(validate=ID_RANGE)
     state = fields.String(validate=validate.OneOf([state.value for state in ProjectState]))
-    area_id = fields.Integer()
+    area_id = fields.Integer(validate=ID_RANGE)
 
 
 class ProjectOutSchema(Schema):
     id = fields.Integer()
     title = fields.String()
-    programme_id = fields.Integer()
-    application_id = fields.Integer(allow_none=True)
+    programme_id = fields.Integer(validate=ID_RANGE)
+    application_id = fields.Integer(validate=ID_RANGE, allow_none=True)
     organisation = fields.Nested(OrganisationRefSchema)
     area = fields.Nested(AreaSchema, allow_none=True)
     state = fields.String(metadata={"enum": [state.value for state in ProjectState]})
@@ -115,7 +121,7 @@ class ProjectOutSchema(Schema):
 class LatestStatusSchema(Schema):
     """The newest period's current version of the report."""
 
-    report_id = fields.Integer(attribute="id")
+    report_id = fields.Integer(validate=ID_RANGE, attribute="id")
     period_number = fields.Integer()
     version = fields.Integer()
     submitted_at = fields.DateTime()
@@ -172,7 +178,7 @@ class CloseSchema(Schema):
 
 class FinalReportSchema(CloseSchema):
     id = fields.Integer()
-    project_id = fields.Integer()
+    project_id = fields.Integer(validate=ID_RANGE)
     final_cost_sek = fields.Integer()
     submitted_at = fields.DateTime()
 
@@ -186,7 +192,7 @@ class ChangeToReportSchema(Schema):
 
 class FollowUpTaskSchema(Schema):
     id = fields.Integer()
-    project_id = fields.Integer()
+    project_id = fields.Integer(validate=ID_RANGE)
     kind = fields.String(metadata={"description": "benefit_followup_1y: enter realised values "
                                                   "for each benefit one year after go-live."})
     due_on = fields.Date()
@@ -264,7 +270,7 @@ def _project_filters(args) -> dict:
 
 
 class CompilationRowSchema(Schema):
-    project_id = fields.Integer()
+    project_id = fields.Integer(validate=ID_RANGE)
     title = fields.String()
     organisation = fields.String(metadata={"description": "The organisation's name."})
     area = fields.String(allow_none=True)
@@ -298,7 +304,7 @@ def project_compilation(args):
 
 
 class DueReportSchema(Schema):
-    project_id = fields.Integer(attribute="project.id")
+    project_id = fields.Integer(validate=ID_RANGE, attribute="project.id")
     project = fields.String(attribute="project.title")
     organisation = fields.String(attribute="project.organisation.name")
     period_number = fields.Function(lambda item: item.periods[0].number)

@@ -1,6 +1,11 @@
 """Marshmallow schemas: they validate requests and generate the OpenAPI document."""
 
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from app.core.urls import ID_MAX
+
+# An id the database's integer keys can hold.
+ID_RANGE = validate.Range(min=0, max=ID_MAX)
 
 
 class ProblemErrorSchema(Schema):
@@ -11,7 +16,7 @@ class ProblemErrorSchema(Schema):
 
 
 class MissingBenefitSchema(Schema):
-    benefit_id = fields.Integer()
+    benefit_id = fields.Integer(validate=ID_RANGE)
     name = fields.String()
     link = fields.String(metadata={"description": "The benefit's page, where the realised value "
                                                   "is entered."})
@@ -36,7 +41,7 @@ class ProblemSchema(Schema):
     errors = fields.List(fields.Nested(ProblemErrorSchema), metadata={
         "description": "One entry per invalid field."})
     state = fields.String(metadata={"description": "On 409: the state the object is in."})
-    report_id = fields.Integer(metadata={
+    report_id = fields.Integer(validate=ID_RANGE, metadata={
         "description": "On 409 about a report: the newest version's id."})
     done_at = fields.String(metadata={
         "description": "On 409 about a follow-up: when it was marked as done (UTC, ISO 8601)."})

@@ -61,7 +61,8 @@ PROJECT_OWNER = "the project's organisation or the programme office"
 PROGRAMME_OFFICE = "programme office work"
 OVERSIGHT = "the programme's own figures and reports"
 ASSESS, OPINION, QUALITY_CHECK = "assess", "advisory opinion", "quality check"
-DECIDE, COMMITTEE_MINUTE = "decide", "committee minute"
+DECIDE, CORRECT_DECISION = "decide", "correct a decision under one's authority"
+COMMITTEE_MINUTE = "committee minute"
 ADMINISTER, AUDIT = "administer users and organisations", "audit log"
 
 POLICY: dict[tuple[str, str], str] = {
@@ -112,7 +113,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("audit.index", "GET"): AUDIT,
     ("followup.record_minute", "POST"): COMMITTEE_MINUTE,
     ("applications.decide", "POST"): DECIDE,
-    ("decisions.correct", "POST"): DECIDE,
+    ("decisions.correct", "POST"): CORRECT_DECISION,
     ("applications.opinion", "POST"): OPINION,
     ("api_budget_cuts.totals", "GET"): OVERSIGHT,
     ("api_dashboards.programme_dashboard", "GET"): OVERSIGHT,
@@ -277,7 +278,7 @@ GRANTS: dict[str, frozenset[str]] = {
     Role.WORKING_GROUP: _STAFF | {ASSESS},
     Role.DEVELOPMENT_COUNCIL: _STAFF | {OPINION},
     Role.BUDGET_MANAGEMENT: _STAFF | {QUALITY_CHECK},
-    Role.DECISION_MAKER: _STAFF | {DECIDE},
+    Role.DECISION_MAKER: _STAFF | {DECIDE, CORRECT_DECISION},
     # The committee decides above the city director's limit (its authority is checked next).
     Role.FINANCE_COMMITTEE: _STAFF | {COMMITTEE_MINUTE, DECIDE},
     Role.ADMINISTRATOR: _STAFF | {ADMINISTER, AUDIT},
