@@ -140,6 +140,11 @@ class CommentSchema(Schema):
     comment = fields.String(load_default="")
 
 
+class RequiredCommentSchema(Schema):
+    comment = fields.String(required=True, validate=validate.Regexp(r"\s*\S"), metadata={
+        "description": "What the applicant must complete (not blank)."})
+
+
 class AssessmentInSchema(Schema):
     recommendation = fields.String(required=True, validate=validate.OneOf(
         ["approve", "approve_reduced", "reject"]))
@@ -460,7 +465,7 @@ def quality_check(data, application_id):
 
 @blp.post("/applications/<int:application_id>/return-for-completion")
 @documented(blp)
-@blp.arguments(CommentSchema)
+@blp.arguments(RequiredCommentSchema)
 @blp.response(200, ApplicationOutSchema)
 @blp.alt_response(409, **PROBLEM)
 def return_for_completion(data, application_id):

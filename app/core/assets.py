@@ -3,9 +3,10 @@
 plotly.js alone is 4,85 MB: served plainly, every dashboard's first load spent seconds in the
 browser. Each asset (the app's own files, plotly.js from the plotly package, Bootstrap from
 bootstrap-flask, Swagger UI from flask-swagger-ui) is copied once under `instance/assets/` with
-a hash of its content in its name; WhiteNoise serves the copies, with their `.br`/`.gz` variants to browsers that accept
-them, as immutable for a year. A changed file gets a new name, so no browser keeps a stale
-one. `flask assets build` writes the compressed variants (`make install` runs it).
+a hash of its content in its name; WhiteNoise serves the copies, with their `.br`/`.gz`
+variants to browsers that accept them, as immutable for a year. A changed file gets a new
+name, so no browser keeps a stale one. `flask assets build` writes the compressed variants
+(`make install` runs it).
 """
 
 import hashlib

@@ -3,22 +3,35 @@
 The run goes through the WSGI app (no network), on the seeded demo as of 1 March 2010, once
 with the programme office's token and once with an applicant's (Karin, Trafikkontoret). Each
 case runs in a savepoint that is rolled back, so the generated writes never pile up.
-Examples are bounded and derandomised so the run is the same on every machine.
+Examples are bounded (the explicit examples and at most EXAMPLES_PER_OPERATION generated cases
+per operation, positive and negative, with every check) and derandomised, so the run is the same
+on every machine.
 """
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+)
 
 from tests.web.seeded_demo import each_request_rolled_back, issue_token, seeded_demo
 
-EXAMPLES_PER_OPERATION = 4
+EXAMPLES_PER_OPERATION = 10
 CALLERS = {
     "programme_office": "jonas@demo.stockholm.example",
     "applicant": "karin@demo.stockholm.example",
 }
 CASES: dict[str, int] = {}
+# Operations that still ignore a query parameter they do not declare (webargs' default for the
+# query string) instead of refusing it: `negative_data_rejection` does not run for them until
+# the query string is parsed strictly (open work, issue 11 deliverable 8).
+UNKNOWN_QUERY_IGNORED = {
+    "GET /api/v1/projects/compilation",
+    "GET /api/v1/reports/queue",
+    "GET /api/v1/budget-cuts/policies",
+}
 # Operations whose schema-valid input is still refused (422) by a rule on the data that the
 # document cannot state: the referenced programme must exist, dates must fall in its period,
 # a realisation year in the benefit's plan, a calculation must be one the engine accepts.
@@ -55,7 +68,10 @@ def demo_world(app):
 
 @pytest.fixture(scope="module")
 def api_schema(app, demo_world):
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    # The coverage phase enumerates every boundary case the schema defines, unbounded by
+    # max_examples; the bounded run keeps the explicit examples and the fuzzing phase.
+    config = schemathesis.Config.from_dict({"phases": {"coverage": {"enabled": False}}})
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -81,8 +97,9 @@ def _call(case, role, demo_world) -> None:
     connection, tokens = demo_world
     CASES[role] = CASES.get(role, 0) + 1
     with each_request_rolled_back(connection):
-        excluded = [positive_data_acceptance] if case.operation.label in DATA_RULES else None
-        case.call_and_validate(headers=tokens[role], excluded_checks=excluded)
+        excluded = ([positive_data_acceptance] if case.operation.label in DATA_RULES else []) + (
+            [negative_data_rejection] if case.operation.label in UNKNOWN_QUERY_IGNORED else [])
+        case.call_and_validate(headers=tokens[role], excluded_checks=excluded or None)
 
 
 BOUNDED = settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,

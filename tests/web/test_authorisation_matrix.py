@@ -164,9 +164,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("accounts.login", "GET"): PUBLIC,
     ("accounts.login", "POST"): PUBLIC,
     ("api-docs.openapi_json", "GET"): PUBLIC,
-    ("core.health", "GET"): PUBLIC,
-    ("core.swagger_ui_file", "GET"): PUBLIC,
-    ("core.plotly_js", "GET"): PUBLIC,
+    ("health.health", "GET"): PUBLIC,
     ("core.set_language", "POST"): PUBLIC,
     ("applications.quality_check", "POST"): QUALITY_CHECK,
     ("accounts.organisations", "GET"): READ,
@@ -374,7 +372,6 @@ def _demo_ids(app) -> dict:
             "index": 0,
             "name": "status",
             "project_chart": "burn_up",
-            "filename": "swagger-ui.css",
         }
         db.session.commit()
     return ids
