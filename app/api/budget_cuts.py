@@ -29,7 +29,7 @@ from . import api_blueprint, documented
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import XLSX_SCHEMA, FormatArgs, exportable, wants_xlsx
-from .schemas import ID_RANGE, ProblemSchema
+from .schemas import ID_RANGE, IdRange, ProblemSchema
 
 blp = api_blueprint("api_budget_cuts", "Budget cuts from benefits (nyttohemtagning): why an "
                                        "organisation's budget is lower, line by line; policies, "
@@ -101,15 +101,15 @@ class BudgetCutSchema(Schema):
 
 class BudgetCutQuery(FormatArgs, AsOfArgs):
     year = fields.Integer(required=True, metadata={"description": "The budget year."})
-    organisation_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
+    organisation_id = fields.Integer(validate=IdRange(min=1, max=ID_MAX), metadata={
         "description": "One organisation; without it, every organisation with a cut, savings "
                        "or realisations that year."})
-    programme_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
+    programme_id = fields.Integer(validate=IdRange(min=1, max=ID_MAX), metadata={
         "description": "Default: the current programme."})
 
 
 class ProgrammeQuery(Schema):
-    programme_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
+    programme_id = fields.Integer(validate=IdRange(min=1, max=ID_MAX), metadata={
         "description": "Default: the current programme."})
 
 
@@ -160,7 +160,7 @@ class EntrySchema(Schema):
 
 
 class EntryQuery(ProgrammeQuery):
-    organisation_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
+    organisation_id = fields.Integer(validate=IdRange(min=1, max=ID_MAX))
     year = fields.Integer()
 
 

@@ -14,7 +14,7 @@ from app.dashboards import services
 from . import api_blueprint, documented
 from .asof import AsOfArgs
 from .auth import api_user
-from .schemas import ProblemSchema
+from .schemas import IdRange, ProblemSchema
 
 blp = api_blueprint("api_dashboards", "Dashboards: the figures behind every chart of the "
                                       "programme dashboard, as tables.")
@@ -23,11 +23,11 @@ KINDS = ["text", "int", "sek", "msek", "percent", "date", "datetime"]
 
 
 class DashboardQuerySchema(AsOfArgs):
-    programme_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
+    programme_id = fields.Integer(validate=IdRange(min=1, max=ID_MAX), metadata={
         "description": "The programme; the one that started last when left out."})
     area = fields.Integer(validate=validate.Range(min=1), metadata={
         "description": "Only projects (and applications) of this area."})
-    organisation_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
+    organisation_id = fields.Integer(validate=IdRange(min=1, max=ID_MAX), metadata={
         "description": "Only this organisation's ideas, applications, projects and cuts."})
     status = fields.String(validate=validate.OneOf([s.value for s in ProjectState]), metadata={
         "description": "Only active or only closed projects."})

@@ -16,7 +16,7 @@ from . import api_blueprint, documented
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import FormatArgs, exportable, page_or_export
-from .schemas import ID_RANGE, OrganisationRefSchema, ProblemSchema
+from .schemas import ID_RANGE, IdRange, OrganisationRefSchema, ProblemSchema
 
 blp = api_blueprint("api_ideas", "Project ideas, their screening, and similar ideas and projects "
                                  "of other organisations (the reuse check).")
@@ -63,7 +63,7 @@ class IdeaUpdateSchema(Schema):
 
 class IdeaCreateSchema(IdeaUpdateSchema):
     programme_id = fields.Integer(required=True, strict=True,
-                                  validate=validate.Range(min=1, max=ID_MAX))
+                                  validate=IdRange(min=1, max=ID_MAX))
     title = _text("title", required=True, description="Short name of the e-service or change.")
     description = _text("description", required=True,
                         description="What the idea is and which process it changes.")
@@ -71,7 +71,7 @@ class IdeaCreateSchema(IdeaUpdateSchema):
 
 class IdeaQuerySchema(FormatArgs, AsOfArgs):
     state = fields.Enum(IdeaState, by_value=True)
-    organisation_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
+    organisation_id = fields.Integer(validate=IdRange(min=1, max=ID_MAX))
 
 
 class ScreeningSchema(Schema):

@@ -4,8 +4,19 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from app.core.urls import ID_MAX
 
-# An id the database's integer keys can hold.
-ID_RANGE = validate.Range(min=0, max=ID_MAX)
+
+class IdRange(validate.Range):
+    """An id the database's integer keys can hold; a larger one is the 400 a path id gives."""
+
+    def __call__(self, value):
+        from app.core.errors import NumberTooLarge
+
+        if isinstance(value, int) and self.max is not None and value > self.max:
+            raise NumberTooLarge()
+        return super().__call__(value)
+
+
+ID_RANGE = IdRange(min=0, max=ID_MAX)
 
 
 class ProblemErrorSchema(Schema):
