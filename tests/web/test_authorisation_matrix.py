@@ -96,7 +96,11 @@ ROLES = [role.value for role in Role]
 # their permissions with valid input).
 PUBLIC, SIGN_OUT, REFUSED_FIRST = "public", "sign out", "input refused first"
 READ = "read what the caller's roles and organisation may see"
-OWN_ACCOUNT = "the caller's own notifications and settings"
+OWN_ACCOUNT = "the caller's own notifications, settings and API tokens"
+# The token in the URL is Karin's: only she may revoke it (anyone else gets 404).
+KARINS_TOKEN = "Karin's own API token"
+# The user in the URL is Karin: her tokens are hers and an administrator's to list and revoke.
+KARINS_TOKENS_BY_USER = "Karin's API tokens by her user id"
 APPLY = "the applying organisation's drafts, reports and ideas"
 PROJECT_OWNER = "the project's organisation or the programme office"
 PROGRAMME_OFFICE = "programme office work"
@@ -308,11 +312,21 @@ POLICY: dict[tuple[str, str], str] = {
     ("projects.go_live", "POST"): REFUSED_FIRST,
     ("projects.open_report", "POST"): REFUSED_FIRST,
     ("accounts.logout", "POST"): SIGN_OUT,
+    ("accounts.tokens", "GET"): OWN_ACCOUNT,
+    ("accounts.issue_token", "POST"): OWN_ACCOUNT,
+    ("api_accounts.my_tokens", "GET"): OWN_ACCOUNT,
+    ("accounts.revoke_token", "POST"): KARINS_TOKEN,
+    ("api_accounts.revoke_my_token", "DELETE"): KARINS_TOKEN,
+    ("accounts.user_tokens", "GET"): ADMINISTER,
+    ("accounts.revoke_user_token", "POST"): ADMINISTER,
+    ("api_accounts.user_tokens", "GET"): KARINS_TOKENS_BY_USER,
+    ("api_accounts.revoke_user_token", "DELETE"): KARINS_TOKENS_BY_USER,
 }
 
 _STAFF = frozenset({READ, OWN_ACCOUNT, OVERSIGHT})
 GRANTS: dict[str, frozenset[str]] = {
-    Role.APPLICANT: frozenset({READ, OWN_ACCOUNT, APPLY, PROJECT_OWNER}),
+    Role.APPLICANT: frozenset({READ, OWN_ACCOUNT, APPLY, PROJECT_OWNER, KARINS_TOKEN,
+                               KARINS_TOKENS_BY_USER}),
     Role.PROGRAMME_OFFICE: _STAFF | {PROGRAMME_OFFICE, PROJECT_OWNER},
     Role.WORKING_GROUP: _STAFF | {ASSESS},
     Role.DEVELOPMENT_COUNCIL: _STAFF | {OPINION},
@@ -320,13 +334,11 @@ GRANTS: dict[str, frozenset[str]] = {
     Role.DECISION_MAKER: _STAFF | {DECIDE, CORRECT_DECISION},
     # The committee decides above the city director's limit (its authority is checked next).
     Role.FINANCE_COMMITTEE: _STAFF | {COMMITTEE_MINUTE, DECIDE},
-    Role.ADMINISTRATOR: _STAFF | {ADMINISTER, AUDIT},
+    Role.ADMINISTRATOR: _STAFF | {ADMINISTER, AUDIT, KARINS_TOKENS_BY_USER},
     Role.AUDITOR: _STAFF | {AUDIT},
 }
-# The read-only role for an administration (issue 11) reads its own organisation's work and
-# changes nothing; the row is declared here ahead of the enum value, which another change adds.
-if hasattr(Role, "ADMINISTRATION_READER"):
-    GRANTS[Role.ADMINISTRATION_READER] = frozenset({READ, OWN_ACCOUNT})
+# The read-only role for an administration reads its own organisation's work, changes nothing.
+GRANTS[Role.ADMINISTRATION_READER] = frozenset({READ, OWN_ACCOUNT})
 
 
 def routes(app) -> list[tuple[str, str, object]]:
@@ -350,7 +362,12 @@ def expected_outcome(endpoint: str, method: str, role: str) -> str:
     if role == ANONYMOUS:
         return UNAUTHORISED if endpoint.startswith("api_") else LOGIN
     if group == REFUSED_FIRST:
-        return REFUSED
+        # A read-only user's write is refused as forbidden before its input is read.
+        from app.core.read_only import SAFE_METHODS, SELF_SERVICE_ENDPOINTS
+
+        guarded = (role == Role.ADMINISTRATION_READER and method not in SAFE_METHODS
+                   and endpoint not in SELF_SERVICE_ENDPOINTS)
+        return FORBIDDEN if guarded else REFUSED
     return ALLOWED if group in GRANTS[role] else FORBIDDEN
 
 
@@ -372,6 +389,7 @@ def outcome_of(response) -> str:
 def _demo_ids(app) -> dict:
     """Real ids for every URL parameter: Trafikkontoret's objects in the seeded demo."""
     from app import models as m
+    from app.accounts.services import issue_api_token
     from app.extensions import db
 
     with app.app_context():
@@ -390,6 +408,7 @@ def _demo_ids(app) -> dict:
                                   uploaded_by_id=karin.id)
         task = m.FollowUpTask(project_id=project.id, kind="one_year", due_on=date(2011, 1, 1))
         db.session.add_all([idea, attachment, task])
+        issue_api_token(karin, "matris")
         db.session.flush()
         ids = {
             "organisation_id": organisation_id,
@@ -400,6 +419,8 @@ def _demo_ids(app) -> dict:
             "idea_id": idea.id,
             "task_id": task.id,
             "user_id": karin.id,
+            "token_id": one(sa.select(sa.func.max(m.ApiToken.id)).where(
+                m.ApiToken.user_id == karin.id)),
             "decision_id": one(sa.select(m.Decision.id).where(
                 m.Decision.application_id == application_id)),
             "benefit_id": one(sa.select(m.Benefit.id).where(m.Benefit.project_id == project.id)),
