@@ -28,6 +28,7 @@ CASES: dict[str, int] = {}
 # query string) instead of refusing it: `negative_data_rejection` does not run for them until
 # the query string is parsed strictly (open work, issue 11 deliverable 8).
 UNKNOWN_QUERY_IGNORED = {
+    "GET /api/v1/benefits",
     "GET /api/v1/projects/compilation",
     "GET /api/v1/reports/queue",
     "GET /api/v1/budget-cuts/policies",
@@ -38,6 +39,11 @@ UNKNOWN_QUERY_IGNORED = {
 # For these alone `positive_data_acceptance` does not run; every other check does. Each entry
 # is open work: state the rule in the schema or answer it otherwise (issue 11, deliverable 8).
 DATA_RULES = {
+    "GET /api/v1/applications": "`on` within the programme's period; a known programme",
+    "GET /api/v1/ideas": "`on` within the programme's period; a known programme",
+    "GET /api/v1/projects": "`on` within the programme's period; a known programme",
+    "GET /api/v1/projects/compilation": "`on` within the programme's period",
+    "GET /api/v1/benefits": "`on` within the programme's period; a known programme",
     "POST /api/v1/ideas": "the programme must exist",
     "POST /api/v1/applications": "the programme must exist; dates within its period",
     "PATCH /api/v1/applications/{application_id}": "dates within the programme period",
