@@ -181,9 +181,17 @@ def _require_viewer() -> None:
                           "see prioritisation."))
 
 
+class CandidateListSchema(Schema):
+    on = fields.String(metadata={"description": "The day the candidates stand at."})
+    remaining_envelope_sek = fields.Integer()
+    candidates = fields.List(fields.Dict(), metadata={
+        "description": "Each application or approved idea with its cost, scores and NPV."})
+
+
 @blp.get("/prioritisation/candidates")
 @blp.arguments(PrioritisationCandidatesQuery, location="query")
 @documented(blp)
+@blp.response(200, CandidateListSchema)
 @blp.alt_response(403, **PROBLEM)
 def candidate_list(args):
     """Undecided applications and approved ideas without one, as of the date, with the
