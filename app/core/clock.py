@@ -5,7 +5,7 @@ reminder and default decision date falls inside the programme period. Tests set 
 control time.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 
@@ -23,16 +23,17 @@ def _configured_date() -> date | None:
 def now() -> datetime:
     """Return the current UTC time, moved to the demo date when one is configured.
 
-    The demo date is a day in Stockholm: the real local time of day is put on it, so the
-    business date of every moment stamped in a demo is the demo date whatever the hour.
+    The demo date is a day in Stockholm and in UTC alike: the real local time of day is put
+    on it, and the hour or two after local midnight (still the previous day in UTC) is held
+    at UTC midnight, so every moment stamped in a demo falls on the demo date in both.
     """
     real = datetime.now(UTC)
     fixed = _configured_date()
     if fixed is None:
         return real
-    zone = local_zone()
-    local_time = real.astimezone(zone).time()
-    return datetime.combine(fixed, local_time, tzinfo=zone).astimezone(UTC)
+    local_time = real.astimezone(local_zone()).time()
+    moved = datetime.combine(fixed, local_time, tzinfo=local_zone()).astimezone(UTC)
+    return max(moved, datetime.combine(fixed, time(0), tzinfo=UTC))
 
 
 def today() -> date:
