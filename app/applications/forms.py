@@ -39,6 +39,7 @@ from app.core.enums import (
 from app.core.labels import APPLICATION_KIND, DECISION_KIND, DECISION_OUTCOME
 from app.core.money import format_sek, group_thousands
 
+from .labels import REQUIREMENT_LABELS
 from .rules import MAX_AMOUNT_SEK, Action
 from .services import ASSESSMENT_CRITERIA, COST_TYPES, MAX_ATTACHMENT_BYTES, REQUIREMENTS
 
@@ -48,14 +49,6 @@ ATTACHMENT_EXTENSIONS = ("pdf", "xlsx", "docx")
 MAX_ATTACHMENT_MB = MAX_ATTACHMENT_BYTES // (1024 * 1024)
 MAX_USERS = 100_000_000
 
-REQUIREMENT_LABELS = {
-    "usable": _l("Usable"),
-    "user_friendly": _l("User-friendly"),
-    "time_saving": _l("Time-saving"),
-    "secure": _l("Secure"),
-    "user_driven": _l("User-driven"),
-    "transparent": _l("Transparent"),
-}
 COST_TYPE_LABELS = {
     "external_purchase": _l("External purchase"),
     "internal_staff": _l("Internal staff"),

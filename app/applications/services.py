@@ -46,6 +46,7 @@ from app.programmes.services import envelope_position
 from app.projects.models import Project
 
 from . import queries, rules
+from .labels import REQUIREMENT_LABELS, field_label
 from .models import (
     AdvisoryOpinion,
     Application,
@@ -125,7 +126,7 @@ def get_visible_application(user, application_id: int, *, lock: bool = False) ->
     application = db.session.get(Application, application_id, with_for_update=lock or None,
                                  populate_existing=lock)
     if application is None or not can_view_application(user, application):
-        raise NotFound("There is no application with that number that you can see.")
+        raise NotFound(_("There is no application with that number that you can see."))
     return application
 
 
@@ -133,19 +134,22 @@ def get_visible_application(user, application_id: int, *, lock: bool = False) ->
 
 def _check_amount(value, field: str, *, allow_zero: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{field} must be a whole number of kronor.", field=field)
+        raise InvalidInput(_("Write %(field)s in whole kronor, without decimals.",
+                           field=field_label(field)), field=field)
     if value < (0 if allow_zero else 1) or value > delegation.MAX_AMOUNT_SEK:
-        lowest = "0" if allow_zero else "1"
-        raise InvalidInput(f"{field} must be between {lowest} and 1 000 000 000 000 kronor.",
-                           field=field)
+        raise InvalidInput(_("%(field)s must be from %(lowest)s to %(highest)s.",
+                             field=field_label(field), lowest=format_sek(0 if allow_zero else 1),
+                             highest=format_sek(delegation.MAX_AMOUNT_SEK)), field=field)
     return value
 
 
 def _check_in_period(programme: Programme, value: date | None, field: str) -> None:
     if value is not None and not programme.starts_on <= value <= programme.ends_on:
-        raise InvalidInput(
-            f"{field} {value.isoformat()} is outside the programme period "
-            f"{programme.starts_on.isoformat()} – {programme.ends_on.isoformat()}.", field=field)
+        raise InvalidInput(_(
+            "%(field)s %(date)s is outside the programme period %(starts)s – %(ends)s.",
+            field=field_label(field), date=value.isoformat(),
+            starts=programme.starts_on.isoformat(), ends=programme.ends_on.isoformat()),
+            field=field)
 
 
 def _check_idea(application: Application, idea_id) -> None:
@@ -155,9 +159,9 @@ def _check_idea(application: Application, idea_id) -> None:
     idea = (db.session.get(ProjectIdea, idea_id) if isinstance(idea_id, int)
             and not isinstance(idea_id, bool) and 0 < idea_id < 2**63 else None)
     if idea is None or idea.organisation_id != application.organisation_id:
-        raise InvalidInput("Choose one of your organisation's ideas.", field="idea_id")
+        raise InvalidInput(_("Choose one of your organisation's ideas."), field="idea_id")
     if idea.state != IdeaState.APPROVED_TO_APPLY and idea.id != application.idea_id:
-        raise InvalidInput("The idea has not been approved to apply.", field="idea_id")
+        raise InvalidInput(_("The idea has not been approved to apply."), field="idea_id")
 
 
 def _check_feasibility(application: Application, feasibility_id) -> None:
@@ -205,8 +209,9 @@ def _apply_sections(application: Application, data: dict) -> None:
     if "requirements" in data:
         unknown = set(data["requirements"]) - set(REQUIREMENTS)
         if unknown:
-            raise InvalidInput(f"Unknown requirement {sorted(unknown)[0]!r}; use one of "
-                               f"{', '.join(REQUIREMENTS)}.", field="requirements")
+            raise InvalidInput(_("Unknown requirement %(key)s; use one of %(keys)s.",
+                                 key=sorted(unknown)[0], keys=", ".join(REQUIREMENTS)),
+                               field="requirements")
         application.requirements = {k: (v or "").strip() for k, v in data["requirements"].items()}
     if "goal_scores" in data:
         goals = {goal.number: goal.id for goal in programme.goals}
@@ -214,10 +219,10 @@ def _apply_sections(application: Application, data: dict) -> None:
         db.session.flush()
         for index, item in enumerate(data["goal_scores"]):
             if item.get("goal") not in goals:
-                raise InvalidInput(f"Goal {item.get('goal')} is not one of the programme's goals.",
-                                   field=f"goal_scores[{index}].goal")
+                raise InvalidInput(_("Goal %(goal)s is not one of the programme's goals.",
+                                     goal=item.get("goal")), field=f"goal_scores[{index}].goal")
             if item.get("score") not in (0, 1, 2, 3):
-                raise InvalidInput("A goal score is 0, 1, 2 or 3.",
+                raise InvalidInput(_("A goal score is 0, 1, 2 or 3."),
                                    field=f"goal_scores[{index}].score")
             application.goal_scores.append(ApplicationGoalScore(
                 goal_id=goals[item["goal"]], score=item["score"],
@@ -226,12 +231,13 @@ def _apply_sections(application: Application, data: dict) -> None:
         application.cost_lines = []
         for index, item in enumerate(data["cost_lines"]):
             if item.get("cost_type") not in COST_TYPES:
-                raise InvalidInput(f"Cost type must be one of {', '.join(COST_TYPES)}.",
+                raise InvalidInput(_("Cost type must be one of %(types)s.",
+                                     types=", ".join(COST_TYPES)),
                                    field=f"cost_lines[{index}].cost_type")
             year = item.get("year")
             if not isinstance(year, int) or not (
                     programme.starts_on.year <= year <= programme.ends_on.year):
-                raise InvalidInput("The year must lie within the programme period.",
+                raise InvalidInput(_("The year must lie within the programme period."),
                                    field=f"cost_lines[{index}].year")
             application.cost_lines.append(CostBreakdownLine(
                 year=year, cost_type=item["cost_type"],
@@ -241,7 +247,7 @@ def _apply_sections(application: Application, data: dict) -> None:
         application.milestones = []
         for index, item in enumerate(data["milestones"]):
             if not (item.get("name") or "").strip() or not isinstance(item.get("due_on"), date):
-                raise InvalidInput("A milestone needs a name and a date.",
+                raise InvalidInput(_("A milestone needs a name and a date."),
                                    field=f"milestones[{index}]")
             _check_in_period(programme, item["due_on"], f"milestones[{index}].due_on")
             application.milestones.append(Milestone(name=item["name"].strip(),
@@ -251,12 +257,14 @@ def _apply_sections(application: Application, data: dict) -> None:
 def create_draft(programme: Programme, data: dict, actor) -> Application:
     """Start a draft for the actor's organisation; it may be saved incomplete at any time."""
     if Role.APPLICANT not in actor.roles or not actor.organisation_id:
-        raise Forbidden("Only an applicant belonging to an organisation can start an application.")
+        raise Forbidden(_("Only an applicant belonging to an organisation can start an "
+                          "application."))
     kind = data.get("kind")
     if kind not in {k.value for k in ApplicationKind}:
-        raise InvalidInput("kind must be feasibility or implementation.", field="kind")
+        raise InvalidInput(_("Choose the kind of application: feasibility study or "
+                             "implementation."), field="kind")
     if not (data.get("title") or "").strip():
-        raise InvalidInput("Give the application a title.", field="title")
+        raise InvalidInput(_("Give the application a title."), field="title")
     application = Application(
         programme=programme, programme_id=programme.id, organisation_id=actor.organisation_id,
         kind=ApplicationKind(kind), title=data["title"].strip(), state=ApplicationState.DRAFT,
@@ -273,9 +281,9 @@ def create_draft(programme: Programme, data: dict, actor) -> Application:
 def update_draft(application: Application, data: dict, actor) -> Application:
     """Save changes to a draft (or an application returned for completion)."""
     if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
-        raise Forbidden("Only the applying organisation can edit its application.")
+        raise Forbidden(_("Only the applying organisation can edit its application."))
     if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION):
-        raise Conflict("Only a draft or an application returned for completion can be edited.")
+        raise Conflict(_("Only a draft or an application returned for completion can be edited."))
     before = {"title": application.title, "requested_sek": application.requested_sek}
     _apply_sections(application, data)
     db.session.flush()
@@ -291,13 +299,13 @@ def add_attachment(application: Application, filename: str, content: bytes, acto
     `size_bytes` is the upload's real size when `content` holds only its first bytes.
     """
     if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
-        raise Forbidden("Only the applying organisation can attach files.")
+        raise Forbidden(_("Only the applying organisation can attach files."))
     if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION):
-        raise Conflict("Files can be attached only while the application is a draft.")
+        raise Conflict(_("Files can be attached only while the application is a draft."))
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     extension = name[name.rfind("."):].lower() if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
-        raise InvalidInput("Attach a PDF, XLSX or DOCX file.", field="attachment")
+        raise InvalidInput(_("Attach a PDF, XLSX or DOCX file."), field="attachment")
     _check_attachment_count(application)
     limits = attachment_limits()
     try:
@@ -330,46 +338,47 @@ def submission_problems(application: Application) -> list[tuple[str, str]]:
         if not ok:
             problems.append((field, message))
 
-    for field, label in (("title", "a title"), ("description", "a description"),
-                         ("process_description", "the process it changes"),
-                         ("target_groups", "the target groups"),
-                         ("benefit_owner_name", "the named person responsible for the benefits"),
-                         ("communication_plan", "a communication plan"),
-                         ("operation_plan", "how operation and maintenance will be run"),
-                         ("operation_payer", "who pays for operation and maintenance"),
-                         ("reuse_analysis", "the reuse analysis")):
-        need(field, f"Describe {label}.", (getattr(application, field) or "").strip())
-    need("estimated_users", "Give the estimated number of users.",
+    for field in ("title", "description", "process_description", "target_groups",
+                  "benefit_owner_name", "communication_plan", "operation_plan",
+                  "operation_payer", "reuse_analysis"):
+        need(field, _("Fill in “%(field)s”.", field=field_label(field)),
+             (getattr(application, field) or "").strip())
+    need("estimated_users", _("Give the estimated number of users."),
          (application.estimated_users or 0) > 0)
-    need("estimated_users_within_years", "Say within how many years (1–3) they will use it.",
+    need("estimated_users_within_years", _("Say within how many years (1–3) they will use it."),
          application.estimated_users_within_years in (1, 2, 3))
     for requirement in REQUIREMENTS:
-        need(f"requirements.{requirement}", f"Say how the requirement '{requirement}' is met.",
+        need(f"requirements.{requirement}",
+             _("Say how the requirement “%(requirement)s” is met.",
+               requirement=REQUIREMENT_LABELS[requirement]),
              (application.requirements or {}).get(requirement, "").strip())
     scored = {score.goal_id: score for score in application.goal_scores}
     for goal in programme.goals:
         score = scored.get(goal.id)
         need(f"goal_scores.{goal.number}",
-             f"Score goal {goal.number} (0–3) and motivate the score.",
+             _("Score goal %(number)s (0–3) and motivate the score.", number=goal.number),
              score is not None and score.motivation.strip())
-    need("requested_sek", "Give the requested amount in kronor.", application.requested_sek)
-    need("cost_lines", "Break the requested amount down by year and cost type.",
+    need("requested_sek", _("Give the requested amount in kronor."), application.requested_sek)
+    need("cost_lines", _("Break the requested amount down by year and cost type."),
          application.cost_lines)
     if application.requested_sek and application.cost_lines:
         total = sum(line.amount_sek for line in application.cost_lines)
-        need("cost_lines", f"The cost breakdown adds up to {total} kr but "
-             f"{application.requested_sek} kr is requested; make them equal.",
+        need("cost_lines", _("The cost breakdown adds up to %(total)s but %(requested)s is "
+                             "requested; make them equal.", total=format_sek(total),
+                             requested=format_sek(application.requested_sek)),
              total == application.requested_sek)
     problems += network_services.submission_problems(application)
-    need("starts_on", "Give the start date.", application.starts_on)
-    need("ends_on", "Give the end date.", application.ends_on)
+    need("starts_on", _("Give the start date."), application.starts_on)
+    need("ends_on", _("Give the end date."), application.ends_on)
     if application.starts_on and application.ends_on:
-        need("ends_on", "The end date must not be before the start date.",
+        need("ends_on", _("The end date must not be before the start date."),
              application.ends_on >= application.starts_on)
     if application.kind == ApplicationKind.IMPLEMENTATION:
-        need("milestones", "List at least one milestone with its date.", application.milestones)
+        need("milestones", _("List at least one milestone with its date."),
+             application.milestones)
     need("benefit_calculation",
-         "Add the benefit calculation (nyttokalkyl): what the service saves and costs each year.",
+         _("Add the benefit calculation (nyttokalkyl): what the service saves and costs each "
+           "year."),
          benefit_services.latest_version(application) is not None)
     return problems
 
@@ -414,11 +423,12 @@ def submit(application: Application, actor) -> Application:
               else rules.Action.SUBMIT)
     _check_step(application, action, actor)
     if actor.organisation_id != application.organisation_id:
-        raise NotFound("There is no application with that number that you can see.")
+        raise NotFound(_("There is no application with that number that you can see."))
     problems = submission_problems(application)
     if problems:
         raise InvalidInput(
-            "The application cannot be submitted yet: " + " ".join(m for _, m in problems),
+            _("The application cannot be submitted yet: %(problems)s",
+              problems=" ".join(m for _field, m in problems)),
             field=problems[0][0], errors=[{"field": f, "message": m} for f, m in problems])
     now = utcnow()
     submitted_on = clock.local_date(now)
@@ -471,7 +481,7 @@ def _move(application: Application, action: rules.Action, actor, comment: str = 
 
 def _require_comment(comment: str | None, field: str = "comment") -> str:
     if not (comment or "").strip():
-        raise InvalidInput("Write a comment that explains the step.", field=field)
+        raise InvalidInput(_("Write a comment that explains the step."), field=field)
     return comment.strip()
 
 
@@ -487,21 +497,24 @@ def complete_assessment(application: Application, data: dict, actor) -> Assessme
     try:
         recommendation = Recommendation(data.get("recommendation"))
     except ValueError:
-        raise InvalidInput("recommendation must be approve, approve_reduced or reject.",
+        raise InvalidInput(_("Choose a recommendation: approve, approve with a reduced amount "
+                             "or reject."),
                            field="recommendation") from None
     goal_numbers = {f"goal_{goal.number}" for goal in application.programme.goals}
     criteria = goal_numbers | set(ASSESSMENT_CRITERIA)
     scores = data.get("scores") or {}
     missing = sorted(criteria - set(scores))
     if missing:
-        raise InvalidInput(f"Score every goal and criterion; missing: {', '.join(missing)}.",
+        raise InvalidInput(_("Score every goal and criterion; missing: %(missing)s.",
+                             missing=", ".join(missing)),
                            field="scores")
     unknown = sorted(set(scores) - criteria)
     if unknown:
-        raise InvalidInput(f"Unknown criterion {unknown[0]!r}.", field="scores")
+        raise InvalidInput(_("Unknown criterion %(criterion)s.", criterion=unknown[0]),
+                           field="scores")
     for criterion, score in scores.items():
         if score not in (0, 1, 2, 3):
-            raise InvalidInput("Each score is 0, 1, 2 or 3.", field=f"scores.{criterion}")
+            raise InvalidInput(_("Each score is 0, 1, 2 or 3."), field=f"scores.{criterion}")
     assessment = Assessment(
         application_id=application.id, assessor_id=actor.id, recommendation=recommendation,
         comment=(data.get("comment") or "").strip(),
@@ -518,7 +531,7 @@ def record_opinion(application: Application, outcome: str, comment: str, actor) 
     try:
         opinion_outcome = OpinionOutcome(outcome)
     except ValueError:
-        raise InvalidInput("outcome must be supports or does_not_support.",
+        raise InvalidInput(_("Choose an outcome: supports or does not support."),
                            field="outcome") from None
     opinion = AdvisoryOpinion(application_id=application.id, outcome=opinion_outcome,
                               comment=(comment or "").strip(), recorded_by_id=actor.id)
@@ -532,7 +545,8 @@ def quality_check(application: Application, outcome: str, comment: str, actor) -
     try:
         check_outcome = QualityCheckOutcome(outcome)
     except ValueError:
-        raise InvalidInput("outcome must be approved or returned.", field="outcome") from None
+        raise InvalidInput(_("Choose an outcome: approved or returned."),
+                           field="outcome") from None
     action = rules.quality_check_action(check_outcome)
     _check_step(application, action, actor)
     if check_outcome == QualityCheckOutcome.RETURNED:
@@ -555,7 +569,7 @@ def return_for_completion(application: Application, comment: str, actor) -> Appl
 def withdraw(application: Application, comment: str, actor) -> Application:
     """Let the applying organisation withdraw before a decision."""
     if actor.organisation_id != application.organisation_id:
-        raise NotFound("There is no application with that number that you can see.")
+        raise NotFound(_("There is no application with that number that you can see."))
     _move(application, rules.Action.WITHDRAW, actor, comment or "")
     return application
 
@@ -574,10 +588,14 @@ def route(programme: Programme, amount_sek: int, on: date) -> DelegationRule:
     """Return the delegation row that decides `amount_sek` on `on` (lowest covering limit)."""
     try:
         chosen = delegation.route_decision(rule_values(programme), amount_sek, on)
-    except delegation.NoDelegationRule as missing:
-        raise InvalidInput(str(missing), field="date") from None
-    except ValueError as bad:
-        raise InvalidInput(str(bad), field="amount_sek") from None
+    except delegation.NoDelegationRule:
+        raise InvalidInput(_(
+            "No delegation rule decides %(amount)s on %(date)s. Ask the administrator to "
+            "complete the programme's delegation.", amount=format_sek(amount_sek),
+            date=on.isoformat()), field="date") from None
+    except ValueError:
+        _check_amount(amount_sek, "amount_sek")
+        raise
     return db.session.get(DelegationRule, chosen.rule_id)
 
 
@@ -642,9 +660,10 @@ def _splitting_reason(warning: delegation.SplittingWarning | None, rule: Delegat
     reason = (data.get("splitting_reason") or "").strip()
     if not (data.get("splitting_acknowledged") and reason):
         raise Conflict(
-            f"Together with decisions on the same project or idea in the last 12 months this "
-            f"makes {warning.total_sek} kr, over the {warning.limit_sek} kr limit of "
-            f"{rule.authority_name}. Acknowledge the warning and give a reason to decide anyway.",
+            _("Together with decisions on the same project or idea in the last 12 months this "
+              "makes %(total)s, over the %(limit)s limit of %(authority)s. Acknowledge the "
+              "warning and give a reason to decide anyway.", total=format_sek(warning.total_sek),
+              limit=format_sek(warning.limit_sek), authority=rule.authority_name),
             field="splitting_acknowledged", splitting_total_sek=warning.total_sek,
             limit_sek=warning.limit_sek)
     return reason
@@ -665,8 +684,9 @@ def _commit_money(programme: Programme, amount_sek: int, on: date, description: 
     position = envelope_position(programme)
     if amount_sek > position.remaining_sek:
         raise Conflict(
-            f"The envelope has {position.remaining_sek} kr left; {amount_sek} kr cannot be "
-            "committed. Reduce the amount or release unused commitments first.",
+            _("The envelope has %(remaining)s left; %(amount)s cannot be committed. Reduce the "
+              "amount or release unused commitments first.",
+              remaining=format_sek(position.remaining_sek), amount=format_sek(amount_sek)),
             remaining_sek=position.remaining_sek)
     db.session.add(EnvelopeEntry(
         programme_id=programme.id, kind=LedgerEntryKind.COMMITMENT, amount_sek=amount_sek,
@@ -680,9 +700,10 @@ def _decider_label(actor) -> str:
 
 def _check_decider(application: Application, actor, rule: DelegationRule) -> None:
     if rule.authority_key not in actor.authority_keys:
-        raise Forbidden(
-            f"This decision belongs to {rule.authority_name} ({rule.authority_key}) under "
-            f"{rule.source}; you hold {', '.join(sorted(actor.authority_keys)) or 'no authority'}.")
+        raise Forbidden(_(
+            "This decision belongs to %(authority)s (%(key)s) under %(source)s; you hold "
+            "%(held)s.", authority=rule.authority_name, key=rule.authority_key, source=rule.source,
+            held=", ".join(sorted(actor.authority_keys)) or _("no authority")))
     submitters = db.session.scalars(sa.select(ApplicationEvent.actor_id).where(
         ApplicationEvent.application_id == application.id,
         ApplicationEvent.action.in_([rules.Action.SUBMIT.value, rules.Action.RESUBMIT.value]))
@@ -696,7 +717,10 @@ def _check_decider(application: Application, actor, rule: DelegationRule) -> Non
                                        if application.submitted_by_id else []),
                                       assessors, checkers)
     if conflict:
-        raise Forbidden(conflict)
+        raise Forbidden(_(
+            "You took part in preparing this application (you submitted, assessed or "
+            "quality-checked it), so you cannot also decide it (segregation of duties): the "
+            "decision must be taken by another person holding the authority."))
 
 
 def decision_window(application: Application, *, not_before: tuple[date, ...] = ()
@@ -749,6 +773,18 @@ def _date_refusal(problem: delegation.DateProblem, window: delegation.DecisionWi
         field="decided_on", earliest_on=earliest, latest_on=latest)
 
 
+def _granted_amount_refusal(outcome: DecisionOutcome, requested_sek: int) -> str:
+    """Say in the reader's language which granted amount the outcome allows."""
+    requested = format_sek(requested_sek)
+    if outcome == DecisionOutcome.APPROVED:
+        return _("An approval grants the requested %(requested)s; choose approval with a "
+                 "reduced amount to grant less.", requested=requested)
+    if outcome == DecisionOutcome.APPROVED_REDUCED:
+        return _("An approval with a reduced amount grants more than 0 kr and less than the "
+                 "requested %(requested)s.", requested=requested)
+    return _("A rejection grants 0 kr.")
+
+
 def _validated_decision_date(application: Application, data: dict,
                              not_before: tuple[date, ...] = ()) -> tuple[date, str]:
     """Return the decision date (the business date unless given) and the backdating reason.
@@ -758,7 +794,8 @@ def _validated_decision_date(application: Application, data: dict,
     """
     value = data.get("decided_on") or clock.today()
     if not isinstance(value, date):
-        raise InvalidInput("decided_on must be a date (YYYY-MM-DD).", field="decided_on")
+        raise InvalidInput(_("Give the decision date as a date (YYYY-MM-DD)."),
+                           field="decided_on")
     reason = (data.get("backdating_reason") or "").strip()
     window = decision_window(application, not_before=not_before)
     problem = delegation.decision_date_problem(window, value, reason)
@@ -807,7 +844,8 @@ def decide(application: Application, data: dict, actor) -> Decision:
     try:
         outcome = DecisionOutcome(data.get("outcome"))
     except ValueError:
-        raise InvalidInput("outcome must be approved, approved_reduced or rejected.",
+        raise InvalidInput(_("Choose an outcome: approved, approved with a reduced amount or "
+                             "rejected."),
                            field="outcome") from None
     granted = data.get("amount_sek")
     if outcome == DecisionOutcome.APPROVED and granted is None:
@@ -817,8 +855,9 @@ def decide(application: Application, data: dict, actor) -> Decision:
     _check_amount(granted, "amount_sek", allow_zero=outcome == DecisionOutcome.REJECTED)
     try:
         rules.decision_amount_ok(application.requested_sek, granted, outcome)
-    except ValueError as bad:
-        raise InvalidInput(str(bad), field="amount_sek") from None
+    except ValueError:
+        raise InvalidInput(_granted_amount_refusal(outcome, application.requested_sek),
+                           field="amount_sek") from None
     decided_on, backdating_reason = _validated_decision_date(application, data)
     rule = route(programme, application.requested_sek, decided_on)
     _check_decider(application, actor, rule)
@@ -897,13 +936,14 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
     application = db.session.get(Application, original.application_id, with_for_update=True,
                                  populate_existing=True)
     if original.kind != DecisionKind.ORIGINAL or original.outcome == DecisionOutcome.REJECTED:
-        raise Conflict("Only an original approving decision can be corrected.")
+        raise Conflict(_("Only an original approving decision can be corrected."))
     try:
         kind = DecisionKind(data.get("kind"))
     except ValueError:
         kind = None
     if kind not in (DecisionKind.SUPPLEMENTARY, DecisionKind.REDUCTION, DecisionKind.REVOCATION):
-        raise InvalidInput("kind must be supplementary, reduction or revocation.", field="kind")
+        raise InvalidInput(_("Choose the kind of correction: supplementary, reduction or "
+                             "revocation."), field="kind")
     programme = application.programme
     decided_on, backdating_reason = _validated_decision_date(
         application, data, not_before=(original.decided_on,))
@@ -912,12 +952,13 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
     if kind == DecisionKind.REVOCATION:
         amount = committed
         if amount <= 0:
-            raise Conflict("Nothing is committed to this project any more; there is nothing to "
-                           "revoke.")
+            raise Conflict(_("Nothing is committed to this project any more; there is nothing "
+                             "to revoke."))
     else:
         amount = _check_amount(data.get("amount_sek"), "amount_sek")
         if kind == DecisionKind.REDUCTION and amount > committed:
-            raise InvalidInput(f"Only {committed} kr is still committed; reduce by at most that.",
+            raise InvalidInput(_("Only %(committed)s is still committed; reduce by at most that.",
+                                 committed=format_sek(committed)),
                                field="amount_sek")
     total_after = granted_sek(application) + (amount if kind == DecisionKind.SUPPLEMENTARY else 0)
     rule = route(programme, max(total_after, 1), decided_on)
@@ -969,8 +1010,8 @@ def release_unused_commitment(project: Project, amount_sek: int, booked_on: date
     programme = _lock_programme(project.programme_id)
     committed = project_commitment_sek(project)
     if amount_sek > committed:
-        raise InvalidInput(f"Only {committed} kr is committed to the project; release at most "
-                           "that.", field="amount_sek")
+        raise InvalidInput(_("Only %(committed)s is committed to the project; release at most "
+                             "that.", committed=format_sek(committed)), field="amount_sek")
     _check_in_period(programme, booked_on, "booked_on")
     entry = EnvelopeEntry(programme_id=programme.id, kind=LedgerEntryKind.RELEASE,
                           amount_sek=amount_sek, booked_on=booked_on,

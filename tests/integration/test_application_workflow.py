@@ -11,6 +11,7 @@ from app.applications.models import Application, ApplicationEvent
 from app.core.enums import ApplicationState
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry, Notification
+from app.core.money import format_sek
 from app.extensions import db
 from app.programmes.models import Programme
 from tests import office_files
@@ -46,7 +47,7 @@ def test_cost_breakdown_must_add_up_to_the_request(app_ctx, people, make_program
     draft = services.create_draft(programme, data, _user(people.karin))
     with pytest.raises(InvalidInput) as caught:
         services.submit(draft, _user(people.karin))
-    assert caught.value.field == "cost_lines" and "1199999" in caught.value.detail
+    assert caught.value.field == "cost_lines" and format_sek(1_199_999) in caught.value.detail
 
 
 @pytest.mark.parametrize("field, value", [

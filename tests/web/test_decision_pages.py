@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.applications.models import Application, Decision
+from app.core.money import format_sek
 from app.extensions import db
 from app.programmes.models import EnvelopeEntry
 from tests.web.test_application_pages import (
@@ -189,7 +190,7 @@ def test_the_splitting_warning_must_be_acknowledged_with_a_reason(app, browser,
     assert warned.status_code == 409
     html = html_of(warned)
     warning = marked(html, "splitting-warning")
-    assert "4000000" in warning and "3000000" in warning
+    assert "4 000 000 kr" in warning and "3 000 000 kr" in warning
     assert 'aria-required="true"' in tag_of(html, "decide-splitting_acknowledged")
     assert 'aria-required="true"' in tag_of(html, "decide-splitting_reason")
     assert count(app, Decision) == 1
@@ -217,7 +218,7 @@ def test_an_approval_beyond_the_envelope_shows_what_is_left(app, browser, make_a
     response = decide(browser("anders"), application_id, amount_sek="1200000")
     assert response.status_code == 409
     html = html_of(response)
-    assert 'id="decide-amount_sek-error"' in html and "1000000" in html
+    assert 'id="decide-amount_sek-error"' in html and format_sek(1_000_000) in html
     assert count(app, Decision) == 0
     assert load(app, Application, application_id)["state"] == "awaiting_decision"
 
