@@ -84,19 +84,20 @@ def parse_role_grants(grants) -> list[tuple[Role, str | None]]:
     """Turn ['applicant', 'decision_maker:city_director'] into (role, authority) pairs."""
     parsed = []
     for grant in grants:
-        role_name, _, authority = str(grant).partition(":")
+        role_name, _colon, authority = str(grant).partition(":")
         try:
             role = Role(role_name.strip())
         except ValueError:
             raise InvalidInput(
-                f"Unknown role '{role_name}'. Use one of: {', '.join(r.value for r in Role)}.",
+                _("Unknown role %(role)s. Use one of: %(roles)s.", role=role_name,
+                  roles=", ".join(r.value for r in Role)),
                 field="roles",
             ) from None
         authority = authority.strip() or None
         if (role == Role.DECISION_MAKER) != (authority is not None):
             raise InvalidInput(
-                "A decision maker needs an authority key (decision_maker:city_director); "
-                "other roles take none.",
+                _("A decision maker needs an authority key (decision_maker:city_director); "
+                  "other roles take none."),
                 field="roles",
             )
         parsed.append((role, authority))
@@ -116,7 +117,8 @@ def create_user(data: dict, actor=None) -> User:
     """Create a user with a password and roles; emails are unique, case-insensitively."""
     email = normalise_email(data["email"])
     if find_user_by_email(email) is not None:
-        raise Conflict(f"A user with the e-mail address {email} already exists.", field="email")
+        raise Conflict(_("A user with the e-mail address %(email)s already exists.",
+                         email=email), field="email")
     user = User(
         email=email,
         name=data["name"].strip(),
@@ -175,7 +177,8 @@ def update_user(user: User, data: dict, actor=None) -> User:
 def create_organisation(data: dict, actor=None) -> Organisation:
     name = data["name"].strip()
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.name == name)):
-        raise Conflict(f"An organisation called {name} already exists.", field="name")
+        raise Conflict(_("An organisation called %(name)s already exists.",
+                         name=name), field="name")
     organisation = Organisation(
         name=name,
         short_name=(data.get("short_name") or "").strip() or None,
@@ -225,7 +228,7 @@ def issue_api_token(user: User, name: str = "cli", actor=None, *,
     """
     lifetime = lifetime if lifetime is not None else api_token_lifetime()
     if lifetime <= timedelta(0):
-        raise InvalidInput("A token must be valid for at least one day.", field="days")
+        raise InvalidInput(_("A token must be valid for at least one day."), field="days")
     if revoke_others:
         for other in active_api_tokens(user):
             revoke_api_token(other, actor=actor)

@@ -1,6 +1,7 @@
 """API: the authenticated user, their API tokens, and organisations."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from app.accounts import services
 from app.accounts.models import ApiToken, Organisation, User
@@ -52,7 +53,7 @@ def _token_owner(user_id: int) -> User:
     """The user whose tokens the caller may manage, or 404 alike for anyone else."""
     owner = db.session.get(User, user_id)
     if owner is None or not can_manage_tokens_of(api_user(), user_id):
-        raise NotFound("There is no user with that number whose tokens you can manage.")
+        raise NotFound(_("There is no user with that number whose tokens you can manage."))
     return owner
 
 

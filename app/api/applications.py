@@ -349,7 +349,7 @@ def create_application(data):
     programme = (db.session.get(Programme, programme_id) if programme_id
                  else db.session.scalar(sa.select(Programme).order_by(Programme.id)))
     if programme is None:
-        raise InvalidInput("There is no such programme.", field="programme_id")
+        raise InvalidInput(_("There is no such programme."), field="programme_id")
     application = services.create_draft(programme, data, api_user())
     db.session.commit()
     return application
@@ -397,7 +397,7 @@ def application_receipt(application_id):
     """The receipt: reference, when received, the expected decision date per stage."""
     application = _visible(application_id)
     if application.submitted_at is None:
-        raise NotFound("The application has not been submitted, so there is no receipt yet.")
+        raise NotFound(_("The application has not been submitted, so there is no receipt yet."))
     return services.receipt_for(application)
 
 
@@ -507,7 +507,7 @@ def application_routing(application_id):
     application = _visible(application_id)
     rule = services.routed_authority(application)
     if rule is None:
-        raise NotFound("The application has no requested amount yet, so it is not routed.")
+        raise NotFound(_("The application has no requested amount yet, so it is not routed."))
     return _route_payload(rule, application, application.requested_sek,
                           services.planned_decision_date(application))
 
@@ -521,7 +521,7 @@ def add_attachment(application_id):
     """Attach a PDF, XLSX or DOCX file (multipart/form-data, field `file`)."""
     upload = request.files.get("file")
     if upload is None:
-        raise InvalidInput("Send the file as multipart/form-data in the field 'file'.",
+        raise InvalidInput(_("Send the file as multipart/form-data in the field 'file'."),
                            field="attachment")
     attachment = services.add_attachment(_visible(application_id), upload.filename or "",
                                          upload.read(services.MAX_ATTACHMENT_BYTES + 1),
@@ -546,7 +546,8 @@ def list_decisions(pagination_parameters):
 def _visible_decision(decision_id: int) -> Decision:
     decision = db.session.get(Decision, decision_id)
     if decision is None or not can_view_application(api_user(), decision.application):
-        raise NotFound(f"There is no decision {decision_id} that you can see.")
+        raise NotFound(_("There is no decision %(decision_id)s that you can see.",
+                         decision_id=decision_id))
     return decision
 
 
@@ -583,11 +584,13 @@ def delegation_route(args):
     (limits inclusive)."""
     programme = db.session.get(Programme, args["programme_id"])
     if programme is None:
-        raise InvalidInput(f"There is no programme {args['programme_id']}.", field="programme_id")
+        raise InvalidInput(_("There is no programme %(id)s.", id=args["programme_id"]),
+                           field="programme_id")
     if not programme.starts_on <= args["date"] <= programme.ends_on:
-        raise InvalidInput(
-            f"date {args['date'].isoformat()} is outside the programme period "
-            f"{programme.starts_on.isoformat()} – {programme.ends_on.isoformat()}.", field="date")
+        raise InvalidInput(_(
+            "The date %(date)s is outside the programme period %(starts)s – %(ends)s.",
+            date=args["date"].isoformat(), starts=programme.starts_on.isoformat(),
+            ends=programme.ends_on.isoformat()), field="date")
     application = None
     if args["application_id"] is not None:
         try:

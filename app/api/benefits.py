@@ -7,6 +7,7 @@ the API, the pages and the Excel import; the schemas below document every field 
 
 import sqlalchemy as sa
 from flask import request
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import Organisation
@@ -217,7 +218,7 @@ CALCULATION_BODY = {"requestBody": {"required": True, "content": {"application/j
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("Send the calculation as a JSON object.", field="payload")
+        raise InvalidInput(_("Send the calculation as a JSON object."), field="payload")
     return body
 
 
@@ -246,7 +247,7 @@ def application_calculation(application_id):
     application = application_services.get_visible_application(api_user(), application_id)
     version = services.latest_version(application)
     if version is None:
-        raise NotFound("The application has no benefit calculation yet.")
+        raise NotFound(_("The application has no benefit calculation yet."))
     return _version_payload(version)
 
 
@@ -292,7 +293,8 @@ def _visible_project(project_id: int) -> Project:
     user = api_user()
     if project is None or not (can_view_portfolio(user)
                                or user.organisation_id == project.organisation_id):
-        raise NotFound(f"There is no project {project_id} that you can see.")
+        raise NotFound(_("There is no project %(project_id)s that you can see.",
+                         project_id=project_id))
     return project
 
 
@@ -309,7 +311,8 @@ def _visible_benefit(benefit_id: int) -> Benefit:
     benefit = db.session.scalar(_visible_benefits(sa.select(Benefit))
                                 .where(Benefit.id == benefit_id))
     if benefit is None:
-        raise NotFound(f"There is no benefit {benefit_id} that you can see.")
+        raise NotFound(_("There is no benefit %(benefit_id)s that you can see.",
+                         benefit_id=benefit_id))
     return benefit
 
 
@@ -344,7 +347,7 @@ def update_benefit(data, benefit_id):
     """Set the benefit owner and the indicator that will show the benefit."""
     benefit = _visible_benefit(benefit_id)
     if not services.can_record_realisation(api_user(), benefit):
-        raise Forbidden("Only the benefit's owner or the programme office can change it.")
+        raise Forbidden(_("Only the benefit's owner or the programme office can change it."))
     services.update_benefit(benefit, data, api_user())
     db.session.commit()
     return benefit

@@ -6,6 +6,7 @@ Amounts are whole kronor; shares are fractions of 1 (1 = 100 %). Range checks ar
 services', so a 422 names the field the same way as the pages.
 """
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import Organisation
@@ -259,8 +260,8 @@ def _programme(args) -> Programme:
 def _visible_organisation(organisation_id: int):
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None or not services.can_view_budget_cuts_of(api_user(), organisation_id):
-        raise NotFound(f"There is no organisation {organisation_id} whose budget cuts you can "
-                       "see.")
+        raise NotFound(_("There is no organisation %(organisation_id)s whose budget cuts you can "
+                         "see.", organisation_id=organisation_id))
     return organisation
 
 
@@ -309,8 +310,8 @@ def totals(args):
 
 def _require_overview() -> None:
     if not services.can_view_all_budget_cuts(api_user()):
-        raise Forbidden("Only programme roles and auditors see every organisation's "
-                                 "cuts; ask for your own with organisation_id.")
+        raise Forbidden(_("Only programme roles and auditors see every organisation's "
+                                 "cuts; ask for your own with organisation_id."))
 
 
 @blp.get("/budget-cuts/policies")
@@ -338,7 +339,7 @@ def create_policy(data):
 def _policy(policy_id: int) -> BudgetCutPolicy:
     policy = db.session.get(BudgetCutPolicy, policy_id)
     if policy is None:
-        raise NotFound(f"There is no budget-cut policy {policy_id}.")
+        raise NotFound(_("There is no budget-cut policy %(policy_id)s.", policy_id=policy_id))
     return policy
 
 
@@ -425,7 +426,8 @@ def adopt(data):
 def _entry(entry_id: int) -> BudgetCutEntry:
     entry = db.session.get(BudgetCutEntry, entry_id)
     if entry is None or not services.can_view_budget_cuts_of(api_user(), entry.organisation_id):
-        raise NotFound(f"There is no budget-cut entry {entry_id} that you can see.")
+        raise NotFound(_("There is no budget-cut entry %(entry_id)s that you can see.",
+                         entry_id=entry_id))
     return entry
 
 

@@ -4,6 +4,7 @@ Each chart comes as its columns (header and kind: text, int, sek, percent, date)
 money is whole kronor, shares are decimal strings ("0.3077"), dates ISO 8601.
 """
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.core.enums import ProjectState
@@ -78,7 +79,7 @@ def _table(view: services.ChartView) -> dict:
 def programme_dashboard(query: dict):
     """Every chart of the programme dashboard as a data table, filtered as the page is."""
     if not services.can_view_programme_dashboard(api_user()):
-        raise Forbidden("The programme dashboard is for the programme's roles.")
+        raise Forbidden(_("The programme dashboard is for the programme's roles."))
     filters = services.Filters(
         programme_id=query.get("programme_id"), area_id=query.get("area"),
         organisation_id=query.get("organisation_id"),

@@ -7,6 +7,7 @@ strings with 4 places ("0.3077"), null when no project has reported.
 
 from datetime import date
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.core.asof import parse_on
@@ -267,7 +268,7 @@ def _programme(programme_id: int) -> Programme:
 
 def _require_viewer() -> None:
     if not services.can_view_tertial_reports(api_user()):
-        raise Forbidden("Tertial reports are for the programme's roles and auditors.")
+        raise Forbidden(_("Tertial reports are for the programme's roles and auditors."))
 
 
 @blp.get("/tertial-reports")
@@ -374,7 +375,7 @@ def _figures(figures, group=None) -> dict:
 def adherence(args):
     """Shares of projects not keeping budget or schedule at a date, from the latest reports."""
     if not services.can_view_adherence(api_user()):
-        raise Forbidden("Adherence figures are for the programme's roles and auditors.")
+        raise Forbidden(_("Adherence figures are for the programme's roles and auditors."))
     programme = _programme(args["programme_id"])
     on: date = parse_on(args["on"].isoformat() if args.get("on") else None, programme)
     tolerance, portfolio, grouped = services.portfolio_and_groups(

@@ -1,5 +1,6 @@
 """API: project ideas, their screening and the reuse check (similar ideas and projects)."""
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.core.enums import IdeaState
@@ -108,7 +109,8 @@ class MatchSchema(Schema):
 def _programme(programme_id: int) -> Programme:
     programme = db.session.get(Programme, programme_id)
     if programme is None:
-        raise InvalidInput(f"There is no programme with id {programme_id}.",
+        raise InvalidInput(_("There is no programme with id %(programme_id)s.",
+                             programme_id=programme_id),
                            field="programme_id")
     return programme
 

@@ -64,8 +64,8 @@ def parse(payload, programme: Programme | None = None) -> calculation.Calculatio
         return calculation.parse_calculation(payload, defaults_for(programme))
     except calculation.CalculationInputError as invalid:
         raise InvalidInput(
-            "The benefit calculation is not valid: " + "; ".join(
-                f"{field}: {message}" for field, message in invalid.errors),
+            _("The benefit calculation is not valid: %(problems)s", problems="; ".join(
+                f"{field}: {message}" for field, message in invalid.errors)),
             field=invalid.field,
             errors=[{"field": f, "message": m} for f, m in invalid.errors]) from None
 
@@ -184,10 +184,13 @@ def _new_version(calc: BenefitCalculation, kind: CalculationVersionKind, payload
 def save_working_calculation(application: Application, payload: dict, actor) -> CalculationVersion:
     """Save the calculation being written in the application (editable until submission)."""
     if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
-        raise Forbidden("Only the applying organisation can edit its benefit calculation.")
+        raise Forbidden(_("Only the applying organisation can edit its benefit calculation."))
+    if application.state in (ApplicationState.DECIDED, ApplicationState.WITHDRAWN):
+        raise Conflict(_("The calculation of a decided or withdrawn application is frozen; a "
+                         "funded project records a re-estimate instead."))
     if application.state not in EDITABLE_STATES:
-        raise Conflict("The calculation is frozen once the application is submitted; "
-                       "ask the programme office to return it for completion.")
+        raise Conflict(_("The calculation is frozen once the application is submitted; ask the "
+                         "programme office to return it for completion."))
     parsed = parse(payload, application.programme)
     calc = calculation_of(application)
     if calc is None:
@@ -273,10 +276,11 @@ def add_re_estimate(project: Project, payload: dict, actor) -> CalculationVersio
     application = db.session.get(Application, project.application_id)
     baseline = latest_version(application, CalculationVersionKind.BASELINE)
     if baseline is None:
-        raise Conflict("The project has no baseline calculation to re-estimate.")
+        raise Conflict(_("The project has no baseline calculation to re-estimate."))
     if not (actor.has_role(Role.PROGRAMME_OFFICE) or (
             Role.APPLICANT in actor.roles and actor.organisation_id == project.organisation_id)):
-        raise Forbidden("Only the project's organisation or the programme office can re-estimate.")
+        raise Forbidden(_("Only the project's organisation or the programme office can "
+                          "re-estimate."))
     parsed = parse(payload, application.programme)
     version = _new_version(baseline.calculation, CalculationVersionKind.RE_ESTIMATE, payload,
                            parsed, actor, frozen=True)
@@ -290,8 +294,8 @@ def add_re_estimate(project: Project, payload: dict, actor) -> CalculationVersio
 def update_benefit(benefit: Benefit, data: dict, actor) -> Benefit:
     """Set who owns a benefit and which indicator (with its baseline value) will show it."""
     if not can_record_realisation(actor, benefit):
-        raise Forbidden("Only the benefit's owner, the project's organisation or the programme "
-                        "office can change it.")
+        raise Forbidden(_("Only the benefit's owner, the project's organisation or the "
+                          "programme office can change it."))
     before = {"indicator": benefit.indicator, "benefit_owner_name": benefit.benefit_owner_name}
     for field in ("indicator", "benefit_owner_name"):
         if field in data:
@@ -316,14 +320,14 @@ def can_record_realisation(user, benefit: Benefit) -> bool:
 def record_realisation(benefit: Benefit, data: dict, actor) -> RealisationEntry:
     """Enter what a benefit actually gave in a year; a later entry for the year corrects it."""
     if not can_record_realisation(actor, benefit):
-        raise Forbidden("Only the benefit's owner, the project's organisation or the programme "
-                        "office can enter realised values.")
+        raise Forbidden(_("Only the benefit's owner, the project's organisation or the "
+                          "programme office can enter realised values."))
     years = [p.year for p in benefit.plan_years]
     year = data.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not years or not (
             min(years) <= year <= max(years) + 5):
-        raise InvalidInput("The year must be within the benefit's planned years (or up to five "
-                           "years after).", field="year")
+        raise InvalidInput(_("The year must be within the benefit's planned years (or up to "
+                             "five years after)."), field="year")
     if year > clock.today().year:
         raise InvalidInput(_("A realised value for %(year)s can be recorded from %(date)s.",
                              year=year, date=periods.first_day_of_year(year).isoformat()),
@@ -333,10 +337,10 @@ def record_realisation(benefit: Benefit, data: dict, actor) -> RealisationEntry:
         value = data.get(field, 0)
         if isinstance(value, bool) or not isinstance(value, int) or not (
                 0 <= value <= 10**12):
-            raise InvalidInput(f"{field} must be whole kronor, 0 or more.", field=field)
+            raise InvalidInput(_("Write the amount in whole kronor, 0 or more."), field=field)
         amounts[field] = value
     if amounts["actual_cash_releasing_sek"] > amounts["actual_sek"]:
-        raise InvalidInput("The cash-releasing part cannot exceed the realised value.",
+        raise InvalidInput(_("The cash-releasing part cannot exceed the realised value."),
                            field="actual_cash_releasing_sek")
     previous = db.session.scalar(
         sa.select(RealisationEntry).where(RealisationEntry.benefit_id == benefit.id,

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.enums import TertialReportState
@@ -52,8 +53,8 @@ def _refuse_changing_a_presented_report(_mapper, _connection, report: TertialRep
         return
     changed = [name for name in FROZEN_WHEN_PRESENTED if attributes[name].history.has_changes()]
     if changed:
-        raise Conflict(f"Tertial report {report.id} has been presented and is frozen; "
-                       f"{', '.join(changed)} cannot change.")
+        raise Conflict(_("Tertial report %(id)s has been presented and is frozen; %(fields)s "
+                         "cannot change.", id=report.id, fields=", ".join(changed)))
 
 
 class FollowUpTask(db.Model):
