@@ -2,7 +2,10 @@
 
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from app.core.money import format_sek
 
 REQUIREMENT_LABELS = {
     "usable": _l("Usable"),
@@ -46,3 +49,34 @@ def field_label(field: str) -> str:
     if indexed:
         return str(_l("Milestone %(row)d: date", row=int(indexed.group(2)) + 1))
     return field
+
+
+def gap_message(gap) -> str:
+    """Word one gap of the completeness check (`rules.Gap`) in the reader's language."""
+    if gap.code == "text_missing":
+        return _("Fill in “%(field)s”.", field=field_label(gap.field))
+    if gap.code == "requirement_missing":
+        requirement = gap.field.partition(".")[2]
+        return _("Say how the requirement “%(requirement)s” is met.",
+                 requirement=REQUIREMENT_LABELS.get(requirement, requirement))
+    if gap.code == "goal_unscored":
+        return _("Score goal %(number)s (0–3) and motivate the score.", number=gap.number)
+    if gap.code == "costs_differ":
+        return _("The cost breakdown adds up to %(total)s but %(requested)s is requested; make "
+                 "them equal.", total=format_sek(gap.total_sek),
+                 requested=format_sek(gap.requested_sek))
+    return str(_GAP_WORDS[gap.code])
+
+
+_GAP_WORDS = {
+    "users_missing": _l("Give the estimated number of users."),
+    "users_years_missing": _l("Say within how many years (1–3) they will use it."),
+    "amount_missing": _l("Give the requested amount in kronor."),
+    "costs_missing": _l("Break the requested amount down by year and cost type."),
+    "start_missing": _l("Give the start date."),
+    "end_missing": _l("Give the end date."),
+    "end_before_start": _l("The end date must not be before the start date."),
+    "milestones_missing": _l("List at least one milestone with its date."),
+    "calculation_missing": _l("Add the benefit calculation (nyttokalkyl): what the service "
+                              "saves and costs each year."),
+}

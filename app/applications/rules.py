@@ -266,3 +266,73 @@ def _check_int(value: object, field: str, *, minimum: int, maximum: int = MAX_AM
         raise ValueError(f"{field} must be a whole number, not {value!r}")
     if not minimum <= value <= maximum:
         raise ValueError(f"{field} must be from {minimum} to {maximum}")
+
+
+# ---- completeness on submission ---------------------------------------------------------
+
+REQUIRED_TEXTS = ("title", "description", "process_description", "target_groups",
+                  "benefit_owner_name", "communication_plan", "operation_plan",
+                  "operation_payer", "reuse_analysis")
+
+
+@dataclass(frozen=True)
+class SubmissionFacts:
+    """What the completeness check reads of an application, saved or still only a form."""
+
+    kind: str | None
+    texts: Mapping[str, str | None]
+    estimated_users: int | None
+    estimated_users_within_years: int | None
+    requirements: Mapping[str, str | None]
+    requirement_keys: tuple[str, ...]
+    goal_numbers: tuple[int, ...]
+    motivated_goal_numbers: frozenset[int]
+    requested_sek: int | None
+    cost_amounts_sek: tuple[int, ...]
+    starts_on: date | None
+    ends_on: date | None
+    milestone_count: int
+    has_benefit_calculation: bool
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing missing for submission: the field it belongs to and a code the edge words."""
+
+    field: str
+    code: str
+    number: int | None = None
+    total_sek: int | None = None
+    requested_sek: int | None = None
+
+
+def submission_gaps(facts: SubmissionFacts) -> list[Gap]:
+    """Every gap that stops submission, all at once, in the order the form shows the fields."""
+    gaps = [Gap(field, "text_missing") for field in REQUIRED_TEXTS
+            if not (facts.texts.get(field) or "").strip()]
+    if not (facts.estimated_users or 0) > 0:
+        gaps.append(Gap("estimated_users", "users_missing"))
+    if facts.estimated_users_within_years not in (1, 2, 3):
+        gaps.append(Gap("estimated_users_within_years", "users_years_missing"))
+    gaps += [Gap(f"requirements.{key}", "requirement_missing") for key in facts.requirement_keys
+             if not (facts.requirements.get(key) or "").strip()]
+    gaps += [Gap(f"goal_scores.{number}", "goal_unscored", number=number)
+             for number in facts.goal_numbers if number not in facts.motivated_goal_numbers]
+    if not facts.requested_sek:
+        gaps.append(Gap("requested_sek", "amount_missing"))
+    if not facts.cost_amounts_sek:
+        gaps.append(Gap("cost_lines", "costs_missing"))
+    elif facts.requested_sek and sum(facts.cost_amounts_sek) != facts.requested_sek:
+        gaps.append(Gap("cost_lines", "costs_differ", total_sek=sum(facts.cost_amounts_sek),
+                        requested_sek=facts.requested_sek))
+    if facts.starts_on is None:
+        gaps.append(Gap("starts_on", "start_missing"))
+    if facts.ends_on is None:
+        gaps.append(Gap("ends_on", "end_missing"))
+    if facts.starts_on and facts.ends_on and facts.ends_on < facts.starts_on:
+        gaps.append(Gap("ends_on", "end_before_start"))
+    if facts.kind == "implementation" and facts.milestone_count == 0:
+        gaps.append(Gap("milestones", "milestones_missing"))
+    if not facts.has_benefit_calculation:
+        gaps.append(Gap("benefit_calculation", "calculation_missing"))
+    return gaps

@@ -46,7 +46,7 @@ from app.programmes.services import envelope_position
 from app.projects.models import Project
 
 from . import queries, rules
-from .labels import REQUIREMENT_LABELS, field_label
+from .labels import field_label, gap_message
 from .models import (
     AdvisoryOpinion,
     Application,
@@ -329,58 +329,51 @@ def add_attachment(application: Application, filename: str, content: bytes, acto
 
 # ---- submission and receipts --------------------------------------------------------------
 
+def submission_facts(programme: Programme, kind: str | None, data: dict,
+                     has_benefit_calculation: bool) -> rules.SubmissionFacts:
+    """The completeness check's view of an application's sections (saved or only typed in)."""
+    return rules.SubmissionFacts(
+        kind=kind, texts={field: data.get(field) for field in rules.REQUIRED_TEXTS},
+        estimated_users=data.get("estimated_users"),
+        estimated_users_within_years=data.get("estimated_users_within_years"),
+        requirements=data.get("requirements") or {}, requirement_keys=REQUIREMENTS,
+        goal_numbers=tuple(goal.number for goal in programme.goals),
+        motivated_goal_numbers=frozenset(
+            item["goal"] for item in data.get("goal_scores") or ()
+            if item.get("score") is not None and (item.get("motivation") or "").strip()),
+        requested_sek=data.get("requested_sek"),
+        cost_amounts_sek=tuple(line["amount_sek"] for line in data.get("cost_lines") or ()),
+        starts_on=data.get("starts_on"), ends_on=data.get("ends_on"),
+        milestone_count=len(data.get("milestones") or ()),
+        has_benefit_calculation=has_benefit_calculation)
+
+
+def _saved_sections(application: Application) -> dict:
+    numbers = {goal.id: goal.number for goal in application.programme.goals}
+    return {
+        **{field: getattr(application, field) for field in (
+            *rules.REQUIRED_TEXTS, "estimated_users", "estimated_users_within_years",
+            "requested_sek", "starts_on", "ends_on", "requirements")},
+        "goal_scores": [{"goal": numbers.get(score.goal_id), "score": score.score,
+                         "motivation": score.motivation} for score in application.goal_scores],
+        "cost_lines": [{"amount_sek": line.amount_sek} for line in application.cost_lines],
+        "milestones": list(application.milestones),
+    }
+
+
 def submission_problems(application: Application) -> list[tuple[str, str]]:
     """List every problem that stops submission, all at once, as (field, message) pairs."""
-    problems: list[tuple[str, str]] = []
-    programme = application.programme
+    facts = submission_facts(application.programme, application.kind, _saved_sections(application),
+                             benefit_services.latest_version(application) is not None)
+    problems = [(gap.field, gap_message(gap)) for gap in rules.submission_gaps(facts)]
+    return problems + network_services.submission_problems(application)
 
-    def need(field: str, message: str, ok) -> None:
-        if not ok:
-            problems.append((field, message))
 
-    for field in ("title", "description", "process_description", "target_groups",
-                  "benefit_owner_name", "communication_plan", "operation_plan",
-                  "operation_payer", "reuse_analysis"):
-        need(field, _("Fill in “%(field)s”.", field=field_label(field)),
-             (getattr(application, field) or "").strip())
-    need("estimated_users", _("Give the estimated number of users."),
-         (application.estimated_users or 0) > 0)
-    need("estimated_users_within_years", _("Say within how many years (1–3) they will use it."),
-         application.estimated_users_within_years in (1, 2, 3))
-    for requirement in REQUIREMENTS:
-        need(f"requirements.{requirement}",
-             _("Say how the requirement “%(requirement)s” is met.",
-               requirement=REQUIREMENT_LABELS[requirement]),
-             (application.requirements or {}).get(requirement, "").strip())
-    scored = {score.goal_id: score for score in application.goal_scores}
-    for goal in programme.goals:
-        score = scored.get(goal.id)
-        need(f"goal_scores.{goal.number}",
-             _("Score goal %(number)s (0–3) and motivate the score.", number=goal.number),
-             score is not None and score.motivation.strip())
-    need("requested_sek", _("Give the requested amount in kronor."), application.requested_sek)
-    need("cost_lines", _("Break the requested amount down by year and cost type."),
-         application.cost_lines)
-    if application.requested_sek and application.cost_lines:
-        total = sum(line.amount_sek for line in application.cost_lines)
-        need("cost_lines", _("The cost breakdown adds up to %(total)s but %(requested)s is "
-                             "requested; make them equal.", total=format_sek(total),
-                             requested=format_sek(application.requested_sek)),
-             total == application.requested_sek)
-    problems += network_services.submission_problems(application)
-    need("starts_on", _("Give the start date."), application.starts_on)
-    need("ends_on", _("Give the end date."), application.ends_on)
-    if application.starts_on and application.ends_on:
-        need("ends_on", _("The end date must not be before the start date."),
-             application.ends_on >= application.starts_on)
-    if application.kind == ApplicationKind.IMPLEMENTATION:
-        need("milestones", _("List at least one milestone with its date."),
-             application.milestones)
-    need("benefit_calculation",
-         _("Add the benefit calculation (nyttokalkyl): what the service saves and costs each "
-           "year."),
-         benefit_services.latest_version(application) is not None)
-    return problems
+def unsaved_submission_problems(programme: Programme, kind: str | None, data: dict,
+                                has_benefit_calculation: bool) -> list[tuple[str, str]]:
+    """Every gap of sections not yet saved, so that one try at submitting names them all."""
+    facts = submission_facts(programme, kind, data, has_benefit_calculation)
+    return [(gap.field, gap_message(gap)) for gap in rules.submission_gaps(facts)]
 
 
 def _next_reference(year: int) -> str:

@@ -161,6 +161,20 @@ def _submit_or_show_problems(application: Application, form):
     return redirect(url_for("applications.receipt", application_id=application.id))
 
 
+def _name_every_gap(form, programme: Programme) -> None:
+    """When a submit fails on the form itself, still name every section that is missing."""
+    if not (form.send.data and form.errors):
+        return
+    try:
+        data = form.sections()
+    except (TypeError, ValueError):
+        return
+    for field, message in services.unsaved_submission_problems(
+            programme, form.chosen_kind, data, bool(form.benefit_calculation.data)):
+        if not form.field_for(field).errors:
+            form.add_error(field, message)
+
+
 def _people(ids) -> dict[int, str]:
     ids = {i for i in ids if i}
     if not ids:
@@ -288,6 +302,7 @@ def new():
                 return _submit_or_show_problems(application, form)
             flash(_("The draft was saved."), "success")
             return redirect(url_for("applications.detail", application_id=application.id))
+    _name_every_gap(form, programme)
     return _form_page(form, None, programme, 422 if form.errors else 200)
 
 
@@ -314,6 +329,7 @@ def edit(application_id: int):
                 return _submit_or_show_problems(application, form)
             flash(_("The draft was saved."), "success")
             return redirect(url_for("applications.detail", application_id=application.id))
+    _name_every_gap(form, application.programme)
     return _form_page(form, application, application.programme, 422 if form.errors else 200)
 
 

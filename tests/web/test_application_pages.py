@@ -279,6 +279,32 @@ def test_submitting_shows_every_problem_at_once_and_keeps_the_draft(app, browser
     assert f'action="/applications/{draft_id}/edit"' in html
 
 
+def test_a_completely_empty_application_names_every_required_field_by_its_label(
+        app, browser, make_programme, demo_date):
+    demo_date("2008-02-01")
+    programme = make_programme()
+    karin = browser("karin")
+    response = post_application(karin, "/applications/new", {
+        "programme_id": str(programme), "kind": "implementation", "send": "Skicka in"})
+    assert response.status_code == 422
+    html = html_of(response)
+    summary = re.search(r'id="error-summary".*?</ul>', html, re.S).group(0)
+    links = set(re.findall(r'<li><a [^>]*href="#([\w-]+)"', summary))
+    expected = {"title", "description", "process_description", "target_groups",
+                "estimated_users", "estimated_users_within_years", "benefit_owner_name",
+                "communication_plan", "operation_plan", "operation_payer", "reuse_analysis",
+                "requested_sek", "cost_1_amount", "starts_on", "ends_on", "milestone_1_name",
+                *(f"requirement_{key}" for key in REQUIREMENTS),
+                *(f"goal_{n}_score" for n in range(1, 5)), "benefit-calculation"}
+    assert expected <= links, expected - links
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", summary))
+    for label in ("Beskrivning", "Målgrupper", "Kommunikationsplan", "Återanvändningsanalys"):
+        assert f"Fyll i ”{label}”" in words, label
+    assert "Användarvänlig" in words and "user_friendly" not in words
+    with app.app_context():
+        assert db.session.scalars(sa.select(Application)).all() == []
+
+
 def test_submit_button_on_the_detail_page_lists_the_problems(app, browser, make_application):
     application_id = make_application("draft", description="")
     karin = browser("karin")
