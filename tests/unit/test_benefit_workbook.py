@@ -463,7 +463,7 @@ def test_oversized_upload_is_refused_before_opening():
 
 
 def test_zip_bomb_is_refused_by_its_unpacked_size(monkeypatch):
-    monkeypatch.setattr(benefit_workbook, "MAX_UNPACKED_BYTES", 10_000)
+    monkeypatch.setattr(benefit_workbook.reader, "MAX_UNPACKED_BYTES", 10_000)
     messages = problems_of(upload())
     assert "för stor uppackad" in messages[0]
 
