@@ -13,8 +13,6 @@ from .layout import CHANGE, KIND_LABELS, NUMBER, RECIPIENT, SHARE
 from .problems import _Problems
 from .reader import _CHOICE_HELP, _Locator, _Where
 
-# ---------------------------------------------------------------- engine errors in Swedish
-
 
 def _sv_number(text: str) -> str:
     """Write decimal points in numbers as Swedish decimal commas."""

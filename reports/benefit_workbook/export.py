@@ -44,8 +44,6 @@ from .layout import (
 )
 from .template import _header
 
-# ---------------------------------------------------------------- export
-
 
 @dataclass(frozen=True)
 class _ResultRow:

@@ -33,8 +33,6 @@ from .reader import (
     _settings_payload,
 )
 
-# ---------------------------------------------------------------- import
-
 
 def read_workbook(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES,
                   defaults: CalculationDefaults | None = None,

@@ -9,8 +9,6 @@ from openpyxl.utils import get_column_letter
 
 from .layout import MAX_PROBLEMS, SHEET_BENEFITS, SHEET_COSTS, SHEET_SETTINGS
 
-# ---------------------------------------------------------------- problems
-
 
 @dataclass(frozen=True)
 class WorkbookProblem:

@@ -57,9 +57,6 @@ from .layout import (
 )
 from .problems import _Problems, _refuse
 
-# ---------------------------------------------------------------- reading cells
-
-
 _BLANK = object()
 _BAD = object()
 _SPACES_RE = re.compile(r"[\s\u00a0\u202f]+")

@@ -62,8 +62,6 @@ from .layout import (
     _Field,
 )
 
-# ---------------------------------------------------------------- template
-
 
 def _label(labels: Mapping[Any, tuple[str, str]], key: Any, language: str) -> str:
     """Return a label in the template's language."""
