@@ -18,7 +18,7 @@ from app.core import labels
 from app.core.exports import ExportColumn
 from app.core.formatting import readable_json
 from app.ideas.services import IDEA_STATE_LABELS
-from app.projects.services import ASPECT_LABELS, ASPECTS, PROJECT_STATE_LABELS, RAG_SHORT
+from app.projects.services import ASPECT_LABELS, ASPECTS
 from reports.xlsx import DATE, DATETIME, INT, PERCENT, SEK
 
 
@@ -48,7 +48,7 @@ PROJECT_COLUMNS = (
     ExportColumn(_l("Project"), lambda p: p.title),
     ExportColumn(_l("Organisation"), lambda p: p.organisation.name),
     ExportColumn(_l("Area"), lambda p: p.area.name if p.area else None),
-    ExportColumn(_l("State"), lambda p: _label(PROJECT_STATE_LABELS, p.state)),
+    ExportColumn(_l("State"), lambda p: _label(labels.PROJECT_STATE, p.state)),
     ExportColumn(_l("Planned start"), lambda p: p.baseline_start_on, DATE),
     ExportColumn(_l("Planned end"), lambda p: p.baseline_end_on, DATE),
 )
@@ -66,7 +66,7 @@ REPORTS_DUE_COLUMNS = (
 
 def _status_column(aspect: str) -> ExportColumn:
     return ExportColumn(ASPECT_LABELS[aspect],
-                        lambda report: _label(RAG_SHORT, getattr(report, f"{aspect}_status")))
+                        lambda report: _label(labels.RAG, getattr(report, f"{aspect}_status")))
 
 
 SUBMITTED_REPORT_COLUMNS = (

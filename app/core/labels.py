@@ -9,6 +9,9 @@ from app.core.enums import (
     DecisionOutcome,
     LedgerEntryKind,
     OrganisationKind,
+    ProjectState,
+    RagStatus,
+    ReportState,
     Role,
 )
 
@@ -66,6 +69,22 @@ DECISION_KIND = {
     DecisionKind.SUPPLEMENTARY: _l("Supplementary grant"),
     DecisionKind.REDUCTION: _l("Reduction"),
     DecisionKind.REVOCATION: _l("Revocation"),
+}
+
+PROJECT_STATE = {ProjectState.ACTIVE: _l("Active"), ProjectState.CLOSED: _l("Closed")}
+
+# Red/amber/green: the short word for tables and exports, the long one where it is chosen.
+RAG = {RagStatus.GREEN: _l("Green"), RagStatus.AMBER: _l("Amber"), RagStatus.RED: _l("Red")}
+RAG_EXPLAINED = {
+    RagStatus.GREEN: _l("Green: on track"),
+    RagStatus.AMBER: _l("Amber: at risk"),
+    RagStatus.RED: _l("Red: off track"),
+}
+
+REPORT_STATE = {
+    ReportState.DRAFT: _l("Draft"),
+    ReportState.SUBMITTED: _l("Submitted"),
+    ReportState.COMPLETION_REQUESTED: _l("Completion requested"),
 }
 
 ALL = {

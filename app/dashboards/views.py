@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.benefit_map import queries as network_queries
+from app.core import labels
 from app.core.asof import page_status, parse_on
 from app.core.enums import ProjectState
 from app.core.errors import Forbidden, InvalidInput
 from app.extensions import db
 from app.programmes.models import Programme
 from app.projects import services as project_services
-from app.projects.services import PROJECT_STATE_LABELS, RAG_SHORT
 from reports.xlsx import content_disposition
 
 from . import services
@@ -30,8 +30,8 @@ def _require_login():
 
 @bp.context_processor
 def _dashboard_helpers():
-    return {"project_state_labels": PROJECT_STATE_LABELS, "rag_labels": RAG_SHORT,
-            "status_options": [(state.value, PROJECT_STATE_LABELS[state])
+    return {"project_state_labels": labels.PROJECT_STATE, "rag_labels": labels.RAG,
+            "status_options": [(state.value, labels.PROJECT_STATE[state])
                                for state in ProjectState]}
 
 

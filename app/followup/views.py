@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.core import clock, periods
+from app.core import clock, labels, periods
 from app.core.actions import commit_or_flash_refusal
 from app.core.asof import on_from_request
-from app.core.enums import RagStatus, TertialReportState
+from app.core.enums import TertialReportState
 from app.core.errors import Forbidden, InvalidInput
 from app.extensions import db
 from app.programmes.services import list_programmes
@@ -21,8 +21,6 @@ from .models import TertialReport
 bp = Blueprint("followup", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RAG_LABELS = {RagStatus.GREEN.value: _l("Green"), RagStatus.AMBER.value: _l("Amber"),
-              RagStatus.RED.value: _l("Red")}
 STATE_LABELS = {TertialReportState.DRAFT: _l("Draft"),
                 TertialReportState.PRESENTED: _l("Presented")}
 TERTIAL_LABELS = {1: _l("T1 (January–April)"), 2: _l("T2 (May–August)"),
@@ -65,7 +63,7 @@ def _adherence_block():
 
 @bp.context_processor
 def _followup_helpers():
-    return {"rag_labels": RAG_LABELS, "state_labels": STATE_LABELS,
+    return {"rag_labels": labels.RAG, "state_labels": STATE_LABELS,
             "tertial_labels": TERTIAL_LABELS, "figure_labels": FIGURE_LABELS,
             "presence_labels": PRESENCE_LABELS, "presented": TertialReportState.PRESENTED,
             "can_prepare": services.can_prepare_tertial_reports,

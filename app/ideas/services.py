@@ -19,7 +19,7 @@ from app.accounts.models import Organisation, User
 from app.applications.models import Application
 from app.core import audit, clock
 from app.core.clock import local_date, local_zone
-from app.core.enums import ApplicationState, IdeaState, ProjectState, Role
+from app.core.enums import ApplicationState, IdeaState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry
 from app.core.notifications import notify, users_of_organisation, users_with_role
@@ -54,10 +54,6 @@ IDEA_STATE_LABELS = {
     IdeaState.MORE_INFO_REQUESTED: _l("More information requested"),
     IdeaState.APPROVED_TO_APPLY: _l("Approved to apply"),
     IdeaState.REJECTED: _l("Rejected"),
-}
-PROJECT_STATE_LABELS = {
-    ProjectState.ACTIVE: _l("Funded project, running"),
-    ProjectState.CLOSED: _l("Funded project, finished"),
 }
 
 

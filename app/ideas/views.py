@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
-from app.core import clock
+from app.core import clock, labels
 from app.core.asof import on_from_request, page_status
 from app.core.enums import IdeaState
 from app.core.errors import Forbidden, InvalidInput
@@ -39,7 +39,7 @@ def _idea_helpers():
         "idea_can": {name[4:]: getattr(permissions, name)
                      for name in dir(permissions) if name.startswith("can_")},
         "idea_states": services.IDEA_STATE_LABELS,
-        "project_states": services.PROJECT_STATE_LABELS,
+        "project_states": labels.PROJECT_STATE,
     }
 
 

@@ -7,13 +7,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import select_choices, strip_whitespace
 from app.applications.forms import FieldErrors, WholeNumberField
+from app.core import labels
 from app.core.enums import RagStatus
 
 from .services import (
     ASPECTS,
     MAX_RESPONSIBLE,
     MAX_TEXT,
-    RAG_LABELS,
     REPORT_FIELDS,
     TEXT_FIELDS,
 )
@@ -40,7 +40,8 @@ TEXT_LABELS = {
 }
 EXPLANATION_HELP = _l("Required when the status is amber or red: what happened and what is being "
                       "done about it.")
-RAG_CHOICES = select_choices((status.value, RAG_LABELS[status]) for status in RagStatus)
+RAG_CHOICES = select_choices((status.value, labels.RAG_EXPLAINED[status])
+                             for status in RagStatus)
 
 
 def _textarea(label, rows: int = 3, description=None, max_length: int = MAX_TEXT):

@@ -33,7 +33,7 @@ from app.accounts.models import Area, Organisation
 from app.applications import services as application_services
 from app.applications.models import Application, Decision
 from app.benefits.models import Benefit, RealisationEntry
-from app.core import audit, clock, periods
+from app.core import audit, clock, labels, periods
 from app.core.enums import ProjectState, RagStatus, ReportState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import utcnow
@@ -69,18 +69,6 @@ ASPECT_LABELS = {
     "scope": _l("Scope"),
     "benefit": _l("Benefits"),
 }
-RAG_LABELS = {
-    RagStatus.GREEN: _l("Green: on track"),
-    RagStatus.AMBER: _l("Amber: at risk"),
-    RagStatus.RED: _l("Red: off track"),
-}
-RAG_SHORT = {RagStatus.GREEN: _l("Green"), RagStatus.AMBER: _l("Amber"), RagStatus.RED: _l("Red")}
-REPORT_STATE_LABELS = {
-    ReportState.DRAFT: _l("Draft"),
-    ReportState.SUBMITTED: _l("Submitted"),
-    ReportState.COMPLETION_REQUESTED: _l("Completion requested"),
-}
-PROJECT_STATE_LABELS = {ProjectState.ACTIVE: _l("Active"), ProjectState.CLOSED: _l("Closed")}
 
 
 # ---- who may do what ------------------------------------------------------------------------
@@ -356,7 +344,7 @@ def submission_problems(report: StatusReport) -> list[tuple[str, str]]:
         elif status != RagStatus.GREEN and not getattr(report, f"{aspect}_explanation").strip():
             problems.append((f"{aspect}_explanation", _(
                 "%(aspect)s is %(status)s: explain why, and what is being done about it.",
-                aspect=ASPECT_LABELS[aspect], status=str(RAG_SHORT[status]).lower())))
+                aspect=ASPECT_LABELS[aspect], status=str(labels.RAG[status]).lower())))
     actual, forecast = report.actual_cost_to_date_sek, report.forecast_cost_sek
     if actual is None:
         problems.append(("actual_cost_to_date_sek",

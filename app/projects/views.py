@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from app.applications.forms import DECISION_KIND_LABELS
 from app.benefit_map import services as network_services
 from app.benefits import services as benefit_services
-from app.core import clock
+from app.core import clock, labels
 from app.core.actions import commit_or_flash_refusal
 from app.core.asof import on_from_request, page_status, parse_on
 from app.core.enums import ProjectState, RagStatus, ReportState
@@ -60,8 +60,8 @@ def _url_if_registered(endpoint: str, **values) -> str | None:
 def _project_helpers():
     return {
         "aspects": services.ASPECTS, "aspect_labels": services.ASPECT_LABELS,
-        "rag_labels": services.RAG_SHORT, "report_state_labels": services.REPORT_STATE_LABELS,
-        "project_state_labels": services.PROJECT_STATE_LABELS, "text_labels": forms.TEXT_LABELS,
+        "rag_labels": labels.RAG, "report_state_labels": labels.REPORT_STATE,
+        "project_state_labels": labels.PROJECT_STATE, "text_labels": forms.TEXT_LABELS,
         "change_state_labels": network_services.STATE_LABELS,
         "can_write_reports": services.can_write_reports,
         "can_request_completion": services.can_request_completion,
