@@ -28,7 +28,8 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from app.accounts.forms import select_choices, strip_whitespace
 from app.benefits.calculation import BASELINE_CHANNELS, MAX_START_YEAR, MAX_YEARS, MIN_START_YEAR
-from app.core.enums import BenefitKind, CalculationVersionKind, CostKind, Recipient
+from app.core import labels
+from app.core.enums import BenefitKind, CostKind, Recipient
 
 KIND_LABELS = {
     BenefitKind.CHANNEL_SHIFT: _l("Channel shift (cases move to the e-service)"),
@@ -47,12 +48,6 @@ COST_KIND_LABELS = {
     CostKind.INVESTMENT: _l("Investment"),
     CostKind.RUNNING: _l("Running cost"),
 }
-VERSION_KIND_LABELS = {
-    CalculationVersionKind.AS_SUBMITTED: _l("As submitted"),
-    CalculationVersionKind.BASELINE: _l("Baseline (frozen at the decision)"),
-    CalculationVersionKind.RE_ESTIMATE: _l("Re-estimate"),
-    CalculationVersionKind.REALISED: _l("Realised"),
-}
 CHANNEL_LABELS = {
     "phone": _l("Phone (%)"),
     "email": _l("E-mail (%)"),
@@ -60,7 +55,7 @@ CHANNEL_LABELS = {
     "visit": _l("Visit (%)"),
 }
 LABELS = {"kind": KIND_LABELS, "recipient": RECIPIENT_LABELS, "cost_kind": COST_KIND_LABELS,
-          "version_kind": VERSION_KIND_LABELS}
+          "version_kind": labels.CALCULATION_VERSION}
 
 SETTINGS_KEYS = ("start_year", "years", "discount_rate", "channel_unit_sek", "hours_per_fte",
                  "oncost_rate", "adoption", "sensitivity")

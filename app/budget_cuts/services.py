@@ -27,9 +27,9 @@ from app.accounts.models import Organisation
 from app.benefit_map import queries as network_queries
 from app.benefits import queries as benefit_queries
 from app.benefits.models import Benefit, BenefitLine, CalculationVersion, RealisationEntry
-from app.core import audit, clock
+from app.core import audit, clock, labels
 from app.core.asof import counts_on
-from app.core.enums import BudgetCutEntryKind, CalculationVersionKind, CostKind, Role
+from app.core.enums import BudgetCutEntryKind, CostKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.money import format_sek, format_share
 from app.core.permissions import belongs_to, can_view_portfolio
@@ -62,12 +62,6 @@ ENTRY_KIND_LABELS = {
     BudgetCutEntryKind.PROPOSED: _l("Proposed"),
     BudgetCutEntryKind.ADOPTED: _l("Adopted"),
     BudgetCutEntryKind.CORRECTION: _l("Correction"),
-}
-VERSION_KIND_LABELS = {
-    CalculationVersionKind.AS_SUBMITTED: _l("as submitted"),
-    CalculationVersionKind.BASELINE: _l("baseline"),
-    CalculationVersionKind.RE_ESTIMATE: _l("re-estimate"),
-    CalculationVersionKind.REALISED: _l("realised"),
 }
 
 
@@ -828,8 +822,8 @@ def explanations(programme: Programme, budget_year: int,
 def version_label(version: CalculationVersion | None) -> str:
     if version is None:
         return "–"
-    return _("Version %(number)s (%(kind)s)", number=version.number,
-             kind=VERSION_KIND_LABELS.get(version.kind, version.kind.value))
+    return _("Version %(number)s: %(kind)s", number=version.number,
+             kind=labels.CALCULATION_VERSION.get(version.kind, version.kind.value))
 
 
 def explanation_table(item: Explanation) -> tuple[list[tuple[str, str]], list[list]]:

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.enums import (
     ApplicationKind,
     ApplicationState,
+    CalculationVersionKind,
     DecisionKind,
     DecisionOutcome,
     LedgerEntryKind,
@@ -85,6 +86,13 @@ REPORT_STATE = {
     ReportState.DRAFT: _l("Draft"),
     ReportState.SUBMITTED: _l("Submitted"),
     ReportState.COMPLETION_REQUESTED: _l("Completion requested"),
+}
+
+CALCULATION_VERSION = {
+    CalculationVersionKind.AS_SUBMITTED: _l("As submitted"),
+    CalculationVersionKind.BASELINE: _l("Baseline (frozen at the decision)"),
+    CalculationVersionKind.RE_ESTIMATE: _l("Re-estimate"),
+    CalculationVersionKind.REALISED: _l("Realised"),
 }
 
 ALL = {

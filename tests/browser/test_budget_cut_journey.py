@@ -176,7 +176,7 @@ def test_head_of_office_finds_why_her_budget_was_cut(journey, business_clock, ur
         for row in lines.locator("tbody tr").all():
             cells = [text.strip() for text in row.locator("td").all_inner_texts()]
             assert cells[0] not in ("", "–"), cells
-            assert re.fullmatch(r"Version \d+ \(utgångsläge\)", cells[1]), cells
+            assert re.fullmatch(r"Version \d+: Utgångsläge \(låst vid beslutet\)", cells[1]), cells
             assert cells[2] == str(SAVING_YEAR), cells
         cuts = column(lines, header_index(lines, "Neddragning"))
         realised = column(lines, header_index(lines, "Realiserat hittills"))
