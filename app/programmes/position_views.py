@@ -43,6 +43,7 @@ class Line:
     figure: str | None = None
     group: str | None = None
     note: str = ""
+    part_of_above: bool = False
 
     def sheet_line(self) -> PositionLine:
         return PositionLine(self.label, self.amount_sek, self.count, self.share)
@@ -57,7 +58,7 @@ def position_lines(figures: queries.Position) -> list[Line]:
              amount_sek=figures.granted_projects_sek, figure="projects"),
         Line("projects", _("Funded projects"), count=figures.projects, figure="projects"),
         Line("finished_projects", _("of which finished"), count=figures.finished_projects,
-             figure="finished"),
+             figure="finished", part_of_above=True),
         Line("feasibility_sek", _("Granted to feasibility studies"),
              amount_sek=figures.feasibility_sek, figure="feasibility"),
         Line("feasibility_studies", _("Feasibility studies"),
@@ -68,12 +69,14 @@ def position_lines(figures: queries.Position) -> list[Line]:
         Line("ideas.received", _("Project ideas received"), count=figures.ideas_received,
              figure="ideas"),
         Line("ideas.became_projects", _("of which became projects"),
-             count=figures.ideas_became_projects, figure="ideas", group="became_projects"),
+             count=figures.ideas_became_projects, figure="ideas", group="became_projects",
+             part_of_above=True),
         Line("ideas.not_approved", _("of which not approved"),
-             count=figures.ideas_not_approved, figure="ideas", group="not_approved"),
+             count=figures.ideas_not_approved, figure="ideas", group="not_approved",
+             part_of_above=True),
         Line("ideas.awaiting_application", _("of which not yet back with an application"),
              count=figures.ideas_awaiting_application, figure="ideas",
-             group="awaiting_application"),
+             group="awaiting_application", part_of_above=True),
     ]
     lines += [Line(f"budget_cuts_sek.{year}", _("Budget cut adopted for %(year)s", year=year),
                    amount_sek=amount, figure="budget_cuts", group=str(year))
