@@ -135,13 +135,14 @@ def register_blueprints(app: Flask) -> None:
     from app.health import bp as health_bp
     from app.ideas.views import bp as ideas_bp
     from app.prioritisation.views import bp as prioritisation_bp
+    from app.programmes.position_views import bp as position_bp
     from app.programmes.views import bp as programmes_bp
     from app.projects.views import bp as projects_bp
 
     for blueprint in (core_bp, accounts_bp, programmes_bp, ideas_bp, applications_bp,
                       decisions_bp, projects_bp, benefits_bp, budget_cuts_bp, audit_bp,
                       dashboards_bp, followup_bp, health_bp, prioritisation_bp,
-                      benefit_map_bp):
+                      benefit_map_bp, position_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

@@ -76,3 +76,8 @@ def register_api(app: Flask) -> None:
 
     csrf.exempt(prioritisation.blp)
     api.register_blueprint(prioritisation.blp)
+
+    from . import position
+
+    csrf.exempt(position.blp)
+    api.register_blueprint(position.blp)
