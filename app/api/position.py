@@ -1,5 +1,6 @@
 """API: the programme's position ("Programmets läge") on a date, in the council's terms."""
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields
 
 from app.core.asof import parse_on
@@ -67,7 +68,8 @@ class PositionSchema(Schema):
 def programme_position(args, programme_id: int):
     """The programme's position on `on` (default the business date), as the council reports it."""
     if not can_view_programme(api_user()):
-        raise Forbidden("The programme's position is for the programme's users.")
+        raise Forbidden(_("The programme's position is for the programme's users."))
     programme = db.get_or_404(Programme, programme_id,
-                              description=f"There is no programme with id {programme_id}.")
+                              description=_("There is no programme with id %(programme_id)s.",
+                                            programme_id=programme_id))
     return position_of(programme, parse_on(args.get("on"), programme)).as_dict()
