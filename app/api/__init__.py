@@ -76,3 +76,8 @@ def register_api(app: Flask) -> None:
 
     csrf.exempt(prioritisation.blp)
     api.register_blueprint(prioritisation.blp)
+
+    from . import delegation_regimes
+
+    csrf.exempt(delegation_regimes.blp)
+    api.register_blueprint(delegation_regimes.blp)
