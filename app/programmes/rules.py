@@ -461,7 +461,7 @@ def regime_ends(starts: Iterable[date]) -> dict[date, date | None]:
     """Each regime ends the day before the next one starts; the latest has no end."""
     ordered = sorted(set(starts))
     return {start: (following - timedelta(days=1) if following else None)
-            for start, following in zip(ordered, [*ordered[1:], None], strict=True)}
+            for start, following in zip(ordered, [*ordered[1:], None], strict=False)}
 
 
 def regime_state(valid_from: date, valid_to: date | None, on: date) -> RegimeState:
