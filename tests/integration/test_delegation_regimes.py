@@ -1,4 +1,4 @@
-"""Delegation regimes through the service: added, chained, routed at once, immutable once in force."""
+"""Delegation regimes by the service: added, chained, routed at once, immutable in force."""
 
 from datetime import date
 
