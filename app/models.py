@@ -31,7 +31,14 @@ from app.followup.models import FollowUpTask, TertialReport
 from app.ideas.models import ProjectIdea
 from app.jobs.models import JobRun
 from app.prioritisation.models import PrioritisationScenario
-from app.programmes.models import AreaEstimate, DelegationRule, EnvelopeEntry, Goal, Programme
+from app.programmes.models import (
+    AreaEstimate,
+    DelegationRegime,
+    DelegationRule,
+    EnvelopeEntry,
+    Goal,
+    Programme,
+)
 from app.projects.models import FinalReport, Project, StatusReport
 
 __all__ = [
@@ -40,7 +47,8 @@ __all__ = [
     "AuditHead", "Benefit", "BenefitCalculation", "BenefitLine", "BenefitPlanYear",
     "BudgetCutEntry",
     "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
-    "Decision", "DelegationRule", "DiaryCounter", "EnvelopeEntry", "FinalReport",
+    "Decision", "DelegationRegime", "DelegationRule", "DiaryCounter", "EnvelopeEntry",
+    "FinalReport",
     "FollowUpTask", "Goal", "JobRun", "Milestone", "NetworkLink", "NetworkNode", "Notification",
     "Organisation", "PrioritisationScenario", "Programme", "Project", "ProjectIdea",
     "QualityCheck", "RealisationEntry", "RoleAssignment", "StatusReport", "TertialReport", "User",

@@ -305,6 +305,7 @@ class RuleSpec:
     valid_from: date
     valid_to: date | None
     source: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -423,22 +424,43 @@ def _service_days(section: _Fields) -> dict[str, int]:
 
 
 def _delegation_rules(root: _Fields):
-    """Read each delegation regime and check every rule as the router would."""
-    for regime in root.items("delegation", "regime", "source"):
-        source = regime.text("source")
-        valid_from, valid_to = regime.day("valid_from"), regime.day("valid_to", required=False)
+    """Read each delegation regime and check it as the regime service and the router would.
+
+    Regimes come in date order, each with a reason; a regime's `valid_to`, when given, is the
+    day before the next one starts (the last may end with the programme).
+    """
+    regimes = list(root.items("delegation", "regime", "source"))
+    starts = [regime.day("valid_from") for regime in regimes]
+    if starts != sorted(set(starts)):
+        raise root.error("delegation regimes must come in date order, each from its own date")
+    ends = delegation.regime_ends(starts)
+    for regime, valid_from in zip(regimes, starts, strict=True):
+        source, reason = regime.text("source"), regime.text("reason")
+        valid_to = regime.day("valid_to", required=False)
+        if ends[valid_from] is not None and valid_to not in (None, ends[valid_from]):
+            raise regime.error(f"'valid_to' must be {ends[valid_from].isoformat()}, the day "
+                               "before the next regime starts")
+        specs = []
         for rule in regime.items("rules", "rule", "authority_key"):
             spec = RuleSpec(
                 authority_key=rule.text("authority_key"),
                 authority_name=rule.text("authority_name"),
                 limit_sek=rule.whole("limit_sek", required=False, minimum=1),
-                valid_from=valid_from, valid_to=valid_to, source=source,
+                valid_from=valid_from, valid_to=valid_to or ends[valid_from], source=source,
+                reason=reason,
             )
             try:
                 _rule(0, spec)
             except (TypeError, ValueError) as error:
                 raise rule.error(f"in regime {source!r}: {error}") from None
-            yield spec
+            specs.append(spec)
+        issues = delegation.rule_problems([
+            delegation.RuleDraft(s.authority_key, s.authority_name, s.limit_sek, s.source)
+            for s in specs])
+        if issues:
+            raise regime.error(f"in regime {source!r}: " + "; ".join(
+                f"{issue.code.value} (row {issue.row}, {issue.params})" for issue in issues))
+        yield from specs
 
 
 @dataclass(frozen=True)
@@ -1028,12 +1050,7 @@ def _insert_reference(data: ReferenceData, report: SeedReport) -> _Context:
         _ensure(report, "area_estimates", AreaEstimate,
                 {"programme_id": programme.id, "area_id": areas[spec.key].id},
                 {"estimate_sek": spec.estimate_sek})
-    for rule in data.rules:
-        _ensure(report, "delegation_rules", DelegationRule,
-                {"programme_id": programme.id, "authority_key": rule.authority_key,
-                 "valid_from": rule.valid_from},
-                {"authority_name": rule.authority_name, "limit_sek": rule.limit_sek,
-                 "valid_to": rule.valid_to, "source": rule.source})
+    _insert_regimes(data, programme, report)
     organisations = {
         spec.name: _ensure(
             report, "organisations", Organisation, {"name": spec.name},
@@ -1043,6 +1060,31 @@ def _insert_reference(data: ReferenceData, report: SeedReport) -> _Context:
         for spec in data.organisations
     }
     return _Context(programme, areas, organisations)
+
+
+def _insert_regimes(data: ReferenceData, programme: Programme, report: SeedReport) -> None:
+    """Load the file's delegation regimes missing from the database, as history.
+
+    The demo's regimes started long before any business date, so they go through the regime
+    service's history path (`history=True`): every rule on limits and keys holds, the rule
+    that a new regime starts on or after the business date does not.
+    """
+    from app.programmes import regimes
+
+    existing = {r.valid_from for r in regimes.regimes_of(programme)}
+    by_start: dict[date, list[RuleSpec]] = defaultdict(list)
+    for rule in data.rules:
+        by_start[rule.valid_from].append(rule)
+    for valid_from, specs in sorted(by_start.items()):
+        if valid_from in existing:
+            continue
+        regimes.add_regime(programme, regimes.RegimeData(
+            valid_from=valid_from, reason=specs[0].reason, source=specs[0].source,
+            rules=tuple(delegation.RuleDraft(s.authority_key, s.authority_name, s.limit_sek,
+                                             s.source) for s in specs),
+        ), actor=None, history=True)
+        for _spec in specs:
+            report.add("delegation_rules")
 
 
 def _insert_users(data: PortfolioData, context: _Context, report: SeedReport) -> None:

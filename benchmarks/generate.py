@@ -139,12 +139,17 @@ def build(scale: float, seed: int, progress) -> Tables:
         for number in range(1, 5):
             tables.add("goal", {"programme_id": programme_id, "number": number,
                                 "title": f"Mål {number}", "description": ""})
+        regime = tables.add("delegation_regime", {
+            "programme_id": programme_id, "valid_from": date(2007, 10, 1),
+            "reason": "Genererad delegationsordning.", "source": "generated",
+            "created_at": created})
         director = tables.add("delegation_rule", {
-            "programme_id": programme_id, "authority_key": "city_director",
+            "programme_id": programme_id, "regime_id": regime, "authority_key": "city_director",
             "authority_name": "Stadsdirektör", "limit_sek": 10_000_000,
             "valid_from": date(2007, 10, 1), "valid_to": None, "source": "generated"})
         committee = tables.add("delegation_rule", {
-            "programme_id": programme_id, "authority_key": "finance_committee",
+            "programme_id": programme_id, "regime_id": regime,
+            "authority_key": "finance_committee",
             "authority_name": "Ekonomiutskottet", "limit_sek": None,
             "valid_from": date(2007, 10, 1), "valid_to": None, "source": "generated"})
         reservation = tables.add("envelope_entry", {

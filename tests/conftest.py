@@ -171,14 +171,23 @@ def make_user(app, db_session):
 
 @pytest.fixture
 def make_programme(app, db_session):
-    """Create a programme with the 2007 and 2011 delegation regimes and a reservation."""
+    """Create a programme with the 2007 and 2011 delegation regimes and a reservation.
+
+    The 2011 regime ends with the programme (2012-12-31), as the demo's file says.
+    """
 
     def make(name: str | None = None, reserved_sek: int = 650_000_000) -> int:
         from datetime import date
 
         from app.core.enums import LedgerEntryKind
         from app.extensions import db
-        from app.programmes.models import DelegationRule, EnvelopeEntry, Goal, Programme
+        from app.programmes.models import (
+            DelegationRegime,
+            DelegationRule,
+            EnvelopeEntry,
+            Goal,
+            Programme,
+        )
 
         with _context(app):
             programme = Programme(
@@ -202,6 +211,14 @@ def make_programme(app, db_session):
                 DelegationRule(authority_key="finance_committee", authority_name="Committee",
                                limit_sek=None, valid_from=date(2011, 1, 1),
                                valid_to=date(2012, 12, 31), source="KS 2010-12-15"),
+            ]
+            programme.delegation_regimes = [
+                DelegationRegime(valid_from=date(2007, 10, 1), source="KF 2007",
+                                 reason="The council's decision.",
+                                 rules=programme.delegation_rules[:3]),
+                DelegationRegime(valid_from=date(2011, 1, 1), source="KS 2010-12-15",
+                                 reason="The executive board's decision of 15 Dec 2010.",
+                                 rules=programme.delegation_rules[3:]),
             ]
             db.session.add(programme)
             db.session.flush()

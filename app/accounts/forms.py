@@ -55,9 +55,10 @@ class UserForm(FlaskForm):
                        filters=[strip_whitespace])
     organisation_id = SelectField(_l("Organisation"), coerce=int)
     roles = SelectMultipleField(_l("Roles"), validators=[Optional()])
-    authority_key = StringField(
-        _l("Authority key (decision makers only)"), validators=[Optional(), Length(max=60)],
-        description=_l("For example city_director. Leave empty for other roles."),
+    authority_key = SelectMultipleField(
+        _l("Authorities (decision makers only)"), validators=[Optional()],
+        description=_l("The authorities of the programmes' delegation regimes. Choose one or "
+                       "more for a decision maker; none for other roles."),
     )
     password = PasswordField(
         _l("Password"), validators=[Optional(), Length(min=10, max=200)],
@@ -72,7 +73,8 @@ class UserForm(FlaskForm):
         grants = []
         for role in self.roles.data or []:
             if role == Role.DECISION_MAKER:
-                grants.append(f"{role}:{(self.authority_key.data or '').strip()}")
+                keys = [key.strip() for key in self.authority_key.data or [] if key.strip()]
+                grants.extend(f"{role}:{key}" for key in keys or [""])
             else:
                 grants.append(role)
         return grants

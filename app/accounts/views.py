@@ -189,11 +189,28 @@ def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
     form.organisation_id.choices = _organisation_choices()
     form.roles.choices = select_choices((r.value, label) for r, label in ROLE_LABELS.items())
+    held = sorted(user.authority_keys) if user is not None else []
+    form.authority_key.choices = _authority_choices(held)
     if user is not None and request.method == "GET":
         form.organisation_id.data = user.organisation_id or 0
         form.roles.data = sorted({a.role.value for a in user.role_assignments})
-        form.authority_key.data = ",".join(sorted(user.authority_keys))
+        form.authority_key.data = held
     return form
+
+
+def _authority_choices(held: list[str]):
+    """The authority keys of every programme's delegation rules (data, not a fixed list),
+    named as their latest rule names them, and any key the user already holds."""
+    from app.programmes.models import DelegationRule
+
+    names = {}
+    for key, name in db.session.execute(
+            sa.select(DelegationRule.authority_key, DelegationRule.authority_name)
+            .order_by(DelegationRule.valid_from, DelegationRule.id)):
+        names[key] = name
+    for key in held:
+        names.setdefault(key, key)
+    return select_choices((key, f"{name} ({key})") for key, name in sorted(names.items()))
 
 
 def _save_user(user: User | None):

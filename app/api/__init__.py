@@ -81,3 +81,8 @@ def register_api(app: Flask) -> None:
 
     csrf.exempt(position.blp)
     api.register_blueprint(position.blp)
+
+    from . import delegation_regimes
+
+    csrf.exempt(delegation_regimes.blp)
+    api.register_blueprint(delegation_regimes.blp)

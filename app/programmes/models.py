@@ -42,6 +42,10 @@ class Programme(db.Model):
         back_populates="programme", order_by="DelegationRule.valid_from",
         cascade="all, delete-orphan",
     )
+    delegation_regimes: Mapped[list["DelegationRegime"]] = relationship(
+        back_populates="programme", order_by="DelegationRegime.valid_from",
+        cascade="all, delete-orphan",
+    )
     area_estimates: Mapped[list["AreaEstimate"]] = relationship(
         back_populates="programme", cascade="all, delete-orphan"
     )
@@ -90,11 +94,51 @@ class AreaEstimate(db.Model):
         return f"<AreaEstimate programme={self.programme_id} area={self.area_id}>"
 
 
+class DelegationRegime(db.Model):
+    """A programme's delegation from one date: a set of rules replacing the regime before.
+
+    A regime ends when the next one starts: its rules' `valid_to` is the next regime's
+    `valid_from` minus one day (none for the latest), kept so by the regime service
+    (`app.programmes.regimes`) whenever a regime is added, edited or deleted. A regime whose
+    start date has passed is immutable; a correction is a new regime from a later date.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id", ondelete="CASCADE"),
+                                              index=True)
+    valid_from: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    source: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    programme: Mapped[Programme] = relationship(back_populates="delegation_regimes")
+    rules: Mapped[list["DelegationRule"]] = relationship(
+        back_populates="regime", order_by="DelegationRule.id")
+
+    __table_args__ = (
+        sa.UniqueConstraint("programme_id", "valid_from", name="uq_delegation_regime_start"),
+    )
+
+    @property
+    def valid_to(self) -> date | None:
+        """The regime's last day: its rules' common end (none while it is the latest)."""
+        return self.rules[0].valid_to if self.rules else None
+
+    def __repr__(self) -> str:
+        return f"<DelegationRegime {self.id} programme={self.programme_id} from {self.valid_from}>"
+
+
 class DelegationRule(db.Model):
-    """Who may decide up to which amount, in force between two dates (delegation is data)."""
+    """Who may decide up to which amount, in force between two dates (delegation is data).
+
+    Rows are kept for good: a decision points at the rule it was routed by.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id", ondelete="CASCADE"))
+    regime_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("delegation_regime.id", ondelete="CASCADE"), index=True)
     authority_key: Mapped[str] = mapped_column(sa.String(60))
     authority_name: Mapped[str] = mapped_column(sa.String(200))
     limit_sek: Mapped[int | None] = money_column(nullable=True)
@@ -103,6 +147,7 @@ class DelegationRule(db.Model):
     source: Mapped[str] = mapped_column(sa.String(300))
 
     programme: Mapped[Programme] = relationship(back_populates="delegation_rules")
+    regime: Mapped[DelegationRegime | None] = relationship(back_populates="rules")
 
     __table_args__ = (
         sa.CheckConstraint("limit_sek IS NULL OR limit_sek > 0", name="limit_positive"),

@@ -6,8 +6,9 @@ delegation table (council decision 1 Oct 2007, dnr 031-2487/2007; executive boar
 """
 
 import calendar
-from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -254,3 +255,219 @@ def _check_earlier(value: object) -> int:
             f"earlier_amounts_sek must hold whole kronor from 0 to {MAX_AMOUNT_SEK}, not {value!r}"
         )
     return value
+
+
+# ---- delegation regimes: effective-dated sets of rules -------------------------------------
+
+AUTHORITY_KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+MAX_KEY_LENGTH = 60
+MAX_NAME_LENGTH = 200
+MAX_SOURCE_LENGTH = 300
+MAX_REASON_LENGTH = 2000
+MAX_RULES_PER_REGIME = 20
+
+
+class RegimeProblem(StrEnum):
+    """Why a delegation regime, or a change to one, is refused; the edge words each code."""
+
+    NO_RULES = "no_rules"
+    TOO_MANY_RULES = "too_many_rules"
+    KEY_MISSING = "key_missing"
+    KEY_NOT_SLUG = "key_not_slug"
+    KEY_REPEATED = "key_repeated"
+    NAME_MISSING = "name_missing"
+    TEXT_TOO_LONG = "text_too_long"
+    SOURCE_MISSING = "source_missing"
+    LIMIT_INVALID = "limit_invalid"
+    LIMITS_NOT_RISING = "limits_not_rising"
+    UNLIMITED_TWICE = "unlimited_twice"
+    UNLIMITED_NOT_LAST = "unlimited_not_last"
+    REASON_MISSING = "reason_missing"
+    OUTSIDE_PROGRAMME_PERIOD = "outside_programme_period"
+    BEFORE_BUSINESS_DATE = "before_business_date"
+    INSIDE_REGIME_IN_FORCE = "inside_regime_in_force"
+    START_TAKEN = "start_taken"
+    IN_FORCE_IMMUTABLE = "in_force_immutable"
+
+
+@dataclass(frozen=True)
+class RegimeIssue:
+    """One problem: its code, the rule row (1-based) it concerns, and the values to name."""
+
+    code: RegimeProblem
+    row: int | None = None
+    params: dict = field(default_factory=dict, hash=False, compare=True)
+
+    @property
+    def field(self) -> str:
+        """The input the problem belongs to: a rule row's field, or the regime's own."""
+        if self.row is not None:
+            return f"rules.{self.row - 1}.{self.params.get('field', 'authority_key')}"
+        return str(self.params.get("field", "rules"))
+
+
+class RegimeState(StrEnum):
+    """Where a regime stands on a date: not started, in force, or replaced."""
+
+    FUTURE = "future"
+    IN_FORCE = "in_force"
+    PAST = "past"
+
+
+@dataclass(frozen=True)
+class RuleDraft:
+    """One authority of a proposed regime, in authority order (lowest first)."""
+
+    authority_key: str
+    authority_name: str
+    limit_sek: int | None
+    source: str = ""
+
+
+def rule_problems(rules: Sequence[RuleDraft], regime_source: str = "") -> list[RegimeIssue]:
+    """Check a regime's rules: slug keys unique, names and sources given, limits rising.
+
+    The rows are the authority order: each limit is higher than the one before, and at most
+    one authority (the top, the last row) has no upper limit.
+    """
+    issues: list[RegimeIssue] = []
+    if not rules:
+        return [RegimeIssue(RegimeProblem.NO_RULES)]
+    if len(rules) > MAX_RULES_PER_REGIME:
+        return [RegimeIssue(RegimeProblem.TOO_MANY_RULES,
+                            params={"count": len(rules), "max": MAX_RULES_PER_REGIME})]
+    seen: dict[str, int] = {}
+    previous_limit: int | None = None
+    unlimited_row: int | None = None
+    unlimited_not_last = False
+    for row, rule in enumerate(rules, start=1):
+        key = (rule.authority_key or "").strip()
+        if not key:
+            issues.append(RegimeIssue(RegimeProblem.KEY_MISSING, row))
+        elif len(key) > MAX_KEY_LENGTH or not AUTHORITY_KEY_PATTERN.fullmatch(key):
+            issues.append(RegimeIssue(RegimeProblem.KEY_NOT_SLUG, row,
+                                      {"key": key[:MAX_KEY_LENGTH], "max": MAX_KEY_LENGTH}))
+        elif key in seen:
+            issues.append(RegimeIssue(RegimeProblem.KEY_REPEATED, row,
+                                      {"key": key, "first_row": seen[key]}))
+        else:
+            seen[key] = row
+        name = (rule.authority_name or "").strip()
+        if not name:
+            issues.append(RegimeIssue(RegimeProblem.NAME_MISSING, row,
+                                      {"field": "authority_name"}))
+        elif len(name) > MAX_NAME_LENGTH:
+            issues.append(RegimeIssue(RegimeProblem.TEXT_TOO_LONG, row,
+                                      {"field": "authority_name", "max": MAX_NAME_LENGTH}))
+        source = (rule.source or "").strip() or (regime_source or "").strip()
+        if not source:
+            issues.append(RegimeIssue(RegimeProblem.SOURCE_MISSING, row, {"field": "source"}))
+        elif len(source) > MAX_SOURCE_LENGTH:
+            issues.append(RegimeIssue(RegimeProblem.TEXT_TOO_LONG, row,
+                                      {"field": "source", "max": MAX_SOURCE_LENGTH}))
+        limit = rule.limit_sek
+        if limit is None:
+            if unlimited_row is not None:
+                issues.append(RegimeIssue(RegimeProblem.UNLIMITED_TWICE, row,
+                                          {"field": "limit_sek", "first_row": unlimited_row}))
+            unlimited_row = unlimited_row or row
+            continue
+        if not _is_int(limit) or not 0 < limit <= MAX_AMOUNT_SEK:
+            issues.append(RegimeIssue(RegimeProblem.LIMIT_INVALID, row,
+                                      {"field": "limit_sek", "max": MAX_AMOUNT_SEK}))
+            continue
+        if unlimited_row is not None and not unlimited_not_last:
+            unlimited_not_last = True
+            issues.append(RegimeIssue(RegimeProblem.UNLIMITED_NOT_LAST, unlimited_row,
+                                      {"field": "limit_sek", "row_after": row}))
+        if previous_limit is not None and limit <= previous_limit:
+            issues.append(RegimeIssue(RegimeProblem.LIMITS_NOT_RISING, row,
+                                      {"field": "limit_sek", "limit": limit,
+                                       "previous": previous_limit}))
+        previous_limit = limit if previous_limit is None else max(previous_limit, limit)
+    return issues
+
+
+def start_problems(valid_from: date, *, business_on: date, other_starts: Iterable[date],
+                   period_starts_on: date, period_ends_on: date,
+                   history: bool = False) -> list[RegimeIssue]:
+    """Check a regime's first day against the programme, the clock and the other regimes.
+
+    A regime starts inside the programme period, on a day no other regime starts, and (unless
+    `history` loads a record of past decisions, as the seed does) on or after the business
+    date and after the start of the latest regime already in force: what has started is
+    history and stays as it was.
+    """
+    _check_date(valid_from, "valid_from")
+    _check_date(business_on, "business_on")
+    starts = sorted(set(other_starts))
+    for day in starts:
+        _check_date(day, "other_starts")
+    issues: list[RegimeIssue] = []
+    if not period_starts_on <= valid_from <= period_ends_on:
+        issues.append(RegimeIssue(RegimeProblem.OUTSIDE_PROGRAMME_PERIOD, params={
+            "field": "valid_from", "starts_on": period_starts_on, "ends_on": period_ends_on}))
+    if valid_from in starts:
+        issues.append(RegimeIssue(RegimeProblem.START_TAKEN, params={
+            "field": "valid_from", "on": valid_from}))
+    if history:
+        return issues
+    started = [day for day in starts if day <= business_on]
+    if started and valid_from <= started[-1]:
+        issues.append(RegimeIssue(RegimeProblem.INSIDE_REGIME_IN_FORCE, params={
+            "field": "valid_from", "regime_starts_on": started[-1], "business_on": business_on}))
+    elif valid_from < business_on:
+        issues.append(RegimeIssue(RegimeProblem.BEFORE_BUSINESS_DATE, params={
+            "field": "valid_from", "business_on": business_on}))
+    return issues
+
+
+def reason_problems(reason: str) -> list[RegimeIssue]:
+    """A regime records why it replaces the one before: the reason is required."""
+    text = (reason or "").strip()
+    if not text:
+        return [RegimeIssue(RegimeProblem.REASON_MISSING, params={"field": "reason"})]
+    if len(text) > MAX_REASON_LENGTH:
+        return [RegimeIssue(RegimeProblem.TEXT_TOO_LONG,
+                            params={"field": "reason", "max": MAX_REASON_LENGTH})]
+    return []
+
+
+def regime_problems(valid_from: date, reason: str, rules: Sequence[RuleDraft], *,
+                    business_on: date, other_starts: Iterable[date], period_starts_on: date,
+                    period_ends_on: date, regime_source: str = "",
+                    history: bool = False) -> list[RegimeIssue]:
+    """Every problem of a proposed regime (new, or a future one edited); empty when valid."""
+    return [
+        *start_problems(valid_from, business_on=business_on, other_starts=other_starts,
+                        period_starts_on=period_starts_on, period_ends_on=period_ends_on,
+                        history=history),
+        *reason_problems(reason),
+        *rule_problems(rules, regime_source),
+    ]
+
+
+def change_problem(valid_from: date, business_on: date) -> RegimeIssue | None:
+    """Refuse editing or deleting a regime that has started: a correction is a new regime."""
+    _check_date(valid_from, "valid_from")
+    _check_date(business_on, "business_on")
+    if valid_from <= business_on:
+        return RegimeIssue(RegimeProblem.IN_FORCE_IMMUTABLE, params={
+            "field": "valid_from", "regime_starts_on": valid_from, "business_on": business_on})
+    return None
+
+
+def regime_ends(starts: Iterable[date]) -> dict[date, date | None]:
+    """Each regime ends the day before the next one starts; the latest has no end."""
+    ordered = sorted(set(starts))
+    return {start: (following - timedelta(days=1) if following else None)
+            for start, following in zip(ordered, [*ordered[1:], None], strict=False)}
+
+
+def regime_state(valid_from: date, valid_to: date | None, on: date) -> RegimeState:
+    """Say whether a regime is future, in force or past on a date (both ends inclusive)."""
+    if on < valid_from:
+        return RegimeState.FUTURE
+    if valid_to is not None and valid_to < on:
+        return RegimeState.PAST
+    return RegimeState.IN_FORCE

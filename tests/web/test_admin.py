@@ -26,7 +26,9 @@ def test_non_administrators_are_forbidden(client, make_user, login_as, path):
     assert client.get(path).status_code == 403
 
 
-def test_admin_creates_an_organisation_and_a_decision_maker(app, admin, make_area):
+def test_admin_creates_an_organisation_and_a_decision_maker(app, admin, make_area,
+                                                           make_programme):
+    make_programme()
     area = make_area(key="tekniska", name="Tekniska")
     response = _post_form(admin, "/admin/organisations/new", {
         "name": "Trafikkontoret", "short_name": "TK", "kind": "administration",

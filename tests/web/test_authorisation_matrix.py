@@ -330,6 +330,17 @@ POLICY: dict[tuple[str, str], str] = {
     ("accounts.revoke_user_token", "POST"): ADMINISTER,
     ("api_accounts.user_tokens", "GET"): KARINS_TOKENS_BY_USER,
     ("api_accounts.revoke_user_token", "DELETE"): KARINS_TOKENS_BY_USER,
+    # Delegation regimes: an administrator's (the regime in the URL starts 2011-01-01, after
+    # the matrix's business date, so it may still be edited or deleted).
+    ("programmes.delegation", "GET"): ADMINISTER,
+    ("programmes.add_regime", "POST"): ADMINISTER,
+    ("programmes.edit_regime", "GET"): ADMINISTER,
+    ("programmes.edit_regime", "POST"): ADMINISTER,
+    ("programmes.delete_regime", "POST"): ADMINISTER,
+    ("api_delegation_regimes.list_regimes", "GET"): ADMINISTER,
+    ("api_delegation_regimes.add_regime", "POST"): ADMINISTER,
+    ("api_delegation_regimes.edit_regime", "PATCH"): ADMINISTER,
+    ("api_delegation_regimes.delete_regime", "DELETE"): ADMINISTER,
 }
 
 _STAFF = frozenset({READ, OWN_ACCOUNT, OVERSIGHT})
@@ -464,6 +475,8 @@ def _demo_ids(app) -> dict:
             "entry_id": one(sa.select(sa.func.min(m.BudgetCutEntry.id)).where(
                 m.BudgetCutEntry.organisation_id == organisation_id)),
             "policy_id": one(sa.select(sa.func.min(m.BudgetCutPolicy.id))),
+            "regime_id": one(sa.select(sa.func.max(m.DelegationRegime.id)).where(
+                m.DelegationRegime.programme_id == project.programme_id)),
             "year": 2010,
             "index": 0,
             "name": "status",
