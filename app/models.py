@@ -32,7 +32,13 @@ from app.ideas.models import ProjectIdea
 from app.jobs.models import JobRun
 from app.prioritisation.models import PrioritisationScenario
 from app.programmes.models import AreaEstimate, DelegationRule, EnvelopeEntry, Goal, Programme
-from app.projects.models import FinalReport, Project, StatusReport
+from app.projects.models import (
+    FinalReport,
+    GateDecision,
+    ProgrammePhase,
+    Project,
+    StatusReport,
+)
 
 __all__ = [
     "AdvisoryOpinion", "ApiToken", "Application", "ApplicationEvent", "ApplicationGoalScore",
@@ -41,7 +47,8 @@ __all__ = [
     "BudgetCutEntry",
     "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
     "Decision", "DelegationRule", "DiaryCounter", "EnvelopeEntry", "FinalReport",
-    "FollowUpTask", "Goal", "JobRun", "Milestone", "NetworkLink", "NetworkNode", "Notification",
-    "Organisation", "PrioritisationScenario", "Programme", "Project", "ProjectIdea",
+    "FollowUpTask", "GateDecision", "Goal", "JobRun", "Milestone", "NetworkLink", "NetworkNode",
+    "Notification", "Organisation", "PrioritisationScenario", "Programme", "ProgrammePhase",
+    "Project", "ProjectIdea",
     "QualityCheck", "RealisationEntry", "RoleAssignment", "StatusReport", "TertialReport", "User",
 ]

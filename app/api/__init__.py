@@ -76,3 +76,8 @@ def register_api(app: Flask) -> None:
 
     csrf.exempt(prioritisation.blp)
     api.register_blueprint(prioritisation.blp)
+
+    from . import project_phases
+
+    csrf.exempt(project_phases.blp)
+    api.register_blueprint(project_phases.blp)
