@@ -76,15 +76,18 @@ def _passed(decisions: list[GateDecision]) -> list[rules.PassedGate]:
 
 
 def _has_baseline(project: Project, on: date) -> bool:
+    """A frozen baseline calculation whose business date, the funding decision's day (the
+    baseline is frozen at the decision), is on or before `on`."""
     if project.application_id is None:
         return False
-    return db.session.scalar(
+    decided_by_then = db.session.scalar(
+        sa.select(Project.id).where(Project.id == project.id, queries.exists_on(on)))
+    return decided_by_then is not None and db.session.scalar(
         sa.select(CalculationVersion.id)
         .join(BenefitCalculation, BenefitCalculation.id == CalculationVersion.calculation_id)
         .where(BenefitCalculation.application_id == project.application_id,
                CalculationVersion.kind == CalculationVersionKind.BASELINE,
-               CalculationVersion.is_frozen.is_(True),
-               counts_on(CalculationVersion.created_at, on)).limit(1)) is not None
+               CalculationVersion.is_frozen.is_(True)).limit(1)) is not None
 
 
 def _has_latest_report(project: Project, on: date) -> bool:
@@ -220,9 +223,10 @@ def pass_gate(project: Project, phase_key: str, decided_on: date, note: str, act
     phases = programme_phases(project.programme_id)
     if not phases:
         raise NotFound(_("The project's programme has no project model phases."))
-    decisions = gate_decisions(project)
+    today = clock.today()
+    decisions = gate_decisions(project, today)
     problems = rules.gate_problems(
-        _specs(phases), _passed(decisions), phase_key, decided_on, clock.today(),
+        _specs(phases), _passed(decisions), phase_key, decided_on, today,
         satisfied_requirements(project, decided_on), note)
     if problems:
         names = {p.key: p.name for p in phases}
