@@ -4,7 +4,10 @@ The demo's gate decisions follow each project's own dates: study from its fundin
 planning from its planned start, execution after its first six-weekly period (its baseline
 calculation was frozen at the decision), handover at go-live and closure on its closing day.
 A gate dated after the business date is not recorded (a later demo day shows it), so no
-decision lies in the future.
+decision lies in the future. The seeded gates are history, like the seeded decisions: order and
+dates follow the rules, but their requirements are not checked (only six demo projects carry a
+benefit calculation, and the demo's closed projects carry no final report rows); every gate
+recorded in the product is checked by `gates.pass_gate`.
 """
 
 from datetime import date, timedelta

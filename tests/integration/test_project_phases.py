@@ -235,3 +235,16 @@ def test_a_recorded_gate_decision_cannot_be_removed(world):
     with pytest.raises(Conflict):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_gate_is_checked_against_the_decisions_standing_on_the_business_date(world):
+    """A demo seeded up to a later day is served as of an earlier one: the office acts on what
+    it sees then."""
+    project, users = world
+    pass_(project, "study", "2008-04-01", users, today="2008-06-01")
+    pass_(project, "planning", "2008-04-02", users, today="2008-06-01")
+    pass_(project, "execution", "2008-06-01", users, today="2008-06-01")
+    decision = pass_(project, "planning", "2008-04-05", users, note="Rättelse",
+                     today="2008-05-01")
+    assert decision.phase.key == "planning"
+    assert gates.phase_on(project, date(2008, 5, 1)) == "Planering"
