@@ -39,7 +39,13 @@ from app.programmes.models import (
     Goal,
     Programme,
 )
-from app.projects.models import FinalReport, Project, StatusReport
+from app.projects.models import (
+    FinalReport,
+    GateDecision,
+    ProgrammePhase,
+    Project,
+    StatusReport,
+)
 
 __all__ = [
     "AdvisoryOpinion", "ApiToken", "Application", "ApplicationEvent", "ApplicationGoalScore",
@@ -48,8 +54,8 @@ __all__ = [
     "BudgetCutEntry",
     "BudgetCutLine", "BudgetCutPolicy", "CalculationVersion", "CostBreakdownLine", "CostLine",
     "Decision", "DelegationRegime", "DelegationRule", "DiaryCounter", "EnvelopeEntry",
-    "FinalReport",
-    "FollowUpTask", "Goal", "JobRun", "Milestone", "NetworkLink", "NetworkNode", "Notification",
-    "Organisation", "PrioritisationScenario", "Programme", "Project", "ProjectIdea",
+    "FinalReport", "FollowUpTask", "GateDecision", "Goal", "JobRun", "Milestone", "NetworkLink",
+    "NetworkNode", "Notification", "Organisation", "PrioritisationScenario", "Programme",
+    "ProgrammePhase", "Project", "ProjectIdea",
     "QualityCheck", "RealisationEntry", "RoleAssignment", "StatusReport", "TertialReport", "User",
 ]

@@ -59,6 +59,7 @@ from app.extensions import db
 from app.ideas.models import ProjectIdea
 from app.programmes import rules as delegation
 from app.programmes.models import AreaEstimate, DelegationRule, EnvelopeEntry, Goal, Programme
+from app.projects import seed_phases
 from app.projects import services as project_services
 from app.projects.models import Project, StatusReport
 
@@ -142,6 +143,8 @@ class SeedReport:
     benefit_map_links: int = 0
     status_reports: int = 0
     tertial_reports: int = 0
+    programme_phases: int = 0
+    gate_decisions: int = 0
 
     @property
     def total(self) -> int:
@@ -1328,6 +1331,7 @@ def seed_reference(data_dir: Path | None = None) -> SeedReport:
     """Insert only the programme (settings, goals, areas, delegation) and the organisations."""
     report = SeedReport()
     context = _insert_reference(load_reference(data_dir), report)
+    seed_phases.insert_phases(Path(data_dir or DEFAULT_DATA_DIR), context.programme.id, report.add)
     if report.total:
         audit.record("seed.reference", context.programme, after={"inserted": report.as_dict()})
     return report
@@ -1340,6 +1344,7 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     status_reports = load_status_reports(portfolio, data_dir)
     report = SeedReport()
     context = _insert_reference(reference, report)
+    seed_phases.insert_phases(Path(data_dir or DEFAULT_DATA_DIR), context.programme.id, report.add)
     _insert_users(portfolio, context, report)
     _insert_ideas(portfolio, context, report)
     for spec in portfolio.applications:
@@ -1351,6 +1356,7 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     _insert_benefit_maps(Path(data_dir or DEFAULT_DATA_DIR), report)
     _insert_status_reports(status_reports, context, report)
     _insert_tertial_reports(load_tertial_reports(portfolio, data_dir), context, report)
+    seed_phases.insert_demo_gate_decisions(context.programme.id, report.add)
     db.session.flush()
     if report.total:
         audit.record("seed.demo", context.programme, after={"inserted": report.as_dict()})

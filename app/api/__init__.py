@@ -86,3 +86,8 @@ def register_api(app: Flask) -> None:
 
     csrf.exempt(delegation_regimes.blp)
     api.register_blueprint(delegation_regimes.blp)
+
+    from . import project_phases
+
+    csrf.exempt(project_phases.blp)
+    api.register_blueprint(project_phases.blp)

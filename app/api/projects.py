@@ -11,7 +11,7 @@ from app.core.export_columns import (
 )
 from app.core.exports import XLSX_MIMETYPE, sheets_response, workbook_response
 from app.extensions import db
-from app.projects import services
+from app.projects import gates, services
 from app.projects.models import Project, StatusReport
 from reports.project_compilation import build_project_compilation, compilation_filename
 
@@ -259,8 +259,11 @@ def _project_payload(project: Project) -> dict:
 @blp.paginate()
 def list_projects(args, pagination_parameters):
     """Projects the caller may see (own organisation; programme roles see all), by title."""
-    query = services.visible_projects(api_user(), on=on_of(args), **_project_filters(args))
-    return page_or_export(query, pagination_parameters, args, PROJECTS_NAME, PROJECT_COLUMNS)
+    on = on_of(args)
+    query = services.visible_projects(api_user(), on=on, **_project_filters(args))
+    columns = (gates.project_columns(query.with_only_columns(Project.id).order_by(None), on)
+               if wants_xlsx(args) else PROJECT_COLUMNS)
+    return page_or_export(query, pagination_parameters, args, PROJECTS_NAME, columns)
 
 
 def _project_filters(args) -> dict:

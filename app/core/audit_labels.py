@@ -48,6 +48,7 @@ AUDIT_ACTIONS = {
     "organisation.updated": _l("Organisation updated"),
     "project.closed": _l("Project closed"),
     "project.created": _l("Project created"),
+    "project.gate_passed": _l("Project passed a gate"),
     "project.went_live": _l("Project went live"),
     "report.completion_requested": _l("Report completion requested"),
     "report.correction_started": _l("Report correction started"),

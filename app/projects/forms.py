@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import select_choices, strip_whitespace
@@ -133,3 +141,17 @@ class CloseForm(FieldErrors, FlaskForm):
         return {field: self[field].data for field in (
             "delivered", "final_cost_sek", "go_live_on", "lessons", "followup_indicators",
             "followup_responsible", "followup_on")}
+
+
+class GateForm(FieldErrors, FlaskForm):
+    """The programme office records that a project passed a gate of the project model."""
+
+    phase = SelectField(_l("Phase the project enters"),
+                        [InputRequired(_l("Choose the phase the project enters."))])
+    decided_on = DateField(_l("Decided on"), [InputRequired(_l("Give the decision date."))],
+                           description=_l("YYYY-MM-DD; not after today and not before the "
+                                          "previous gate."))
+    note = _textarea(_l("Note"), description=_l(
+        "Required when a decision is corrected: say what is corrected and why."),
+        max_length=2000)
+    record = SubmitField(_l("Record the gate decision"))

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Area, Organisation, User
 from app.core.enums import ProjectState, RagStatus, ReportState
+from app.core.errors import Conflict
 from app.core.models import AwareDateTime, created_at_column, enum_column, money_column
 from app.extensions import db
 
@@ -124,3 +125,63 @@ class FinalReport(db.Model):
 
     def __repr__(self) -> str:
         return f"<FinalReport project={self.project_id}>"
+
+
+class ProgrammePhase(db.Model):
+    """A phase of the programme's project model and what its gate requires (keys of
+    `app.projects.rules.REQUIREMENTS`); which phases a programme uses is data."""
+
+    __tablename__ = "programme_phase"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    requirements: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    __table_args__ = (
+        sa.UniqueConstraint("programme_id", "key", name="uq_programme_phase_key"),
+        sa.UniqueConstraint("programme_id", "position", name="uq_programme_phase_position"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<ProgrammePhase {self.programme_id}:{self.position} {self.key}>"
+
+
+class GateDecision(db.Model):
+    """The programme office's decision that a project entered a phase; append-only: a
+    correction is a new decision with a note."""
+
+    __tablename__ = "gate_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"))
+    phase_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_phase.id"))
+    decided_on: Mapped[date]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = created_at_column()
+
+    phase: Mapped[ProgrammePhase] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.Index("ix_gate_decision_project_decided", "project_id", "decided_on"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<GateDecision project={self.project_id} phase={self.phase_id} {self.decided_on}>"
+
+
+@sa.event.listens_for(GateDecision, "before_update")
+def _refuse_changing_a_gate_decision(_mapper, _connection, decision: GateDecision) -> None:
+    """Keep the record whatever code runs: a gate decision is never edited."""
+    raise Conflict(f"Gate decision {decision.id} is recorded and cannot change; record a "
+                   "correction instead.")
+
+
+@sa.event.listens_for(GateDecision, "before_delete")
+def _refuse_deleting_a_gate_decision(_mapper, _connection, decision: GateDecision) -> None:
+    """A gate decision is never removed."""
+    raise Conflict(f"Gate decision {decision.id} is recorded and cannot be removed.")

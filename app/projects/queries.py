@@ -24,7 +24,7 @@ from app.core.enums import (
 from app.extensions import db
 from app.programmes.models import EnvelopeEntry
 
-from .models import Project, StatusReport
+from .models import GateDecision, ProgrammePhase, Project, StatusReport
 
 SUBMITTED_STATES = (ReportState.SUBMITTED, ReportState.COMPLETION_REQUESTED)
 
@@ -201,3 +201,31 @@ def existing_ids(programme_id: int, on: date, *, area_id: int | None = None,
     if organisation_id is not None:
         query = query.where(Project.organisation_id == organisation_id)
     return query
+
+
+
+def phase_name_column(on: date):
+    """The name of the project's phase on `on`: the furthest phase its gate decisions dated by
+    then reached (NULL before the first gate); a correlated subquery."""
+    return (sa.select(ProgrammePhase.name)
+            .join(GateDecision, GateDecision.phase_id == ProgrammePhase.id)
+            .where(GateDecision.project_id == Project.id, counts_on(GateDecision.decided_on, on))
+            .order_by(ProgrammePhase.position.desc(), GateDecision.decided_on.desc(),
+                      GateDecision.id.desc())
+            .limit(1).scalar_subquery())
+
+
+def phases_by_project(project_ids, on: date) -> dict[int, sa.Row]:
+    """Each project's phase on `on` as (project_id, phase_id, key, name, position); one query."""
+    ranked = sa.select(
+        GateDecision.project_id, ProgrammePhase.id.label("phase_id"), ProgrammePhase.key,
+        ProgrammePhase.name, ProgrammePhase.position,
+        sa.func.row_number().over(
+            partition_by=GateDecision.project_id,
+            order_by=(ProgrammePhase.position.desc(), GateDecision.decided_on.desc(),
+                      GateDecision.id.desc())).label("rank"),
+    ).join(ProgrammePhase, ProgrammePhase.id == GateDecision.phase_id).where(
+        GateDecision.project_id.in_(project_ids),
+        counts_on(GateDecision.decided_on, on)).subquery("ranked_phases")
+    query = sa.select(ranked).where(ranked.c.rank == 1)
+    return {row.project_id: row for row in db.session.execute(query)}

@@ -20,9 +20,8 @@ from app.core import clock, labels
 from app.core.actions import commit_or_flash_refusal
 from app.core.asof import on_from_request, page_status, parse_on
 from app.core.enums import ProjectState, RagStatus, ReportState
-from app.core.errors import Forbidden, InvalidInput
+from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.export_columns import (
-    PROJECT_COLUMNS,
     PROJECTS_NAME,
     REPORTS_QUEUE_NAME,
     report_queue_sheets,
@@ -39,8 +38,8 @@ from app.extensions import db
 from app.programmes.queries import current_programme
 from reports.project_compilation import build_project_compilation, compilation_filename
 
-from . import forms, services
-from .models import StatusReport
+from . import forms, gates, services
+from .models import Project, StatusReport
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -70,6 +69,8 @@ def _project_helpers():
         "followup_years": services.followup_years,
         "decision_kind_labels": DECISION_KIND_LABELS, "green": RagStatus.GREEN,
         "draft_state": ReportState.DRAFT,
+        "can_pass_gate": gates.can_pass_gate, "phase_on": gates.phase_on,
+        "requirement_label": gates.requirement_label,
     }
 
 
@@ -111,13 +112,15 @@ def index():
     if wants_xlsx():
         if on_error:
             raise InvalidInput(on_error, field="on")
-        return query_xlsx_response(PROJECTS_NAME, PROJECT_COLUMNS, query)
+        return query_xlsx_response(PROJECTS_NAME, gates.project_columns(
+            query.with_only_columns(Project.id).order_by(None), on), query)
     projects = db.session.scalars(query).all()
     organisations, areas = services.filter_choices()
     args = {**request.args.to_dict(), "on": on.isoformat()}
     return render_template("projects/index.html", projects=projects, filters=filters,
                            organisations=organisations, areas=areas, states=list(ProjectState),
                            on=on, on_error=on_error, programme=current_programme(),
+                           phases=gates.phase_names([p.id for p in projects], on),
                            export_url=export_url({"on": [on.isoformat()]}),
                            compilation_url=url_for("projects.compilation", **args)
                            ), page_status(on_error)
@@ -144,11 +147,25 @@ def queue():
 
 # ---- the project page -----------------------------------------------------------------------
 
-def _project_page(project, status: int = 200, go_live_form=None):
+def _gate_form(project, phases, formdata=None):
+    """The programme office's gate form, offering the next phase first (None for others)."""
+    if not gates.can_pass_gate(current_user, project) or not phases.rows:
+        return None
+    default = phases.next or phases.current
+    form = forms.GateForm(formdata=formdata, data={
+        "phase": default.key if default else None, "decided_on": clock.today()})
+    form.phase.choices = [(row.phase.key, row.phase.name) for row in phases.rows]
+    return form
+
+
+def _project_page(project, status: int = 200, go_live_form=None, gate_form=None):
     overview = services.project_overview(project)
     tasks = services.follow_up_tasks(project)
+    phases = gates.project_phases(project, overview.today)
     if go_live_form is None and services.can_close_project(current_user, project):
         go_live_form = forms.GoLiveForm(formdata=None, data={"go_live_on": project.go_live_on})
+    if gate_form is None:
+        gate_form = _gate_form(project, phases)
     return render_template(
         "projects/detail.html", project=project, overview=overview,
         decisions=services.project_decisions(project),
@@ -156,7 +173,8 @@ def _project_page(project, status: int = 200, go_live_form=None):
         tasks=tasks, missing_benefits=services.followup_problems_by_task(tasks),
         changes_to_report=services.followup_changes_by_task(tasks),
         final=services.final_report(project),
-        open_form=forms.OpenReportForm(formdata=None), go_live_form=go_live_form), status
+        open_form=forms.OpenReportForm(formdata=None), go_live_form=go_live_form,
+        phases=phases, gate_form=gate_form), status
 
 
 @bp.get("/<int:project_id>")
@@ -333,3 +351,29 @@ def request_completion(report_id: int):
             flash(_("The organisation was asked to complete the report."), "success")
             return redirect(url_for("projects.report", report_id=report.id))
     return _report_page(report, 422, completion_form=form)
+
+
+@bp.post("/<int:project_id>/gates")
+def pass_gate(project_id: int):
+    """Programme office: record that the project passed a gate of the project model."""
+    project = services.get_visible_project(current_user, project_id)
+    if not gates.can_pass_gate(current_user, project):
+        raise Forbidden(_("Only the programme office records gate decisions."))
+    form = _gate_form(project, gates.project_phases(project), formdata=request.form)
+    if form is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            decision = gates.pass_gate(project, form.phase.data, form.decided_on.data,
+                                       form.note.data or "", current_user)
+        except (InvalidInput, Conflict) as error:
+            db.session.rollback()
+            for problem in error.problems():
+                form.add_error(problem["field"], problem["message"])
+        else:
+            db.session.commit()
+            flash(_("The gate decision was recorded: the project is in %(phase)s.",
+                    phase=decision.phase.name), "success")
+            return redirect(url_for("projects.detail", project_id=project.id,
+                                    _anchor="phases-heading"))
+    return _project_page(project, 422, gate_form=form)
