@@ -3,7 +3,7 @@
 import click
 import sqlalchemy as sa
 import yaml
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 
@@ -11,6 +11,7 @@ programme_cli = AppGroup("programme", help="Copy a programme's set-up between en
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--email", required=True, help="The first administrator's e-mail address.")
 @click.option("--name", required=True, help="The first administrator's name.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,

@@ -95,4 +95,5 @@ def test_calendar_problems(settings, fields):
 def test_six_weekly_periods_take_the_programme_length(period_days, ends):
     found = periods.six_weekly_periods(D(2010, 1, 1), D(2010, 3, 31), 10, period_days)
     assert [p.ends_on for p in found] == ends
-    assert all(later.starts_on > earlier.ends_on for earlier, later in zip(found, found[1:]))
+    pairs = zip(found, found[1:], strict=False)
+    assert all(later.starts_on > earlier.ends_on for earlier, later in pairs)
