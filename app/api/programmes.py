@@ -108,11 +108,11 @@ class ProgrammeChangeSchema(CalendarSchema):
     diary_number_format = fields.String(validate=validate.Length(min=1, max=60), metadata={
         "description": "Python format with {year} and {seq}, e.g. 'SLK {year}/{seq:04d}'."})
     calculation_years = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
-    discount_rate = fields.Decimal(as_string=False, places=4,
-                                   validate=validate.Range(min=0, max=1, max_inclusive=False))
+    discount_rate = fields.Decimal(as_string=False, metadata={
+        "description": "A fraction from 0 to below 1 (0.035 is 3.5 %)."})
     hours_per_fte = fields.Integer(strict=True, validate=validate.Range(min=1, max=8784))
-    oncost_rate = fields.Decimal(as_string=False, places=4,
-                                 validate=validate.Range(min=0, max=10, max_inclusive=False))
+    oncost_rate = fields.Decimal(as_string=False, metadata={
+        "description": "A fraction from 0 to below 10 (0.54 is 54 %)."})
     channel_unit_sek = fields.Integer(strict=True, validate=WHOLE_SEK)
     stage_service_days = StageDaysField(metadata={
         "description": "Service days per preparation stage."})
@@ -263,9 +263,9 @@ def delete_goal(programme_id: int, goal_id: int):
 @blp.alt_response(403, **PROBLEM)
 @blp.alt_response(404, **PROBLEM)
 @blp.alt_response(409, **PROBLEM)
-@blp.alt_response(422, **PROBLEM)
 def reorder_goals(data, programme_id: int):
-    """Renumber the goals in the given order; a scored goal keeps its number (409)."""
+    """Renumber the goals in the given order: 404 for an id that is not one of the programme's
+    goals, 409 when the list does not name every goal once or a scored goal would move."""
     goals = services.reorder_goals(_programme_or_404(programme_id), data["goal_ids"],
                                    actor=api_user())
     db.session.commit()

@@ -1,6 +1,7 @@
 """Programme queries and the envelope position, always computed from the ledger."""
 
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import format_date
@@ -9,7 +10,7 @@ from flask_babel import gettext as _
 from app.accounts.models import Area
 from app.core import audit, clock
 from app.core.enums import LedgerEntryKind
-from app.core.errors import Conflict, InvalidInput
+from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.money import format_sek
 from app.extensions import db
 
@@ -107,6 +108,11 @@ def _check_programme(programme: Programme | None, values: dict) -> None:
               rules.period_problem(values["starts_on"], values["ends_on"], earliest, latest)]
     issues += rules.calendar_problems(rules.CalendarSettings(
         **{name: values[name] for name in CALENDAR_FIELDS}))
+    for name, highest in (("discount_rate", 1), ("oncost_rate", 10)):
+        rate = values[name]
+        if not isinstance(rate, Decimal | int | float) or not 0 <= rate < highest:
+            raise InvalidInput(_("Give a fraction from 0 to below %(highest)s.",
+                                 highest=highest), field=name)
     try:
         values["diary_number_format"].format(year=2008, seq=1)
     except (KeyError, IndexError, ValueError, AttributeError, TypeError):
@@ -315,8 +321,12 @@ def _renumber(programme: Programme, goal_ids: list[int]) -> None:
 def reorder_goals(programme: Programme, goal_ids: list[int], actor=None) -> list[Goal]:
     """Put the goals in a new order; a goal already scored keeps its number (scores name it)."""
     current = {goal.id: goal for goal in programme.goals}
+    unknown = [goal_id for goal_id in goal_ids if goal_id not in current]
+    if unknown:
+        raise NotFound(_("The programme has no goal with id %(id)s.", id=unknown[0]),
+                       field="goal_ids")
     if sorted(goal_ids) != sorted(current):
-        raise InvalidInput(_("List every goal of the programme once."), field="goal_ids")
+        raise Conflict(_("List every goal of the programme once."), field="goal_ids")
     before = {goal.id: goal.number for goal in current.values()}
     for number, goal_id in enumerate(goal_ids, start=1):
         goal = current[goal_id]

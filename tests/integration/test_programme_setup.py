@@ -103,7 +103,7 @@ def test_goals_add_edit_reorder_delete(app_ctx, make_programme):
     assert [g.number for g in programme.goals] == [1, 2, 3, 4, 5]
     services.delete_goal(goal)
     assert [g.number for g in programme.goals] == [1, 2, 3, 4]
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         services.reorder_goals(programme, ids[:2])
 
 
