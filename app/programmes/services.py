@@ -218,6 +218,14 @@ def add_reservation(programme: Programme, data: dict, actor=None) -> EnvelopeEnt
                 or corrected.kind != LedgerEntryKind.RESERVATION or corrected.amount_sek <= 0):
             raise InvalidInput(_("A withdrawal names the reservation it withdraws from."),
                                field="corrects_id")
+        withdrawn_sek = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(EnvelopeEntry.amount_sek), 0))
+            .where(EnvelopeEntry.corrects_id == corrected.id))
+        if corrected.amount_sek + int(withdrawn_sek) + amount_sek < 0:
+            raise InvalidInput(_("The withdrawal is larger than what is left of the reservation "
+                                 "(%(left)s).", left=format_sek(corrected.amount_sek +
+                                                                 int(withdrawn_sek))),
+                               field="amount_sek")
         position = queries.envelope_position(programme, None)
         _refuse([rules.withdrawal_problem(-amount_sek, position.reserved_sek,
                                           position.committed_sek)])

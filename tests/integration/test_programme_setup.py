@@ -90,6 +90,10 @@ def test_reservations_and_withdrawals_are_new_entries(app_ctx, make_programme):
     with pytest.raises(InvalidInput) as refused:
         services.add_reservation(programme, {"amount_sek": -1, "description": "utan referens"})
     assert refused.value.field == "corrects_id"
+    with pytest.raises(InvalidInput) as refused:
+        services.add_reservation(programme, {"amount_sek": -600, "corrects_id": added.id,
+                                             "description": "mer än reservationen"})
+    assert refused.value.field == "amount_sek" and "reserv" in refused.value.detail.lower()
 
 
 def test_goals_add_edit_reorder_delete(app_ctx, make_programme):
