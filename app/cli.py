@@ -247,6 +247,9 @@ def build_assets_command():
 
 
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, users_cli, audit_cli, scheduler_cli, assets_cli):
+    from app.programmes.cli import programme_cli, setup_command
+
+    for group in (seed_cli, users_cli, audit_cli, scheduler_cli, assets_cli, programme_cli,
+                  setup_command):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)

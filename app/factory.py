@@ -121,6 +121,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.accounts.first_run import bp as first_run_bp
     from app.accounts.views import bp as accounts_bp
     from app.api import register_api
     from app.applications.views import bp as applications_bp
@@ -142,7 +143,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, accounts_bp, programmes_bp, ideas_bp, applications_bp,
                       decisions_bp, projects_bp, benefits_bp, budget_cuts_bp, audit_bp,
                       dashboards_bp, followup_bp, health_bp, prioritisation_bp,
-                      benefit_map_bp, position_bp):
+                      benefit_map_bp, position_bp, first_run_bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

@@ -73,16 +73,20 @@ def _check_due_after_days(due_after_days: int) -> None:
 
 
 def six_weekly_periods(
-    start_on: date, end_on: date, due_after_days: int = DEFAULT_SIX_WEEKLY_DUE_AFTER_DAYS
+    start_on: date, end_on: date, due_after_days: int = DEFAULT_SIX_WEEKLY_DUE_AFTER_DAYS,
+    period_days: int = SIX_WEEKS_DAYS,
 ) -> list[ReportingPeriod]:
-    """List a project's 42-day reporting periods from its start, the last one cut at `end_on`."""
+    """List a project's reporting periods (42 days unless the programme says otherwise) from
+    its start, the last one cut at `end_on`."""
     _check_range(start_on, end_on)
     _check_due_after_days(due_after_days)
+    if period_days < 1:
+        raise ValueError(f"period_days must be 1 or more, got {period_days}")
     periods = []
     starts_on = start_on
     number = 1
     while starts_on <= end_on:
-        ends_on = min(starts_on + timedelta(days=SIX_WEEKS_DAYS - 1), end_on)
+        ends_on = min(starts_on + timedelta(days=period_days - 1), end_on)
         periods.append(
             ReportingPeriod(
                 number=number,

@@ -312,7 +312,7 @@ def check_period(programme: Programme, year, tertial, today: date) -> periods.Te
         raise InvalidInput(_("The programme runs from %(start)s to %(end)s; choose a year "
                              "in between.", start=programme.starts_on.year,
                              end=programme.ends_on.year), field="year")
-    period = periods.tertial_period(year, number)
+    period = periods.tertial_period(year, number, programme.tertial_due_after_days)
     if period.ends_on < programme.starts_on or period.starts_on > programme.ends_on:
         raise InvalidInput(_("%(period)s is outside the programme (%(start)s to %(end)s).",
                              period=period.label, start=programme.starts_on.isoformat(),
@@ -331,8 +331,8 @@ def tertial_reports_due(programme: Programme, today: date) -> list[tuple[int, in
     existing = {(year, number) for year, number in db.session.execute(
         sa.select(TertialReport.year, TertialReport.tertial)
         .where(TertialReport.programme_id == programme.id))}
-    return [(t.year, t.number) for t in periods.tertials_between(programme.starts_on,
-                                                                 programme.ends_on)
+    return [(t.year, t.number) for t in periods.tertials_between(
+        programme.starts_on, programme.ends_on, programme.tertial_due_after_days)
             if t.ends_on <= today and (t.year, t.number) not in existing]
 
 
@@ -618,8 +618,8 @@ def present_tertial_report(report: TertialReport, summary, actor) -> TertialRepo
     if not text:
         raise InvalidInput(_("Write a summary before presenting the report."), field="summary")
     programme = db.session.get(Programme, report.programme_id)
-    report.snapshot = build_snapshot(programme, periods.tertial_period(report.year,
-                                                                       report.tertial))
+    report.snapshot = build_snapshot(programme, periods.tertial_period(
+        report.year, report.tertial, programme.tertial_due_after_days))
     report.summary = text
     report.state = TertialReportState.PRESENTED
     report.presented_by_id = actor.id

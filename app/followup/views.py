@@ -97,7 +97,8 @@ def index():
     today = clock.today()
     due = (services.tertial_reports_due(programme, today)
            if services.can_prepare_tertial_reports(current_user) else [])
-    ended = [t for t in periods.tertials_between(programme.starts_on, programme.ends_on)
+    ended = [t for t in periods.tertials_between(programme.starts_on, programme.ends_on,
+                                                 programme.tertial_due_after_days)
              if t.ends_on <= today]
     return render_template("followup/index.html", programme=programme, programmes=programmes,
                            reports=reports, due=due, ended=ended,

@@ -33,6 +33,9 @@ class Programme(db.Model):
     decision_backdating_days: Mapped[int] = mapped_column(default=30, server_default="30")
     # How many days before its period ends a six-weekly report may be submitted (0: not before).
     report_early_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The reporting calendar: a project's period length and the tertial reports' due days.
+    six_weekly_period_days: Mapped[int] = mapped_column(default=42, server_default="42")
+    tertial_due_after_days: Mapped[int] = mapped_column(default=15, server_default="15")
     created_at: Mapped[datetime] = created_at_column()
 
     goals: Mapped[list["Goal"]] = relationship(

@@ -471,3 +471,121 @@ def regime_state(valid_from: date, valid_to: date | None, on: date) -> RegimeSta
     if valid_to is not None and valid_to < on:
         return RegimeState.PAST
     return RegimeState.IN_FORCE
+class SetupProblem(StrEnum):
+    """Why a change to a programme's set-up is refused (issue 17)."""
+
+    NAME_MISSING = "name_missing"
+    NAME_TAKEN = "name_taken"
+    PERIOD_REVERSED = "period_reversed"
+    PERIOD_EXCLUDES_DECISIONS = "period_excludes_decisions"
+    AMOUNT_NOT_POSITIVE = "amount_not_positive"
+    BELOW_COMMITTED = "below_committed"
+    DAYS_OUT_OF_RANGE = "days_out_of_range"
+    PERIODS_OVERLAP = "periods_overlap"
+
+
+@dataclass(frozen=True)
+class SetupIssue:
+    """One refused field and why, with the figures a message needs."""
+
+    field: str
+    problem: SetupProblem
+    details: tuple[tuple[str, object], ...] = ()
+
+    def detail(self, key: str) -> object:
+        return dict(self.details).get(key)
+
+
+MIN_PERIOD_DAYS = 7
+MAX_PERIOD_DAYS = 366
+MAX_DUE_DAYS = 366
+# The shortest tertial (January-April in a common year) has 120 days.
+TERTIAL_MIN_DAYS = 120
+
+
+def name_problem(name: str, other_names: Iterable[str]) -> SetupIssue | None:
+    """Refuse an empty name or one another programme has (case and spaces ignored)."""
+    wanted = (name or "").strip()
+    if not wanted:
+        return SetupIssue("name", SetupProblem.NAME_MISSING)
+    if wanted.casefold() in {(other or "").strip().casefold() for other in other_names}:
+        return SetupIssue("name", SetupProblem.NAME_TAKEN, (("name", wanted),))
+    return None
+
+
+def period_problem(starts_on: date, ends_on: date, earliest_decision_on: date | None,
+                   latest_decision_on: date | None) -> SetupIssue | None:
+    """Refuse a period that ends before it starts or leaves a decision already taken outside."""
+    _check_date(starts_on, "starts_on")
+    _check_date(ends_on, "ends_on")
+    if ends_on < starts_on:
+        return SetupIssue("ends_on", SetupProblem.PERIOD_REVERSED,
+                          (("starts_on", starts_on), ("ends_on", ends_on)))
+    if earliest_decision_on is not None and earliest_decision_on < starts_on:
+        return SetupIssue("starts_on", SetupProblem.PERIOD_EXCLUDES_DECISIONS,
+                          (("decided_on", earliest_decision_on),))
+    if latest_decision_on is not None and latest_decision_on > ends_on:
+        return SetupIssue("ends_on", SetupProblem.PERIOD_EXCLUDES_DECISIONS,
+                          (("decided_on", latest_decision_on),))
+    return None
+
+
+def reservation_problem(amount_sek: object) -> SetupIssue | None:
+    """A reservation adds a positive whole number of kronor to the envelope."""
+    if not _is_int(amount_sek) or not 0 < amount_sek <= MAX_AMOUNT_SEK:
+        return SetupIssue("amount_sek", SetupProblem.AMOUNT_NOT_POSITIVE)
+    return None
+
+
+def withdrawal_problem(amount_sek: object, reserved_sek: int,
+                       committed_sek: int) -> SetupIssue | None:
+    """Refuse a withdrawal that would leave less reserved than is already committed."""
+    problem = reservation_problem(amount_sek)
+    if problem is not None:
+        return problem
+    if reserved_sek - amount_sek < committed_sek:
+        return SetupIssue("amount_sek", SetupProblem.BELOW_COMMITTED,
+                          (("available_sek", max(reserved_sek - committed_sek, 0)),
+                           ("committed_sek", committed_sek)))
+    return None
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """The reporting calendar a programme feeds `core.periods` with."""
+
+    six_weekly_period_days: int
+    report_due_after_days: int
+    report_early_days: int
+    tertial_due_after_days: int
+
+
+def calendar_problems(settings: CalendarSettings) -> list[SetupIssue]:
+    """Every reason the calendar cannot run: lengths out of range, or reporting windows that
+    overlap (a report due, or open early, beyond the next period's own report)."""
+    issues = []
+    ranges = {
+        "six_weekly_period_days": (MIN_PERIOD_DAYS, MAX_PERIOD_DAYS),
+        "report_due_after_days": (0, MAX_DUE_DAYS),
+        "report_early_days": (0, MAX_DUE_DAYS),
+        "tertial_due_after_days": (0, MAX_DUE_DAYS),
+    }
+    for field_name, (low, high) in ranges.items():
+        value = getattr(settings, field_name)
+        if not _is_int(value) or not low <= value <= high:
+            issues.append(SetupIssue(field_name, SetupProblem.DAYS_OUT_OF_RANGE,
+                                     (("minimum", low), ("maximum", high))))
+    if issues:
+        return issues
+    period = settings.six_weekly_period_days
+    if settings.report_due_after_days >= period:
+        issues.append(SetupIssue("report_due_after_days", SetupProblem.PERIODS_OVERLAP,
+                                 (("period_days", period),)))
+    if settings.report_early_days >= period:
+        issues.append(SetupIssue("report_early_days", SetupProblem.PERIODS_OVERLAP,
+                                 (("period_days", period),)))
+    if settings.tertial_due_after_days >= TERTIAL_MIN_DAYS:
+        issues.append(SetupIssue("tertial_due_after_days", SetupProblem.PERIODS_OVERLAP,
+                                 (("period_days", TERTIAL_MIN_DAYS),)))
+    return issues
+

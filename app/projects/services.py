@@ -233,17 +233,18 @@ def _continue_until(project: Project, forecast_end_on: date | None, today: date)
 
 
 def reporting_calendar(project: Project, due_after_days: int, forecast_end_on: date | None,
-                       today: date) -> list[periods.ReportingPeriod]:
-    """List the baseline's periods, then whole 42-day periods while the project runs late."""
+                       today: date, period_days: int = periods.SIX_WEEKS_DAYS
+                       ) -> list[periods.ReportingPeriod]:
+    """List the baseline's periods, then whole periods while the project runs late."""
     last_on = _continue_until(project, forecast_end_on, today)
     calendar = [p for p in periods.six_weekly_periods(
-        project.baseline_start_on, project.baseline_end_on, due_after_days)
+        project.baseline_start_on, project.baseline_end_on, due_after_days, period_days)
         if p.starts_on <= last_on]
     if last_on > project.baseline_end_on:
         extra_end = (last_on if project.closed_on is not None
-                     else last_on + timedelta(days=periods.SIX_WEEKS_DAYS - 1))
+                     else last_on + timedelta(days=period_days - 1))
         extra = periods.six_weekly_periods(project.baseline_end_on + timedelta(days=1),
-                                           extra_end, due_after_days)
+                                           extra_end, due_after_days, period_days)
         calendar += [dataclasses.replace(p, number=len(calendar) + index + 1)
                      for index, p in enumerate(extra) if p.starts_on <= last_on]
     return calendar
@@ -253,8 +254,10 @@ def reporting_periods(project: Project, today: date | None = None
                       ) -> list[periods.ReportingPeriod]:
     """List the project's reporting periods with the programme's due days."""
     latest = latest_report(project, today)
-    return reporting_calendar(project, _programme(project).report_due_after_days,
-                              latest.forecast_end_on if latest else None, today or clock.today())
+    programme = _programme(project)
+    return reporting_calendar(project, programme.report_due_after_days,
+                              latest.forecast_end_on if latest else None, today or clock.today(),
+                              programme.six_weekly_period_days)
 
 
 def _period(project: Project, period_number: int, today: date) -> periods.ReportingPeriod:
@@ -949,7 +952,8 @@ def project_overview(project: Project, today: date | None = None) -> ProjectOver
     latest = latest_report(project, today)
     granted = project_granted_sek(project)
     calendar = reporting_calendar(project, programme.report_due_after_days,
-                                  latest.forecast_end_on if latest else None, today)
+                                  latest.forecast_end_on if latest else None, today,
+                                  programme.six_weekly_period_days)
     rows = _period_rows(calendar, versions, today)
     kept_budget, kept_schedule = _adherence(project, latest, granted,
                                             programme.schedule_tolerance_days)

@@ -5,7 +5,7 @@ backfilled: one regime per distinct (programme, valid_from), its source the rule
 its reason a note that it was carried over. Rule ids are kept: decisions point at them.
 
 Revision ID: c7d2e9a41f60
-Revises: a5f0c3e1b2d4
+Revises: c7d2e9a41f3b
 Create Date: 2026-12-07 00:30:00
 
 """
@@ -16,7 +16,7 @@ import app.core.models
 
 # revision identifiers, used by Alembic.
 revision = 'c7d2e9a41f60'
-down_revision = 'a5f0c3e1b2d4'
+down_revision = 'c7d2e9a41f3b'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 decisions that move a project through it (issue 17, item 5)
 
 Revision ID: c7d2e9f4a1b6
-Revises: a5f0c3e1b2d4
+Revises: c7d2e9a41f60
 Create Date: 2026-12-07 00:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c7d2e9f4a1b6'
-down_revision = 'a5f0c3e1b2d4'
+down_revision = 'c7d2e9a41f60'
 branch_labels = None
 depends_on = None
 

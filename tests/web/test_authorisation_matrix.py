@@ -58,6 +58,8 @@ ROLES = [role.value for role in Role]
 # permission is asked, so every role gets the same answer; those endpoints' own tests try
 # their permissions with valid input).
 PUBLIC, SIGN_OUT, REFUSED_FIRST = "public", "sign out", "input refused first"
+# The first-run page answers only while there is no administrator: 404 to everyone after.
+FIRST_RUN = "first run, before any administrator exists"
 READ = "read what the caller's roles and organisation may see"
 OWN_ACCOUNT = "the caller's own notifications, settings and API tokens"
 # The token in the URL is Karin's: only she may revoke it (anyone else gets 404).
@@ -333,6 +335,39 @@ POLICY: dict[tuple[str, str], str] = {
     ("accounts.user_tokens", "GET"): ADMINISTER,
     ("accounts.revoke_user_token", "POST"): ADMINISTER,
     ("api_accounts.user_tokens", "GET"): KARINS_TOKENS_BY_USER,
+    # Programme set-up (issue 17): administrators change it, everyone signed in reads it.
+    ("programmes.new", "GET"): ADMINISTER,
+    ("programmes.new", "POST"): ADMINISTER,
+    ("programmes.edit", "GET"): ADMINISTER,
+    ("programmes.edit", "POST"): ADMINISTER,
+    ("programmes.calendar", "GET"): ADMINISTER,
+    ("programmes.calendar", "POST"): ADMINISTER,
+    ("programmes.reservations", "GET"): ADMINISTER,
+    ("programmes.reservations", "POST"): ADMINISTER,
+    ("programmes.goals", "GET"): ADMINISTER,
+    ("programmes.goals", "POST"): ADMINISTER,
+    ("programmes.edit_goal", "GET"): ADMINISTER,
+    ("programmes.edit_goal", "POST"): ADMINISTER,
+    ("programmes.move_goal", "POST"): ADMINISTER,
+    ("programmes.delete_goal", "POST"): ADMINISTER,
+    ("programmes.areas", "GET"): ADMINISTER,
+    ("programmes.areas", "POST"): ADMINISTER,
+    ("api_programmes.create_programme", "POST"): ADMINISTER,
+    ("api_programmes.update_programme", "PATCH"): ADMINISTER,
+    ("api_programmes.goals", "GET"): READ,
+    ("api_programmes.add_goal", "POST"): ADMINISTER,
+    ("api_programmes.update_goal", "PATCH"): ADMINISTER,
+    ("api_programmes.delete_goal", "DELETE"): ADMINISTER,
+    ("api_programmes.reorder_goals", "PUT"): ADMINISTER,
+    ("api_programmes.areas", "GET"): READ,
+    ("api_programmes.set_area_estimate", "POST"): ADMINISTER,
+    ("api_programmes.reservations", "GET"): READ,
+    ("api_programmes.add_reservation", "POST"): ADMINISTER,
+    ("api_programmes.calendar", "GET"): READ,
+    ("api_programmes.update_calendar", "PATCH"): ADMINISTER,
+    # The first-run page is gone (404) once the demo has an administrator.
+    ("first_run.setup", "GET"): FIRST_RUN,
+    ("first_run.setup", "POST"): FIRST_RUN,
     ("api_accounts.revoke_user_token", "DELETE"): KARINS_TOKENS_BY_USER,
     # Delegation regimes: an administrator's (the regime in the URL starts 2011-01-01, after
     # the matrix's business date, so it may still be edited or deleted).
@@ -382,6 +417,8 @@ def expected_outcome(endpoint: str, method: str, role: str) -> str:
     group = POLICY[(endpoint, method)]
     if group == PUBLIC:
         return ALLOWED
+    if group == FIRST_RUN:
+        return FORBIDDEN
     if group == SIGN_OUT:
         return LOGIN
     if role == ANONYMOUS:
@@ -481,6 +518,7 @@ def _demo_ids(app) -> dict:
             "policy_id": one(sa.select(sa.func.min(m.BudgetCutPolicy.id))),
             "regime_id": one(sa.select(sa.func.max(m.DelegationRegime.id)).where(
                 m.DelegationRegime.programme_id == project.programme_id)),
+            "goal_id": goal_id,
             "year": 2010,
             "index": 0,
             "name": "status",
