@@ -6,9 +6,8 @@ never commits). Organisations and areas are shared: areas are matched by key.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from itertools import groupby
 
 import sqlalchemy as sa
 import yaml
@@ -17,8 +16,8 @@ from app.accounts.models import Area
 from app.core import audit
 from app.core.enums import LedgerEntryKind
 
-from . import rules
-from .models import AreaEstimate, DelegationRule, EnvelopeEntry, Goal, Programme
+from . import regimes, rules
+from .models import AreaEstimate, EnvelopeEntry, Goal, Programme
 
 SETTINGS = ("diary_number_format", "calculation_years", "discount_rate", "hours_per_fte",
             "oncost_rate", "channel_unit_sek", "stage_service_days", "idea_idle_days",
@@ -42,19 +41,12 @@ class SetupFileError(ValueError):
 
 
 def _delegation_regimes(programme: Programme) -> list[dict]:
-    """The delegation rules grouped by start date into regimes (reason "" until regimes are
-    their own records; the lead switches this one function to the regime model)."""
-    ordered = sorted(programme.delegation_rules,
-                     key=lambda r: (r.valid_from, r.limit_sek is None, r.limit_sek or 0, r.id))
-    regimes = []
-    for valid_from, group in groupby(ordered, key=lambda r: r.valid_from):
-        group = list(group)
-        regimes.append({
-            "valid_from": valid_from, "reason": getattr(group[0], "reason", "") or "",
-            "source": group[0].source,
-            "rules": [{"authority_key": r.authority_key, "authority_name": r.authority_name,
-                       "limit_sek": r.limit_sek, "source": r.source} for r in group]})
-    return regimes
+    """The programme's delegation regimes in start order, each with its reason and rules."""
+    return [{
+        "valid_from": regime.valid_from, "reason": regime.reason, "source": regime.source,
+        "rules": [{"authority_key": r.authority_key, "authority_name": r.authority_name,
+                   "limit_sek": r.limit_sek, "source": r.source} for r in regime.rules]}
+        for regime in regimes.regimes_of(programme)]
 
 
 def export_setup(programme: Programme, session) -> dict:
@@ -390,7 +382,7 @@ def _read_regimes(reader: _Reader, items: list) -> list[dict]:
             reader.fail(path, "must be a mapping")
             continue
         regime = {"valid_from": reader.day(item, "valid_from", f"{path}.valid_from"),
-                  "reason": reader.text(item, "reason", f"{path}.reason", required=False),
+                  "reason": reader.text(item, "reason", f"{path}.reason", max_length=2000),
                   "source": reader.text(item, "source", f"{path}.source", max_length=300),
                   "rules": []}
         for number, rule in enumerate(reader.section(item, f"{path}.rules", list)):
@@ -451,7 +443,7 @@ def import_setup(values: dict, session, actor=None) -> Programme:
     for spec in values["budget_cut_policies"]:
         session.add(BudgetCutPolicy(programme_id=programme.id,
                                     created_by_id=getattr(actor, "id", None), **spec))
-    _write_regimes(programme, values["delegation_regimes"], session)
+    _write_regimes(programme, values["delegation_regimes"], actor)
     session.flush()
     session.refresh(programme)
     audit.record("programme.imported", programme, actor=actor,
@@ -462,14 +454,7 @@ def import_setup(values: dict, session, actor=None) -> Programme:
     return programme
 
 
-def _write_regimes(programme: Programme, regimes: list[dict], session) -> None:
-    """Write each regime's rules, in force until the next regime starts (the last: open)."""
-    for index, regime in enumerate(regimes):
-        following = regimes[index + 1]["valid_from"] if index + 1 < len(regimes) else None
-        for rule in regime["rules"]:
-            session.add(DelegationRule(
-                programme_id=programme.id, authority_key=rule["authority_key"],
-                authority_name=rule["authority_name"], limit_sek=rule["limit_sek"],
-                valid_from=regime["valid_from"],
-                valid_to=following - timedelta(days=1) if following else None,
-                source=rule["source"]))
+def _write_regimes(programme: Programme, regime_specs: list[dict], actor) -> None:
+    """Add each regime as the seed does: a record of regimes, the dates not bound to today."""
+    for spec in regime_specs:
+        regimes.add_regime(programme, spec, actor, history=True)
