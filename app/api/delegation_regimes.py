@@ -4,6 +4,7 @@ A regime added here routes decisions dated on or after its start at once
 (`GET /api/v1/delegation/route`). A regime in force is never changed: 409.
 """
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.core import clock
@@ -28,7 +29,7 @@ blp = api_blueprint("api_delegation_regimes",
 def _require_administrator() -> None:
     """Only an administrator reads or changes regimes; refused before the body is read."""
     if not can_administer(api_user()):
-        raise Forbidden("Only an administrator may read or change delegation regimes.")
+        raise Forbidden(_("Only an administrator may read or change delegation regimes."))
 
 
 class RuleInSchema(Schema):
@@ -94,14 +95,16 @@ class RegimeSchema(Schema):
 def _programme(programme_id: int) -> Programme:
     programme = db.session.get(Programme, programme_id)
     if programme is None:
-        raise NotFound(f"There is no programme with id {programme_id}.")
+        raise NotFound(_("There is no programme with id %(programme_id)s.",
+                         programme_id=programme_id))
     return programme
 
 
 def _regime(programme: Programme, regime_id: int) -> DelegationRegime:
     regime = db.session.get(DelegationRegime, regime_id)
     if regime is None or regime.programme_id != programme.id:
-        raise NotFound(f"Programme {programme.id} has no delegation regime {regime_id}.")
+        raise NotFound(_("Programme %(programme_id)s has no delegation regime %(regime_id)s.",
+                         programme_id=programme.id, regime_id=regime_id))
     return regime
 
 

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import request
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.core.asof import parse_on
@@ -53,7 +54,8 @@ def programmes(pagination_parameters):
 def programme(programme_id: int):
     """One programme with its envelope (reserved, committed, spent, remaining), goals and rules."""
     found = db.get_or_404(Programme, programme_id,
-                          description=f"There is no programme with id {programme_id}.")
+                          description=_("There is no programme with id %(programme_id)s.",
+                                        programme_id=programme_id))
     return _with_envelope([found])[0]
 
 
@@ -68,13 +70,14 @@ WHOLE_SEK = validate.Range(min=0, max=rules.MAX_AMOUNT_SEK)
 def _only_administrators_write() -> None:
     """A programme's set-up is changed by an administrator; others get 403 before the body."""
     if request.method not in ("GET", "HEAD", "OPTIONS") and not can_administer(api_user()):
-        raise Forbidden("Only an administrator changes a programme's set-up.")
+        raise Forbidden(_("Only an administrator changes a programme's set-up."))
 
 
 def _programme_or_404(programme_id: int) -> Programme:
     found = db.session.get(Programme, programme_id)
     if found is None:
-        raise NotFound(f"There is no programme with id {programme_id}.")
+        raise NotFound(_("There is no programme with id %(programme_id)s.",
+                         programme_id=programme_id))
     return found
 
 
@@ -226,7 +229,8 @@ def add_goal(data, programme_id: int):
 def _goal_or_404(programme_id: int, goal_id: int) -> Goal:
     goal = db.session.get(Goal, goal_id)
     if goal is None or goal.programme_id != _programme_or_404(programme_id).id:
-        raise NotFound(f"Programme {programme_id} has no goal with id {goal_id}.")
+        raise NotFound(_("Programme %(programme_id)s has no goal with id %(goal_id)s.",
+                         programme_id=programme_id, goal_id=goal_id))
     return goal
 
 

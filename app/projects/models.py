@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Area, Organisation, User
@@ -177,11 +178,12 @@ class GateDecision(db.Model):
 @sa.event.listens_for(GateDecision, "before_update")
 def _refuse_changing_a_gate_decision(_mapper, _connection, decision: GateDecision) -> None:
     """Keep the record whatever code runs: a gate decision is never edited."""
-    raise Conflict(f"Gate decision {decision.id} is recorded and cannot change; record a "
-                   "correction instead.")
+    raise Conflict(_("Gate decision %(decision_id)s is recorded and cannot change; record a "
+                     "correction instead.", decision_id=decision.id))
 
 
 @sa.event.listens_for(GateDecision, "before_delete")
 def _refuse_deleting_a_gate_decision(_mapper, _connection, decision: GateDecision) -> None:
     """A gate decision is never removed."""
-    raise Conflict(f"Gate decision {decision.id} is recorded and cannot be removed.")
+    raise Conflict(_("Gate decision %(decision_id)s is recorded and cannot be removed.",
+                     decision_id=decision.id))

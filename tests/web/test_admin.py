@@ -57,7 +57,7 @@ def test_decision_maker_without_authority_key_gets_a_field_error(app, admin):
         "roles": ["decision_maker"], "authority_key": "", "password": "a-long-password"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "error-summary" in html and "authority key" in html
+    assert "error-summary" in html and "behöver en beslutsrätt" in html
     with app.app_context():
         assert db.session.scalar(sa.select(User).where(User.email == "anders@test.example")) is None
 
