@@ -21,12 +21,6 @@ from app.core.actions import commit_or_flash_refusal
 from app.core.asof import on_from_request, page_status, parse_on
 from app.core.enums import ProjectState, RagStatus, ReportState
 from app.core.errors import Forbidden, InvalidInput
-from app.core.export_columns import (
-    PROJECT_COLUMNS,
-    PROJECTS_NAME,
-    REPORTS_QUEUE_NAME,
-    report_queue_sheets,
-)
 from app.core.exports import (
     export_url,
     query_xlsx_response,
@@ -40,6 +34,7 @@ from app.programmes.queries import current_programme
 from reports.project_compilation import build_project_compilation, compilation_filename
 
 from . import forms, services
+from .exports import PROJECT_COLUMNS, PROJECTS_NAME, REPORTS_QUEUE_NAME, report_queue_sheets
 from .models import StatusReport
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
