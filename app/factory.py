@@ -139,8 +139,9 @@ def register_blueprints(app: Flask) -> None:
     from app.programmes.position_views import bp as position_bp
     from app.programmes.views import bp as programmes_bp
     from app.projects.views import bp as projects_bp
+    from app.start.views import bp as start_bp
 
-    for blueprint in (core_bp, accounts_bp, programmes_bp, ideas_bp, applications_bp,
+    for blueprint in (start_bp, core_bp, accounts_bp, programmes_bp, ideas_bp, applications_bp,
                       decisions_bp, projects_bp, benefits_bp, budget_cuts_bp, audit_bp,
                       dashboards_bp, followup_bp, health_bp, prioritisation_bp,
                       benefit_map_bp, position_bp, first_run_bp):

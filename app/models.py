@@ -11,7 +11,6 @@ from app.applications.models import (
     Attachment,
     CostBreakdownLine,
     Decision,
-    DiaryCounter,
     Milestone,
     QualityCheck,
 )
@@ -26,7 +25,7 @@ from app.benefits.models import (
     RealisationEntry,
 )
 from app.budget_cuts.models import BudgetCutEntry, BudgetCutLine, BudgetCutPolicy
-from app.core.models import AuditEntry, AuditHead, Notification
+from app.core.models import AuditEntry, AuditHead, DiaryCounter, Notification
 from app.followup.models import FollowUpTask, TertialReport
 from app.ideas.models import ProjectIdea
 from app.jobs.models import JobRun

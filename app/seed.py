@@ -30,7 +30,6 @@ from app.applications.models import (
     Assessment,
     AssessmentScore,
     Decision,
-    DiaryCounter,
     QualityCheck,
 )
 from app.applications.rules import PIPELINE_STAGES, TRANSITIONS, Action, expected_decision_date
@@ -53,6 +52,7 @@ from app.core.enums import (
     TertialReportState,
 )
 from app.core.errors import DomainError
+from app.core.models import DiaryCounter
 from app.core.money import format_sek
 from app.core.periods import ReportingPeriod
 from app.extensions import db

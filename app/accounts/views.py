@@ -58,7 +58,7 @@ def login():
     next_path = request.args.get("next")
     reauth = current_user.is_authenticated and bool(request.args.get("reauth"))
     if current_user.is_authenticated and not reauth:
-        return redirect(next_path if is_safe_local_path(next_path) else url_for("core.home"))
+        return redirect(next_path if is_safe_local_path(next_path) else url_for("start.home"))
     form = LoginForm()
     if reauth and request.method == "GET":
         form.email.data = current_user.email
@@ -70,7 +70,7 @@ def login():
         else:
             db.session.commit()
             start_session(user, remember=bool(form.remember.data))
-            return redirect(next_path if is_safe_local_path(next_path) else url_for("core.home"))
+            return redirect(next_path if is_safe_local_path(next_path) else url_for("start.home"))
     return render_template("accounts/login.html", form=form, reauth=reauth), (
         422 if form.errors else 200)
 

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.applications import services
+from app.applications.exports import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from app.applications.models import Application, Decision
 from app.core.enums import ApplicationKind, ApplicationState
 from app.core.errors import InvalidInput, NotFound
-from app.core.export_columns import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from app.core.permissions import can_view_application
 from app.core.uploads import stream_size
 from app.extensions import db

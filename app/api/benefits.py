@@ -13,9 +13,9 @@ from marshmallow import Schema, fields, validate
 from app.accounts.models import Organisation
 from app.applications import services as application_services
 from app.benefits import services
+from app.benefits.exports import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from app.benefits.models import Benefit, CalculationVersion, RealisationEntry
 from app.core.errors import Forbidden, InvalidInput, NotFound
-from app.core.export_columns import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from app.core.exports import sheets_response
 from app.core.permissions import can_view_portfolio
 from app.extensions import api, db

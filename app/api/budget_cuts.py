@@ -11,16 +11,16 @@ from marshmallow import Schema, fields, validate
 
 from app.accounts.models import Organisation
 from app.budget_cuts import services
-from app.budget_cuts.models import BudgetCutEntry, BudgetCutPolicy
-from app.budget_cuts.rules import Flag
-from app.core.enums import BudgetCutEntryKind, CalculationVersionKind
-from app.core.errors import Forbidden, NotFound
-from app.core.export_columns import (
+from app.budget_cuts.exports import (
     BUDGET_CUT_TOTAL_COLUMNS,
     BUDGET_CUT_YEAR_COLUMNS,
     BUDGET_CUTS_NAME,
     CITY_TOTAL_LABEL,
 )
+from app.budget_cuts.models import BudgetCutEntry, BudgetCutPolicy
+from app.budget_cuts.rules import Flag
+from app.core.enums import BudgetCutEntryKind, CalculationVersionKind
+from app.core.errors import Forbidden, NotFound
 from app.core.exports import XLSX_MIMETYPE, xlsx_response
 from app.core.urls import ID_MAX
 from app.extensions import api, db

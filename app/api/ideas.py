@@ -5,10 +5,10 @@ from marshmallow import Schema, fields, validate
 
 from app.core.enums import IdeaState
 from app.core.errors import InvalidInput
-from app.core.export_columns import IDEA_COLUMNS, IDEAS_NAME
 from app.core.urls import ID_MAX
 from app.extensions import db
 from app.ideas import services
+from app.ideas.exports import IDEA_COLUMNS, IDEAS_NAME
 from app.ideas.services import MAX_COMMENT_LENGTH, MAX_LENGTHS, SCREENING_OUTCOMES
 from app.ideas.similarity import DEFAULT_LIMIT
 from app.programmes.models import Programme

@@ -3,15 +3,15 @@
 from marshmallow import Schema, fields, validate
 
 from app.core.enums import ProjectState, RagStatus
-from app.core.export_columns import (
+from app.core.exports import XLSX_MIMETYPE, sheets_response, workbook_response
+from app.extensions import db
+from app.projects import gates, services
+from app.projects.exports import (
     PROJECT_COLUMNS,
     PROJECTS_NAME,
     REPORTS_QUEUE_NAME,
     report_queue_sheets,
 )
-from app.core.exports import XLSX_MIMETYPE, sheets_response, workbook_response
-from app.extensions import db
-from app.projects import gates, services
 from app.projects.models import Project, StatusReport
 from reports.project_compilation import build_project_compilation, compilation_filename
 

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
+from app.accounts.queries import users_of_organisation, users_with_role
 from app.benefit_map import services as network_services
 from app.benefits import services as benefit_services
 from app.core import audit, clock, uploads
@@ -35,7 +36,7 @@ from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.labels import APPLICATION_STATE, DECISION_KIND, DECISION_OUTCOME
 from app.core.models import utcnow
 from app.core.money import format_sek
-from app.core.notifications import notify, users_of_organisation, users_with_role
+from app.core.notifications import notify
 from app.core.permissions import PRIVATE_STATES, can_view_application, can_view_portfolio
 from app.core.sequences import next_number
 from app.core.upload_messages import refusal_error

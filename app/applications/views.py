@@ -20,7 +20,6 @@ from app.core.enums import (
     Role,
 )
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.core.export_columns import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_edit_application, can_view_application
 from app.core.uploads import stream_size
@@ -31,6 +30,7 @@ from app.programmes.queries import current_programme
 from app.programmes.services import list_programmes
 
 from . import forms, rules, services
+from .exports import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from .models import (
     AdvisoryOpinion,
     Application,

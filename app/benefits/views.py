@@ -28,7 +28,6 @@ from app.core import clock
 from app.core.asof import on_from_request, page_status
 from app.core.enums import BenefitKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput
-from app.core.export_columns import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from app.core.exports import export_url, sheets_response, wants_xlsx
 from app.core.permissions import can_edit_application, can_view_portfolio, can_view_programme
 from app.core.uploads import stream_size
@@ -40,6 +39,7 @@ from reports.benefit_figures import peng_figure, planned_vs_realised_figure
 from reports.xlsx import content_disposition
 
 from . import forms, services
+from .exports import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from .models import Benefit, RealisationEntry
 
 bp = Blueprint("benefits", __name__, url_prefix="/benefits")

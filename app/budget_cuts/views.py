@@ -12,13 +12,6 @@ from app.core import clock
 from app.core.actions import commit_or_flash_refusal
 from app.core.asof import on_from_request, page_status, parse_on
 from app.core.errors import Conflict, InvalidInput
-from app.core.export_columns import (
-    BUDGET_CUT_TOTAL_COLUMNS,
-    BUDGET_CUT_YEAR_COLUMNS,
-    BUDGET_CUTS_NAME,
-    CITY_TOTAL_LABEL,
-    RECONCILIATION_COLUMNS,
-)
 from app.core.exports import export_url, wants_xlsx, xlsx_response
 from app.core.money import format_msek
 from app.core.permissions import can_view_programme
@@ -28,6 +21,13 @@ from reports.budget_cut_sheet import explanation_workbook, grouped_bar_chart
 from reports.xlsx import content_disposition
 
 from . import services
+from .exports import (
+    BUDGET_CUT_TOTAL_COLUMNS,
+    BUDGET_CUT_YEAR_COLUMNS,
+    BUDGET_CUTS_NAME,
+    CITY_TOTAL_LABEL,
+    RECONCILIATION_COLUMNS,
+)
 from .forms import DecisionForm, DeleteForm, PolicyForm, ProposeForm, WhatIfForm
 from .models import BudgetCutEntry, BudgetCutPolicy
 

@@ -127,3 +127,17 @@ def json_safe(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+class DiaryCounter(db.Model):
+    """The last number used per series and year; locked while a number is drawn, so none repeat.
+
+    Series: "dnr" (decision diary numbers) and "application" (application references).
+    """
+
+    series: Mapped[str] = mapped_column(sa.String(20), primary_key=True, default="dnr")
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<DiaryCounter {self.series} {self.year}: {self.last_seq}>"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.applications.models import DiaryCounter
+from app.core.models import DiaryCounter
 from app.extensions import db
 
 

@@ -1,4 +1,4 @@
-"""The start page, notifications and their e-mail setting, language choice, the API reference."""
+"""Notifications and their e-mail setting, language choice, the API reference."""
 
 
 from flask import (
@@ -16,26 +16,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import notifications
-from app.core.asof import on_from_request, page_status
 from app.core.forms import NotificationSettingsForm
-from app.core.tasks import tasks_for
 from app.core.urls import is_safe_local_path
 from app.extensions import db
-from app.programmes import queries as programme_queries
-from app.programmes import services as programme_services
 
 bp = Blueprint("core", __name__)
-
-
-@bp.get("/")
-@login_required
-def home():
-    programmes = programme_services.list_programmes()
-    on, on_error = on_from_request(programmes[-1] if len(programmes) == 1 else None)
-    positions = programme_queries.envelope_positions([p.id for p in programmes], on)
-    return render_template("core/home.html", tasks=tasks_for(current_user),
-                           programmes=programmes, positions=positions,
-                           on=on, on_error=on_error), page_status(on_error)
 
 
 @bp.get("/notifications")
@@ -76,7 +61,7 @@ def set_language():
         current_user.locale = lang
         db.session.commit()
     target = request.form.get("next")
-    return redirect(target if is_safe_local_path(target) else url_for("core.home"))
+    return redirect(target if is_safe_local_path(target) else url_for("start.home"))
 
 
 @bp.get("/api-reference")

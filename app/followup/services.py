@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Area, Organisation
+from app.accounts.queries import users_with_role
 from app.applications import services as application_services
 from app.applications.models import Decision
 from app.benefit_map import queries as network_queries
@@ -40,7 +41,7 @@ from app.core.enums import (
 )
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import utcnow
-from app.core.notifications import notify, users_with_role
+from app.core.notifications import notify
 from app.core.permissions import can_view_portfolio
 from app.extensions import db
 from app.programmes import queries as programme_queries

@@ -16,13 +16,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Organisation, User
+from app.accounts.queries import users_of_organisation, users_with_role
 from app.applications.models import Application
 from app.core import audit, clock
 from app.core.clock import local_date, local_zone
 from app.core.enums import ApplicationState, IdeaState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry
-from app.core.notifications import notify, users_of_organisation, users_with_role
+from app.core.notifications import notify
 from app.core.permissions import belongs_to, can_view_portfolio
 from app.extensions import db
 from app.programmes.models import Programme

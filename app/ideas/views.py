@@ -10,7 +10,6 @@ from app.core import clock, labels
 from app.core.asof import on_from_request, page_status
 from app.core.enums import IdeaState
 from app.core.errors import Forbidden, InvalidInput
-from app.core.export_columns import IDEA_COLUMNS, IDEAS_NAME
 from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_view_portfolio, can_view_programme
 from app.extensions import db
@@ -19,6 +18,7 @@ from app.programmes.queries import current_programme
 from app.programmes.services import list_programmes
 
 from . import permissions, services
+from .exports import IDEA_COLUMNS, IDEAS_NAME
 from .forms import IdeaForm, ScreeningForm
 
 bp = Blueprint("ideas", __name__, url_prefix="/ideas")

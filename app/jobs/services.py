@@ -28,11 +28,12 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.accounts.queries import users_of_organisations, users_with_role
 from app.core import mail
 from app.core.clock import local_zone
 from app.core.enums import ProjectState, Role
 from app.core.models import Notification, utcnow
-from app.core.notifications import notify, users_of_organisations, users_with_role
+from app.core.notifications import notify
 from app.core.periods import ReportingPeriod
 from app.extensions import db
 from app.followup.models import FollowUpTask

@@ -24,11 +24,11 @@ from app.core import audit, clock
 from app.core.asof import counts_on
 from app.core.enums import CalculationVersionKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.core.export_columns import PROJECT_COLUMNS
 from app.core.exports import ExportColumn
 from app.extensions import db
 
 from . import queries, rules, services
+from .exports import PROJECT_COLUMNS
 from .models import FinalReport, GateDecision, ProgrammePhase, Project, StatusReport
 
 REQUIREMENT_LABELS = {

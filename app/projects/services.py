@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Area, Organisation
+from app.accounts.queries import users_of_organisation, users_with_role
 from app.applications import services as application_services
 from app.applications.models import Application, Decision
 from app.benefits.models import Benefit, RealisationEntry
@@ -38,7 +39,7 @@ from app.core.enums import ProjectState, RagStatus, ReportState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import utcnow
 from app.core.money import format_sek
-from app.core.notifications import notify, users_of_organisation, users_with_role
+from app.core.notifications import notify
 from app.core.permissions import belongs_to, can_view_portfolio
 from app.extensions import db
 from app.followup import rules as adherence

@@ -21,11 +21,6 @@ from app.core.actions import commit_or_flash_refusal
 from app.core.asof import on_from_request, page_status, parse_on
 from app.core.enums import ProjectState, RagStatus, ReportState
 from app.core.errors import Conflict, Forbidden, InvalidInput
-from app.core.export_columns import (
-    PROJECTS_NAME,
-    REPORTS_QUEUE_NAME,
-    report_queue_sheets,
-)
 from app.core.exports import (
     export_url,
     query_xlsx_response,
@@ -39,6 +34,7 @@ from app.programmes.queries import current_programme
 from reports.project_compilation import build_project_compilation, compilation_filename
 
 from . import forms, gates, services
+from .exports import PROJECTS_NAME, REPORTS_QUEUE_NAME, report_queue_sheets
 from .models import Project, StatusReport
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")

@@ -298,13 +298,13 @@ def log_in_as(page, _login_cookies, url_for):
         user = demo_user_with_role(role)
         if role in _login_cookies:
             page.context.add_cookies(_login_cookies[role])
-            page.goto(url_for("core.home"))
-            if path_of(page.url) == url_for("core.home"):
+            page.goto(url_for("start.home"))
+            if path_of(page.url) == url_for("start.home"):
                 return user
             page.context.clear_cookies()
         response = keyboard_login(page, user.email, user.password)
         assert response is not None and response.ok, f"logging in as {user.email} failed"
-        assert path_of(page.url) == url_for("core.home"), page.url
+        assert path_of(page.url) == url_for("start.home"), page.url
         _login_cookies[role] = page.context.cookies()
         return user
 

@@ -199,7 +199,7 @@ class Journey:
         user = demo_user_with_role(role)
         response = keyboard_login(self.page, user.email, user.password)
         assert response is not None and response.ok, f"logging in as {user.email} failed"
-        assert path_of(self.page.url) == self.url_for("core.home"), self.page.url
+        assert path_of(self.page.url) == self.url_for("start.home"), self.page.url
         self.person = user
         return user
 

@@ -77,7 +77,7 @@ def links_to(endpoint: str, id_name: str) -> Callable[[Callable], str]:
 
 
 TARGETS = [
-    Target("start page", EVERYONE, "core.home"),
+    Target("start page", EVERYONE, "start.home"),
     Target("programmes", EVERYONE, "programmes.index"),
     Target("a programme", EVERYONE, "programmes.index",
            links_to("programmes.detail", "programme_id")),
@@ -102,7 +102,7 @@ CASES = [(role, target) for role in (ADMINISTRATOR, PROGRAMME_OFFICE, APPLICANT)
 
 def open_target(page, url_for, target: Target) -> None:
     """Reach the page as a user would: the menu link, then the page's own link if any."""
-    page.goto(url_for("core.home"))
+    page.goto(url_for("start.home"))
     menu_link = page.locator(f"nav a[href='{url_for(target.menu_endpoint)}']")
     follow(page, menu_link, f"the menu link to {target.menu_endpoint}")
     if target.link_selector is not None:
@@ -122,7 +122,7 @@ def test_page_has_no_wcag_violations(page, log_in_as, url_for, role, target):
 def test_menu_pages_missing_from_targets_are_scanned_too(page, log_in_as, url_for, role):
     """The menu is read from the rendered <nav>, so a page added to it is scanned at once."""
     log_in_as(role)
-    page.goto(url_for("core.home"))
+    page.goto(url_for("start.home"))
     listed = {url_for(target.menu_endpoint) for target in TARGETS if role in target.roles}
     failures = []
     for path in sorted(menu_paths(page) - listed):

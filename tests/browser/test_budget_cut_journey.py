@@ -156,7 +156,7 @@ def test_head_of_office_finds_why_her_budget_was_cut(journey, business_clock, ur
         head = head_of_office()
         response = keyboard_login(page, head.email, head.password)
         assert response is not None and response.ok
-        assert path_of(page.url) == url_for("core.home"), page.url
+        assert path_of(page.url) == url_for("start.home"), page.url
         journey.person = head
 
         menu_link = page.locator(f"nav a[href='{url_for('budget_cuts.index')}']")

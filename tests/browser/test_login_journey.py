@@ -78,7 +78,7 @@ def test_programme_officer_reaches_the_envelope_by_keyboard_and_logs_out(
     jonas = demo_user_with_role("programme_office")
     response = keyboard_login(page, jonas.email, jonas.password)
     assert response.status == 200
-    assert path_of(page.url) == url_for("core.home")
+    assert path_of(page.url) == url_for("start.home")
     expect(page.locator("#tasks-heading")).to_be_visible()
 
     tab_to(page, f"nav a[href='{url_for('programmes.index')}']")
@@ -101,7 +101,7 @@ def test_programme_officer_reaches_the_envelope_by_keyboard_and_logs_out(
     assert press_enter_and_wait(page).status == 200
     assert path_of(page.url) == url_for("accounts.login")
     expect(page.locator("main [role=status]")).not_to_be_empty()
-    page.goto(url_for("core.home"))
+    page.goto(url_for("start.home"))
     assert path_of(page.url) == url_for("accounts.login"), "still logged in after logging out"
 
 

@@ -12,7 +12,7 @@ import yaml
 
 from app.accounts.models import RoleAssignment
 from app.accounts.services import authenticate, find_user_by_email
-from app.applications.models import Decision, DiaryCounter
+from app.applications.models import Decision
 from app.core.enums import (
     DecisionKind,
     LedgerEntryKind,
@@ -22,6 +22,7 @@ from app.core.enums import (
     Role,
 )
 from app.core.errors import Conflict
+from app.core.models import DiaryCounter
 from app.extensions import db
 from app.followup import rules
 from app.programmes import rules as delegation

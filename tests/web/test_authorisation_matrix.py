@@ -227,7 +227,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("budget_cuts.index", "GET"): READ,
     ("budget_cuts.policies", "GET"): READ,
     ("core.api_reference", "GET"): READ,
-    ("core.home", "GET"): READ,
+    ("start.home", "GET"): READ,
     ("core.notification_list", "GET"): READ,
     ("core.notification_settings", "GET"): READ,
     ("dashboards.index", "GET"): READ,

@@ -100,7 +100,7 @@ def test_the_outage_answer_rolls_back_the_request(app, office, monkeypatch):
         original()
 
     monkeypatch.setattr(db.session, "rollback", watch, raising=False)
-    monkeypatch.setattr("app.core.views.render_template", _dropped_connection)
+    monkeypatch.setattr("app.start.views.render_template", _dropped_connection)
     response = office.get("/")
     assert response.status_code == 503
     assert rolled_back
@@ -118,7 +118,7 @@ def test_unexpected_errors_are_problem_json_on_the_api_and_swedish_in_the_browse
     monkeypatch.setattr("app.api.auth.user_for_token", broken)
     api = client.get("/api/v1/programmes", headers=headers)
     assert api.status_code == 500 and api.mimetype == "application/problem+json"
-    monkeypatch.setattr("app.core.views.render_template", broken)
+    monkeypatch.setattr("app.start.views.render_template", broken)
     page = office.get("/")
     assert page.status_code == 500 and page.mimetype == "text/html"
     assert "Något gick fel" in page.get_data(as_text=True)

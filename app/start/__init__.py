@@ -1,0 +1,1 @@
+"""The start page: the programmes' envelopes and what waits for each of the user's roles."""

@@ -1,0 +1,35 @@
+"""The layers hold: `app/core/` is the ground floor and imports no domain package."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app"
+DOMAINS = sorted(path.name for path in APP.iterdir()
+                 if path.is_dir() and (path / "__init__.py").exists() and path.name != "core")
+
+
+def _imported_modules(source: str) -> list[tuple[int, str]]:
+    """Every module an import names, at any depth (imports inside functions count too)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def test_the_domains_are_found():
+    assert {"applications", "projects", "programmes", "accounts", "start"} <= set(DOMAINS)
+
+
+def test_core_imports_no_domain():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for path in sorted((APP / "core").rglob("*.py"))
+        for line, module in _imported_modules(path.read_text(encoding="utf-8"))
+        if any(module == f"app.{domain}" or module.startswith(f"app.{domain}.")
+               for domain in DOMAINS)
+    ]
+    assert offenders == [], "core must not import a domain:\n" + "\n".join(offenders)
