@@ -23,7 +23,11 @@ from app.core.enums import ApplicationState, IdeaState, ProjectState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry
 from app.core.notifications import notify, users_of_organisation, users_with_role
-from app.core.permissions import belongs_to, can_view_portfolio
+from app.core.permissions import (
+    belongs_to,
+    in_portfolio_of,
+    in_programmes_where,
+)
 from app.extensions import db
 from app.programmes.models import Programme
 from app.projects.models import Project
@@ -73,17 +77,25 @@ def similarity_text(title: str, description: str = "") -> str:
 # ---- queries --------------------------------------------------------------------------------
 
 def visible_ideas(user, state: IdeaState | None = None,
-                  organisation_id: int | None = None, on: date | None = None) -> sa.Select:
+                  organisation_id: int | None = None, on: date | None = None,
+                  programme_id: int | None = None) -> sa.Select:
     """Build the query of ideas `user` may see: own organisation's, or all for programme roles.
+
+    Each programme counts the roles the user holds there; `programme_id` keeps one programme.
 
     With `on`, only the ideas submitted by then, in the state they stood in then.
     """
     query = (sa.select(ProjectIdea)
              .join(Organisation, ProjectIdea.organisation_id == Organisation.id)
              .options(contains_eager(ProjectIdea.organisation)))
-    if not can_view_portfolio(user):
-        own = getattr(user, "organisation_id", None)
-        query = query.where(ProjectIdea.organisation_id == own if own else sa.false())
+    own = getattr(user, "organisation_id", None)
+    query = query.where(sa.or_(
+        in_portfolio_of(user, ProjectIdea.programme_id),
+        sa.and_(ProjectIdea.organisation_id == own,
+                in_programmes_where(user, frozenset(Role), ProjectIdea.programme_id))
+        if own else sa.false()))
+    if programme_id is not None:
+        query = query.where(ProjectIdea.programme_id == programme_id)
     if on is not None:
         query = query.where(queries.exists_on(on))
         if state is not None:
