@@ -10,7 +10,9 @@ from app.benefit_map import queries as network_queries
 from app.core.asof import page_status, parse_on
 from app.core.enums import ProjectState
 from app.core.errors import Forbidden, InvalidInput
+from app.core.programme_filter import remembered_programme_id
 from app.extensions import db
+from app.programmes.choice import programme_exists
 from app.programmes.models import Programme
 from app.projects import services as project_services
 from app.projects.services import PROJECT_STATE_LABELS, RAG_SHORT
@@ -53,11 +55,20 @@ def index():
     return redirect(url_for(".organisation", organisation_id=current_user.organisation_id))
 
 
+def _with_chosen_programme(filters: services.Filters) -> services.Filters:
+    """Without `programme_id` in the URL, the programme chosen in the navigation."""
+    if filters.programme_id is not None:
+        return filters
+    return replace(filters, programme_id=remembered_programme_id(programme_exists))
+
+
 def _programme_view() -> tuple[services.Filters, object, services.Dashboard]:
     if not services.can_view_programme_dashboard(current_user):
         raise Forbidden(_("The programme dashboard is for the programme's roles."))
-    filters = services.parse_filters(request.args)
+    filters = _with_chosen_programme(services.parse_filters(request.args))
     programme = services.programme_for(filters)
+    if not services.can_view_programme_dashboard(current_user, programme.id):
+        raise Forbidden(_("The programme dashboard is for the programme's roles."))
     filters, on_error = _checked_on(filters, programme)
     return filters, programme, services.programme_dashboard(programme, filters), on_error
 
@@ -98,8 +109,10 @@ def _organisation_view(organisation_id: int):
     organisation = services.get_organisation(organisation_id)
     if not services.can_view_organisation_dashboard(current_user, organisation.id):
         raise Forbidden(_("You can see your own organisation's dashboard only."))
-    filters = services.parse_filters(request.args)
+    filters = _with_chosen_programme(services.parse_filters(request.args))
     programme = services.get_programme(filters.programme_id)
+    if not services.can_view_organisation_dashboard(current_user, organisation.id, programme.id):
+        raise Forbidden(_("You can see your own organisation's dashboard only."))
     filters, on_error = _checked_on(filters, programme)
     dashboard = services.organisation_dashboard(organisation, programme, filters)
     return organisation, filters, programme, dashboard, on_error
