@@ -442,7 +442,8 @@ def submit(application: Application, actor) -> Application:
         submitted_on, _service_days(application.programme))
     benefit_services.freeze_submitted(application, actor)
     _move(application, action, actor, comment="")
-    notify(users_with_role(Role.PROGRAMME_OFFICE), "application.submitted",
+    notify(users_with_role(Role.PROGRAMME_OFFICE,
+                           programme_id=application.programme_id), "application.submitted",
            _("%(reference)s %(title)s was submitted by %(organisation)s.",
              reference=application.reference, title=application.title,
              organisation=application.organisation.name),
@@ -1071,14 +1072,16 @@ def deciders_for(application: Application) -> list[User]:
     authority = _safe_routed_authority(application)
     if authority is None:
         return []
-    ids = users_with_role(Role.DECISION_MAKER, authority.authority_key)
+    ids = users_with_role(Role.DECISION_MAKER, authority.authority_key,
+                          programme_id=application.programme_id)
     return [db.session.get(User, i) for i in ids]
 
 
 def _notify_deciders(application: Application) -> None:
     authority = _safe_routed_authority(application)
     if authority is not None:
-        notify(users_with_role(Role.DECISION_MAKER, authority.authority_key),
+        notify(users_with_role(Role.DECISION_MAKER, authority.authority_key,
+                               programme_id=application.programme_id),
                "application.awaiting_decision",
                _("%(reference)s %(title)s (%(amount)s) awaits your decision.",
                  reference=application.reference, title=application.title,

@@ -628,7 +628,8 @@ def present_tertial_report(report: TertialReport, summary, actor) -> TertialRepo
                  before={"state": TertialReportState.DRAFT},
                  after={"state": report.state, "summary": text,
                         "generated_at": report.snapshot["generated_at"]})
-    notify(users_with_role(Role.FINANCE_COMMITTEE), "tertial_report.presented",
+    notify(users_with_role(Role.FINANCE_COMMITTEE, programme_id=report.programme_id),
+           "tertial_report.presented",
            _("The programme office has presented tertial report %(period)s of %(programme)s.",
              period=periods.tertial_period(report.year, report.tertial).label,
              programme=programme.name),

@@ -188,7 +188,8 @@ def submit_idea(programme: Programme, data: dict, actor) -> ProjectIdea:
     db.session.flush()
     audit.record("idea.submitted", idea, actor=actor, after=_snapshot(idea))
     organisation = db.session.get(Organisation, actor.organisation_id)
-    notify(users_with_role(Role.PROGRAMME_OFFICE), "idea.submitted",
+    notify(users_with_role(Role.PROGRAMME_OFFICE, programme_id=idea.programme_id),
+           "idea.submitted",
            _("New project idea from %(organisation)s: %(title)s",
              organisation=organisation.name, title=idea.title),
            link=idea_link(idea))
@@ -225,7 +226,8 @@ def update_idea(idea: ProjectIdea, data: dict, actor) -> ProjectIdea:
                  before={key: before[key] for key in changed},
                  after={key: after[key] for key in changed})
     if answered:
-        notify(users_with_role(Role.PROGRAMME_OFFICE), "idea.answered",
+        notify(users_with_role(Role.PROGRAMME_OFFICE, programme_id=idea.programme_id),
+               "idea.answered",
                _("%(organisation)s has answered your question about the idea %(title)s",
                  organisation=idea.organisation.name, title=idea.title),
                link=idea_link(idea))

@@ -525,7 +525,8 @@ def submit_report(report: StatusReport, actor) -> StatusReport:
         "period_number": report.period_number, "version": report.version,
         "supersedes_id": report.supersedes_id,
         **{field: getattr(report, field) for field in STATUS_FIELDS + AMOUNT_FIELDS}})
-    notify(users_with_role(Role.PROGRAMME_OFFICE), "report.submitted",
+    notify(users_with_role(Role.PROGRAMME_OFFICE, programme_id=report.project.programme_id),
+           "report.submitted",
            _("%(project)s has submitted its report for period %(number)s (version %(version)s).",
              project=project.title, number=report.period_number, version=report.version),
            link=f"/projects/reports/{report.id}")
@@ -750,7 +751,8 @@ def complete_followup_task(task: FollowUpTask, actor) -> FollowUpTask:
     db.session.flush()
     audit.record("followup.completed", task, actor=actor, before={"done_at": None},
                  after={"done_at": task.done_at, "project_id": project.id})
-    notify(users_with_role(Role.PROGRAMME_OFFICE), "followup.completed",
+    notify(users_with_role(Role.PROGRAMME_OFFICE, programme_id=project.programme_id),
+           "followup.completed",
            _("The one-year benefit follow-up of %(project)s is done: every benefit has a "
              "realised value.", project=project.title),
            link=f"/projects/{project.id}", dedupe_key=f"followup.completed:{task.id}")
@@ -849,7 +851,8 @@ def close_project(project: Project, data: dict, actor) -> FinalReport:
         "closed_on": today, "final_cost_sek": values["final_cost_sek"],
         "released_sek": max(unused, 0), "go_live_on": project.go_live_on})
     ensure_followup_task(project, actor)
-    notify(users_with_role(Role.PROGRAMME_OFFICE), "project.closed",
+    notify(users_with_role(Role.PROGRAMME_OFFICE, programme_id=project.programme_id),
+           "project.closed",
            _("%(project)s has closed with its final report.", project=project.title),
            link=f"/projects/{project.id}")
     return final
