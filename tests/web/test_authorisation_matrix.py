@@ -325,6 +325,8 @@ POLICY: dict[tuple[str, str], str] = {
     ("accounts.user_tokens", "GET"): ADMINISTER,
     ("accounts.revoke_user_token", "POST"): ADMINISTER,
     ("api_accounts.user_tokens", "GET"): KARINS_TOKENS_BY_USER,
+    ("api_accounts.user_roles", "GET"): ADMINISTER,
+    ("api_accounts.set_user_roles", "PUT"): REFUSED_FIRST,
     ("api_accounts.revoke_user_token", "DELETE"): KARINS_TOKENS_BY_USER,
 }
 

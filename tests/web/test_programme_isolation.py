@@ -373,3 +373,28 @@ def test_login_sees_only_the_programmes_one_works_in(app, client, world, demo_da
     login(client, email)
     home = client.get("/").get_data(as_text=True)
     assert "Program ett" in home and "Program två" not in home
+
+
+def test_the_api_grants_a_role_in_one_programme(app, client, world, people, make_user,
+                                                api_token):
+    admin = api_token(make_user(["administrator"], name="Admin"))
+    second = world["second"]
+    url = f"/api/v1/users/{people.sven}/roles"
+    response = client.put(url, headers=admin, json={"grants": [
+        {"role": "applicant"}, {"role": "programme_office", "programme_id": second},
+        {"role": "decision_maker", "authority_key": "city_director", "programme_id": second}]})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert client.get(url, headers=admin).get_json()["grants"] == [
+        {"role": "applicant", "authority_key": None, "programme_id": None},
+        {"role": "decision_maker", "authority_key": "city_director", "programme_id": second},
+        {"role": "programme_office", "authority_key": None, "programme_id": second}]
+    with app.app_context():
+        sven = _user(people.sven)
+        assert sven.authority_keys_for(second) == {"city_director"}
+        assert sven.authority_keys_for(world["programmes"][0]) == frozenset()
+    unknown = client.put(url, headers=admin, json={"grants": [
+        {"role": "auditor", "programme_id": UNKNOWN}]})
+    assert unknown.status_code == 422 and unknown.mimetype == "application/problem+json"
+    assert client.get(url, headers=api_token(people.jonas)).status_code == 403
+    assert client.put(url, headers=api_token(people.jonas),
+                      json={"grants": [{"role": "administrator"}]}).status_code == 403
