@@ -23,8 +23,7 @@ from app.core.exports import export_url, wants_xlsx, xlsx_response
 from app.core.money import format_msek
 from app.core.permissions import can_view_programme
 from app.extensions import db
-from app.programmes.choice import page_programme_id
-from app.programmes.services import list_programmes
+from app.programmes.choice import page_programme_id, programmes_of
 from reports.budget_cut_sheet import explanation_workbook, grouped_bar_chart
 from reports.xlsx import content_disposition
 
@@ -111,7 +110,7 @@ def index():
         return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_TOTAL_COLUMNS, totals,
                              print_header=programme.name)
     return render_template("budget_cuts/index.html", programme=programme,
-                           programmes=list_programmes(), totals=totals, year=year,
+                           programmes=programmes_of(current_user), totals=totals, year=year,
                            on=on, on_error=on_error,
                            export_url=export_url({"programme_id": [programme.id],
                                                   "on": [on.isoformat()]})

@@ -518,16 +518,18 @@ def programme_dashboard(programme: Programme, filters: Filters,
     return dashboard
 
 
-def filter_choices(programme: Programme) -> dict[str, list[tuple[int, str]]]:
-    """Programmes, areas and the programme's project organisations for the filter form, as
-    (id, name) pairs."""
+def filter_choices(programme: Programme, programme_ids=None) -> dict[str, list[tuple[int, str]]]:
+    """Programmes (those in `programme_ids`, None: all), areas and the programme's project
+    organisations for the filter form, as (id, name) pairs."""
+    programmes = sa.select(Programme.id, Programme.name).order_by(Programme.starts_on)
+    if programme_ids is not None:
+        programmes = programmes.where(Programme.id.in_(sorted(programme_ids)))
     organisations = (sa.select(Organisation.id, Organisation.name)
                      .where(Organisation.id.in_(sa.select(Project.organisation_id)
                                                 .where(Project.programme_id == programme.id)))
                      .order_by(Organisation.name))
     return {
-        "programmes": db.session.execute(sa.select(Programme.id, Programme.name)
-                                         .order_by(Programme.starts_on)).all(),
+        "programmes": db.session.execute(programmes).all(),
         "areas": db.session.execute(sa.select(Area.id, Area.name)
                                     .order_by(Area.name)).all(),
         "organisations": db.session.execute(organisations).all(),

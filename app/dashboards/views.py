@@ -10,9 +10,9 @@ from app.benefit_map import queries as network_queries
 from app.core.asof import page_status, parse_on
 from app.core.enums import ProjectState
 from app.core.errors import Forbidden, InvalidInput
-from app.core.programme_filter import remembered_programme_id
+from app.core.permissions import accessible_programme_ids
 from app.extensions import db
-from app.programmes.choice import programme_exists
+from app.programmes.choice import chosen_programme_id
 from app.programmes.models import Programme
 from app.projects import services as project_services
 from app.projects.services import PROJECT_STATE_LABELS, RAG_SHORT
@@ -59,7 +59,7 @@ def _with_chosen_programme(filters: services.Filters) -> services.Filters:
     """Without `programme_id` in the URL, the programme chosen in the navigation."""
     if filters.programme_id is not None:
         return filters
-    return replace(filters, programme_id=remembered_programme_id(programme_exists))
+    return replace(filters, programme_id=chosen_programme_id())
 
 
 def _programme_view() -> tuple[services.Filters, object, services.Dashboard]:
@@ -91,7 +91,8 @@ def programme():
     filters, programme, dashboard, on_error = _programme_view()
     benefit_map = network_queries.programme_map(programme, dashboard.as_of)
     return render_template("dashboards/programme.html", programme=programme, filters=filters,
-                           dashboard=dashboard, choices=services.filter_choices(programme),
+                           dashboard=dashboard, choices=services.filter_choices(
+                               programme, accessible_programme_ids(current_user)),
                            on_error=on_error,
                            download_args={**filters.as_args(), "on": dashboard.as_of.isoformat()},
                            risk=network_queries.risk_by_organisation(benefit_map)

@@ -12,8 +12,7 @@ from app.core.asof import on_from_request
 from app.core.enums import RagStatus, TertialReportState
 from app.core.errors import Forbidden, InvalidInput
 from app.extensions import db
-from app.programmes.choice import page_programme_id
-from app.programmes.services import list_programmes
+from app.programmes.choice import page_programme_id, programmes_of
 from reports.xlsx import content_disposition
 
 from . import services
@@ -79,7 +78,7 @@ def _programme_arg():
     value = request.values.get("programme_id") or None
     if value is not None and not value.isdigit():
         abort(400)
-    programmes = list_programmes()
+    programmes = programmes_of(current_user)
     if value is None:
         chosen = page_programme_id()
         if chosen is not None:

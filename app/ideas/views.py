@@ -14,7 +14,7 @@ from app.core.export_columns import IDEA_COLUMNS, IDEAS_NAME
 from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_view_portfolio, can_view_programme
 from app.extensions import db
-from app.programmes.choice import page_programme_id
+from app.programmes.choice import page_programme_id, programmes_of
 from app.programmes.models import Programme
 from app.programmes.queries import current_programme
 from app.programmes.services import list_programmes
@@ -203,7 +203,7 @@ def idle():
     """List approved ideas with no application after the programme's `idea_idle_days`."""
     if not permissions.can_view_idle_ideas(current_user):
         abort(403)
-    programmes = list_programmes()
+    programmes = programmes_of(current_user)
     programme_id = page_programme_id()
     if programme_id is None and programmes:
         programme_id = programmes[-1].id

@@ -19,9 +19,29 @@ def programme_exists(programme_id: int) -> bool:
     return db.session.get(Programme, programme_id) is not None
 
 
+def sole_programme_id(user) -> int | None:
+    """The one programme a user holds roles in, when there is exactly one."""
+    ids = accessible_programme_ids(user)
+    if ids is None or len(ids) != 1:
+        return None
+    return next(iter(ids))
+
+
+def chosen_programme_id() -> int | None:
+    """The programme chosen in the navigation, else the only one the person works in."""
+    chosen = programme_filter.remembered_programme_id(programme_exists)
+    if chosen is None and getattr(current_user, "is_authenticated", False):
+        return sole_programme_id(current_user)
+    return chosen
+
+
 def page_programme_id(*, remembered: bool = True) -> int | None:
-    """The programme a page's list is filtered to, or None for every programme the user sees."""
-    return programme_filter.requested_programme_id(programme_exists, remembered=remembered)
+    """The programme a page is about: `?programme_id=`, else the chosen one (with
+    `remembered`), else None for every programme the user sees."""
+    asked = programme_filter.requested_programme_id(programme_exists, remembered=False)
+    if asked is not None or not remembered:
+        return asked
+    return chosen_programme_id()
 
 
 def page_programme(*, remembered: bool = True) -> Programme | None:

@@ -398,3 +398,40 @@ def test_the_api_grants_a_role_in_one_programme(app, client, world, people, make
     assert client.get(url, headers=api_token(people.jonas)).status_code == 403
     assert client.put(url, headers=api_token(people.jonas),
                       json={"grants": [{"role": "administrator"}]}).status_code == 403
+
+
+# ---- jobs and the one programme a person works in -----------------------------------------
+
+def test_jobs_tell_each_programmes_own_office(app, app_ctx, world, people, demo_date):
+    from app.core.models import Notification
+    from app.jobs import services as job_services
+
+    demo_date("2008-07-01")
+    assert job_services.escalate_overdue_reports(date(2008, 7, 1)) > 0
+    demo_date(None)
+
+    def links_to(user_id):
+        return [n.link for n in db.session.scalars(db.select(Notification).where(
+            Notification.user_id == user_id, Notification.kind == "report.overdue"))]
+
+    from app.projects.models import Project
+
+    first, second = world["programmes"]
+    projects = {programme_id: db.session.scalar(db.select(Project.id).where(
+        Project.programme_id == programme_id)) for programme_id in (first, second)}
+    assert set(links_to(world["office_of_first"])) == {f"/projects/{projects[first]}"}
+    assert set(links_to(people.jonas)) == {f"/projects/{projects[first]}",
+                                           f"/projects/{projects[second]}"}
+
+
+def test_pages_about_one_programme_open_the_only_one_a_person_works_in(app, world, login_as,
+                                                                       demo_date):
+    demo_date("2008-04-14")
+    client = login_as(world["office_of_first"])
+    for url in ("/budget-cuts/", "/tertial-reports", "/dashboards/programme", "/adherence",
+                "/prioritisation/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    for url in ("/budget-cuts/", "/tertial-reports", "/dashboards/programme"):
+        text = client.get(url).get_data(as_text=True)
+        assert "Program ett" in text and "Program två" not in text, url
