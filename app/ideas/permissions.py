@@ -12,9 +12,10 @@ def _holds(user, role: Role, programme_id: int | None = None) -> bool:
     return role in roles_in(user, programme_id)
 
 
-def can_submit_idea(user) -> bool:
-    """Applicants of an organisation propose ideas on its behalf."""
-    return _holds(user, Role.APPLICANT) and getattr(user, "organisation_id", None) is not None
+def can_submit_idea(user, programme_id: int | None = None) -> bool:
+    """Applicants of an organisation propose ideas on its behalf (in the programme, if named)."""
+    return (_holds(user, Role.APPLICANT, programme_id)
+            and getattr(user, "organisation_id", None) is not None)
 
 
 def can_view_idea(user, idea) -> bool:

@@ -37,7 +37,6 @@ from .models import ProjectIdea
 from .permissions import (
     EDITABLE_STATES,
     SCREENABLE_STATES,
-    can_screen_ideas,
     can_submit_idea,
     can_view_idea,
 )
@@ -178,7 +177,7 @@ def _clean(data: dict, *, partial: bool) -> dict:
 
 def submit_idea(programme: Programme, data: dict, actor) -> ProjectIdea:
     """Record an applicant organisation's idea and tell the programme office it waits."""
-    if not can_submit_idea(actor):
+    if not can_submit_idea(actor, programme.id):
         raise Forbidden(_("Only an applicant of an organisation can submit ideas."))
     fields = _clean(data, partial=False)
     idea = ProjectIdea(programme_id=programme.id, organisation_id=actor.organisation_id,
@@ -200,7 +199,8 @@ def require_editable(idea: ProjectIdea, actor) -> None:
     """Refuse an edit: 404 if the idea is unseen, 403 without the role, 409 once screened."""
     if not can_view_idea(actor, idea):
         raise NotFound(_("There is no idea with that number that you can see."))
-    if Role.APPLICANT not in actor.roles or not belongs_to(actor, idea.organisation_id):
+    if (Role.APPLICANT not in actor.roles_for(idea.programme_id)
+            or not belongs_to(actor, idea.organisation_id)):
         raise Forbidden(_("Only the organisation's applicants can edit its ideas."))
     if idea.state not in EDITABLE_STATES:
         raise Conflict(_("The idea has been screened and can no longer be edited."),
@@ -250,7 +250,7 @@ def require_screenable(idea: ProjectIdea, actor) -> None:
     """Refuse a screening: 404 if unseen, 403 outside the programme office, 409 if not waiting."""
     if not can_view_idea(actor, idea):
         raise NotFound(_("There is no idea with that number that you can see."))
-    if not can_screen_ideas(actor):
+    if Role.PROGRAMME_OFFICE not in actor.roles_for(idea.programme_id):
         raise Forbidden(_("Only the programme office screens ideas."))
     if idea.state not in SCREENABLE_STATES:
         raise Conflict(_("The idea does not wait for screening (its state: %(state)s).",

@@ -435,3 +435,17 @@ def test_pages_about_one_programme_open_the_only_one_a_person_works_in(app, worl
     for url in ("/budget-cuts/", "/tertial-reports", "/dashboards/programme"):
         text = client.get(url).get_data(as_text=True)
         assert "Program ett" in text and "Program två" not in text, url
+
+
+def test_an_office_of_one_programme_cannot_screen_the_others_ideas(app, app_ctx, world,
+                                                                   make_user):
+    from app.ideas import services as idea_services
+
+    first, second = world["programmes"]
+    office = _user(make_user([f"programme_office@{first}", "working_group"],
+                             name="Kontor och arbetsgrupp"))
+    ideas = {programme_id: db.session.scalar(db.select(ProjectIdea).where(
+        ProjectIdea.programme_id == programme_id)) for programme_id in (first, second)}
+    with pytest.raises(Forbidden):
+        idea_services.screen_idea(ideas[second], "approved_to_apply", "", office)
+    assert idea_services.screen_idea(ideas[first], "approved_to_apply", "", office)
