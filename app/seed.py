@@ -618,7 +618,7 @@ def load_portfolio(reference: ReferenceData, data_dir: Path | None = None) -> Po
 def _read_user(item: _Fields, known: _Known) -> UserSpec:
     roles = tuple(item.texts("roles"))
     try:
-        grants = frozenset(parse_role_grants(roles))
+        grants = frozenset(grant[:2] for grant in parse_role_grants(roles))
     except DomainError as error:
         raise item.error(error.detail) from None
     spec = UserSpec(item.text("email").lower(), item.text("name"),

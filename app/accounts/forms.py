@@ -68,16 +68,45 @@ class UserForm(FlaskForm):
     is_active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
-    def role_grants(self) -> list[str]:
-        """Combine the chosen roles and the authority key into grants such as decision_maker:x."""
+    # (programme id, field name) of the "roles in one programme only" fields, see user_form().
+    programme_role_fields: tuple = ()
+
+    def programme_fields(self) -> list:
+        return [getattr(self, name) for _programme_id, name in self.programme_role_fields]
+
+    def _grants(self, roles, suffix: str) -> list[str]:
         grants = []
-        for role in self.roles.data or []:
+        for role in roles or []:
             if role == Role.DECISION_MAKER:
                 keys = [key.strip() for key in self.authority_key.data or [] if key.strip()]
-                grants.extend(f"{role}:{key}" for key in keys or [""])
+                grants.extend(f"{role}:{key}{suffix}" for key in keys or [""])
             else:
-                grants.append(role)
+                grants.append(f"{role}{suffix}")
         return grants
+
+    def role_grants(self) -> list[str]:
+        """Combine the chosen roles and the authority key into grants such as decision_maker:x;
+        a role chosen for one programme only carries `@programme id`."""
+        grants = self._grants(self.roles.data, "")
+        for programme_id, name in self.programme_role_fields:
+            grants += self._grants(getattr(self, name).data, f"@{programme_id}")
+        return grants
+
+
+def user_form(programmes, role_choices, **kwargs) -> UserForm:
+    """A user form with one "roles in this programme only" field per programme."""
+    fields = tuple((programme.id, f"roles_in_programme_{programme.id}") for programme in programmes)
+
+    class ProgrammeUserForm(UserForm):
+        programme_role_fields = fields
+
+    for programme, (_programme_id, name) in zip(programmes, fields, strict=True):
+        setattr(ProgrammeUserForm, name, SelectMultipleField(
+            _l("Roles in %(programme)s only", programme=programme.name),
+            validators=[Optional()], choices=role_choices))
+    form = ProgrammeUserForm(**kwargs)
+    form.roles.choices = role_choices
+    return form
 
 
 class OrganisationForm(FlaskForm):

@@ -79,10 +79,23 @@ class User(UserMixin, db.Model):
 
     @property
     def authority_keys(self) -> frozenset[str]:
-        """The delegation authorities this user may decide under."""
+        """The delegation authorities this user may decide under (in some programme)."""
         return frozenset(
             a.authority_key for a in self.role_assignments
             if a.role == Role.DECISION_MAKER and a.authority_key
+        )
+
+    def roles_for(self, programme_id: int | None) -> frozenset[Role]:
+        """The roles held in one programme: those granted for it and those for all programmes."""
+        return frozenset(a.role for a in self.role_assignments
+                         if a.programme_id is None or a.programme_id == programme_id)
+
+    def authority_keys_for(self, programme_id: int | None) -> frozenset[str]:
+        """The delegation authorities this user may decide under in one programme."""
+        return frozenset(
+            a.authority_key for a in self.role_assignments
+            if a.role == Role.DECISION_MAKER and a.authority_key
+            and (a.programme_id is None or a.programme_id == programme_id)
         )
 
     def get_id(self) -> str:
@@ -97,19 +110,25 @@ class User(UserMixin, db.Model):
 
 
 class RoleAssignment(db.Model):
-    """A role held by a user; decision makers carry the authority key they decide under."""
+    """A role held by a user; decision makers carry the authority key they decide under.
+
+    `programme_id` limits the role to one programme; NULL grants it in every programme.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     role: Mapped[Role] = enum_column(Role)
     authority_key: Mapped[str | None] = mapped_column(sa.String(60))
+    programme_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme.id", ondelete="CASCADE"), index=True)
     granted_at: Mapped[datetime] = created_at_column()
     granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     user: Mapped[User] = relationship(back_populates="role_assignments", foreign_keys=[user_id])
 
     __table_args__ = (
-        sa.UniqueConstraint("user_id", "role", "authority_key", name="uq_role_assignment_grant"),
+        sa.UniqueConstraint("user_id", "role", "authority_key", "programme_id",
+                            name="uq_role_assignment_grant"),
         sa.CheckConstraint(
             "(role = 'decision_maker') = (authority_key IS NOT NULL)",
             name="authority_only_for_decision_makers",
@@ -118,6 +137,8 @@ class RoleAssignment(db.Model):
 
     def __repr__(self) -> str:
         suffix = f":{self.authority_key}" if self.authority_key else ""
+        if self.programme_id is not None:
+            suffix += f"@{self.programme_id}"
         return f"<RoleAssignment user={self.user_id} {self.role}{suffix}>"
 
 

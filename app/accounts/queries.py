@@ -28,10 +28,17 @@ def users_of_organisations(organisation_ids, role=None) -> dict[int, list[int]]:
     return users
 
 
-def users_with_role(role, authority_key: str | None = None) -> list[int]:
-    """Return the active users holding a role (and, for decision makers, an authority)."""
+def users_with_role(role, authority_key: str | None = None,
+                    programme_id: int | None = None) -> list[int]:
+    """Return the active users holding a role (and, for decision makers, an authority).
+
+    With `programme_id`, only those holding it in that programme (or in every programme).
+    """
     query = (sa.select(User.id).join(RoleAssignment, RoleAssignment.user_id == User.id)
              .where(RoleAssignment.role == role, User.is_active.is_(True)))
     if authority_key is not None:
         query = query.where(RoleAssignment.authority_key == authority_key)
+    if programme_id is not None:
+        query = query.where(sa.or_(RoleAssignment.programme_id.is_(None),
+                                   RoleAssignment.programme_id == programme_id))
     return list(db.session.scalars(query.distinct()))

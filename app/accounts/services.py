@@ -76,15 +76,38 @@ def _user_snapshot(user: User) -> dict:
     return {
         "email": user.email, "name": user.name, "organisation_id": user.organisation_id,
         "is_active": user.is_active,
-        "roles": sorted(f"{a.role}:{a.authority_key or ''}" for a in user.role_assignments),
+        "roles": sorted(grant_text(a.role, a.authority_key, a.programme_id)
+                        for a in user.role_assignments),
     }
 
 
-def parse_role_grants(grants) -> list[tuple[Role, str | None]]:
-    """Turn ['applicant', 'decision_maker:city_director'] into (role, authority) pairs."""
+def grant_text(role: Role, authority_key: str | None, programme_id: int | None) -> str:
+    """Write a grant as `parse_role_grants` reads it: role[:authority][@programme id]."""
+    text = f"{role}:{authority_key or ''}"
+    return f"{text}@{programme_id}" if programme_id is not None else text
+
+
+def _grant_programme(text: str) -> int | None:
+    from app.programmes.models import Programme
+
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or db.session.get(Programme, int(text)) is None:
+        raise InvalidInput(f"There is no programme {text!r} to grant a role in.", field="roles")
+    return int(text)
+
+
+def parse_role_grants(grants) -> list[tuple[Role, str | None, int | None]]:
+    """Turn ['applicant', 'decision_maker:city_director@2'] into (role, authority, programme).
+
+    A grant without `@programme id` holds in every programme.
+    """
     parsed = []
     for grant in grants:
-        role_name, _colon, authority = str(grant).partition(":")
+        grant, _at, programme_text = str(grant).partition("@")
+        programme_id = _grant_programme(programme_text)
+        role_name, _colon, authority = grant.partition(":")
         try:
             role = Role(role_name.strip())
         except ValueError:
@@ -100,7 +123,7 @@ def parse_role_grants(grants) -> list[tuple[Role, str | None]]:
                   "other roles take none."),
                 field="roles",
             )
-        parsed.append((role, authority))
+        parsed.append((role, authority, programme_id))
     return parsed
 
 
@@ -130,9 +153,9 @@ def create_user(data: dict, actor=None) -> User:
         user.set_password(data["password"])
     db.session.add(user)
     db.session.flush()
-    for role, authority in parse_role_grants(data.get("roles", [])):
+    for role, authority, programme_id in set(parse_role_grants(data.get("roles", []))):
         user.role_assignments.append(
-            RoleAssignment(role=role, authority_key=authority,
+            RoleAssignment(role=role, authority_key=authority, programme_id=programme_id,
                            granted_by_id=getattr(actor, "id", None))
         )
     db.session.flush()
@@ -155,13 +178,13 @@ def update_user(user: User, data: dict, actor=None) -> User:
         user.set_password(data["password"])
     if "roles" in data:
         wanted = set(parse_role_grants(data["roles"]))
-        current = {(a.role, a.authority_key): a for a in user.role_assignments}
+        current = {(a.role, a.authority_key, a.programme_id): a for a in user.role_assignments}
         for key, assignment in current.items():
             if key not in wanted:
                 user.role_assignments.remove(assignment)
-        for role, authority in wanted - set(current):
+        for role, authority, programme_id in wanted - set(current):
             user.role_assignments.append(
-                RoleAssignment(role=role, authority_key=authority,
+                RoleAssignment(role=role, authority_key=authority, programme_id=programme_id,
                                granted_by_id=getattr(actor, "id", None))
             )
     db.session.flush()

@@ -21,9 +21,17 @@ from app.core.labels import ROLE as ROLE_LABELS
 from app.core.permissions import can_administer
 from app.core.urls import is_safe_local_path
 from app.extensions import db, limiter
+from app.programmes.services import list_programmes
 
 from . import services
-from .forms import ApiTokenForm, LoginForm, OrganisationForm, UserForm, select_choices
+from .forms import (
+    ApiTokenForm,
+    LoginForm,
+    OrganisationForm,
+    UserForm,
+    select_choices,
+    user_form,
+)
 from .models import Organisation, User
 from .permissions import get_visible_token
 from .rules import login_attempt_failed
@@ -182,18 +190,24 @@ def _area_choices():
 def users():
     _require_admin()
     rows = db.session.scalars(sa.select(User).order_by(User.name)).all()
-    return render_template("accounts/users.html", users=rows)
+    return render_template("accounts/users.html", users=rows,
+                           programme_names={p.id: p.name for p in list_programmes()})
 
 
 def _user_form(user: User | None) -> UserForm:
-    form = UserForm(obj=user)
+    """The user form: roles in every programme, and roles in one programme only, per programme."""
+    role_choices = select_choices((r.value, label) for r, label in ROLE_LABELS.items())
+    form = user_form(list_programmes(), role_choices, obj=user)
     form.organisation_id.choices = _organisation_choices()
-    form.roles.choices = select_choices((r.value, label) for r, label in ROLE_LABELS.items())
     held = sorted(user.authority_keys) if user is not None else []
     form.authority_key.choices = _authority_choices(held)
     if user is not None and request.method == "GET":
         form.organisation_id.data = user.organisation_id or 0
-        form.roles.data = sorted({a.role.value for a in user.role_assignments})
+        form.roles.data = sorted({a.role.value for a in user.role_assignments
+                                  if a.programme_id is None})
+        for programme_id, name in form.programme_role_fields:
+            getattr(form, name).data = sorted({a.role.value for a in user.role_assignments
+                                               if a.programme_id == programme_id})
         form.authority_key.data = held
     return form
 

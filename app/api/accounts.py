@@ -2,17 +2,20 @@
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from marshmallow import Schema, fields, validate
 
 from app.accounts import services
 from app.accounts.models import ApiToken, Organisation, User
 from app.accounts.permissions import can_manage_tokens_of, get_visible_token
-from app.core.errors import NotFound
+from app.core.enums import Role
+from app.core.errors import Forbidden, NotFound
+from app.core.permissions import can_administer
 from app.extensions import db
 
 from . import api_blueprint, documented
 from .auth import api_user
 from .pagination import page_of
-from .schemas import ApiTokenSchema, MeSchema, OrganisationSchema, ProblemSchema
+from .schemas import ID_RANGE, ApiTokenSchema, MeSchema, OrganisationSchema, ProblemSchema
 
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 
@@ -95,3 +98,63 @@ def revoke_user_token(user_id, token_id):
     services.revoke_api_token(get_visible_token(api_user(), token_id, owner.id),
                               actor=api_user())
     db.session.commit()
+
+
+class RoleGrantSchema(Schema):
+    """One role a user holds: in one programme, or in every programme (programme_id null)."""
+
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    authority_key = fields.String(load_default=None, allow_none=True,
+                                  validate=validate.Length(min=1, max=60), metadata={
+                                      "description": "Decision makers only: the delegation "
+                                                     "authority they decide under."})
+    programme_id = fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE,
+                                  metadata={"description": "The one programme the role holds "
+                                                           "in; null: every programme."})
+
+
+class RoleGrantsSchema(Schema):
+    grants = fields.List(fields.Nested(RoleGrantSchema), required=True)
+
+
+def _administered_user(user_id: int) -> User:
+    if not can_administer(api_user()):
+        raise Forbidden("Only an administrator sees and grants users' roles.")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}.")
+    return user
+
+
+def _grants_of(user: User) -> dict:
+    return {"grants": sorted(
+        ({"role": a.role.value, "authority_key": a.authority_key,
+          "programme_id": a.programme_id} for a in user.role_assignments),
+        key=lambda g: (g["role"], g["authority_key"] or "", g["programme_id"] or 0))}
+
+
+@blp.get("/users/<int:user_id>/roles")
+@documented(blp)
+@blp.response(200, RoleGrantsSchema)
+@blp.alt_response(403, **PROBLEM)
+@blp.alt_response(404, **PROBLEM)
+def user_roles(user_id):
+    """A user's roles, each in one programme or in all (the administrator)."""
+    return _grants_of(_administered_user(user_id))
+
+
+@blp.put("/users/<int:user_id>/roles")
+@documented(blp)
+@blp.arguments(RoleGrantsSchema)
+@blp.response(200, RoleGrantsSchema)
+@blp.alt_response(403, **PROBLEM)
+@blp.alt_response(404, **PROBLEM)
+@blp.alt_response(422, **PROBLEM)
+def set_user_roles(data, user_id):
+    """Replace a user's roles; a grant with programme_id holds in that programme only."""
+    user = _administered_user(user_id)
+    grants = [services.grant_text(Role(g["role"]), g["authority_key"], g["programme_id"])
+              for g in data["grants"]]
+    services.update_user(user, {"roles": grants}, actor=api_user())
+    db.session.commit()
+    return _grants_of(user)

@@ -15,6 +15,7 @@ from app.core.errors import InvalidInput, NotFound
 from app.core.permissions import can_view_application
 from app.core.uploads import stream_size
 from app.extensions import db
+from app.programmes.choice import api_programme_id
 from app.programmes.models import Programme
 
 from . import api_blueprint, documented
@@ -22,6 +23,7 @@ from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import FormatArgs, exportable, page_or_export
 from .pagination import page_of
+from .programme_args import ProgrammeArgs, programme_filtered
 from .schemas import ID_RANGE, OrganisationRefSchema, ProblemSchema
 
 blp = api_blueprint("api_applications", "Funding applications, the workflow and decisions.")
@@ -130,7 +132,7 @@ class ApplicationOutSchema(ApplicationInSchema):
                 for c in application.cost_lines]
 
 
-class ListArgs(FormatArgs, AsOfArgs):
+class ListArgs(FormatArgs, AsOfArgs, ProgrammeArgs):
     state = fields.String(validate=validate.OneOf([s.value for s in ApplicationState]))
     kind = fields.String(validate=validate.OneOf([k.value for k in ApplicationKind]))
     organisation_id = fields.Integer(validate=ID_RANGE)
@@ -325,11 +327,13 @@ def _route_payload(rule, application: Application | None = None, amount_sek: int
 @blp.arguments(ListArgs, location="query")
 @blp.response(200, ApplicationOutSchema(many=True))
 @exportable(blp)
+@programme_filtered(blp)
 @blp.paginate()
 def list_applications(args, pagination_parameters):
     """Applications the caller may see (own organisation; programme roles see all submitted)."""
     query = services.visible_applications(api_user(), ApplicationState(args["state"])
-                                          if "state" in args else None, on=on_of(args))
+                                          if "state" in args else None, on=on_of(args),
+                                          programme_id=api_programme_id(args))
     if "kind" in args:
         query = query.where(Application.kind == args["kind"])
     if "organisation_id" in args:
@@ -532,11 +536,14 @@ def add_attachment(application_id):
 
 @blp.get("/decisions")
 @documented(blp)
+@blp.arguments(ProgrammeArgs, location="query")
 @blp.response(200, DecisionOutSchema(many=True))
+@programme_filtered(blp)
 @blp.paginate()
-def list_decisions(pagination_parameters):
+def list_decisions(args, pagination_parameters):
     """Decisions on applications the caller may see, newest first."""
-    visible = services.visible_applications(api_user()).with_only_columns(
+    visible = services.visible_applications(
+        api_user(), programme_id=api_programme_id(args)).with_only_columns(
         Application.id).order_by(None).subquery()
     query = (sa.select(Decision).where(Decision.application_id.in_(sa.select(visible.c.id)))
              .order_by(Decision.decided_on.desc(), Decision.id.desc()))
@@ -606,7 +613,9 @@ def delegation_route(args):
 
 @blp.get("/queue")
 @documented(blp)
+@blp.arguments(ProgrammeArgs, location="query")
 @blp.response(200, QueueItemSchema(many=True))
-def my_queue():
+@programme_filtered(blp)
+def my_queue(args):
     """What waits for the caller now, oldest first, with waiting days."""
-    return services.queue_for(api_user())
+    return services.queue_for(api_user(), programme_id=api_programme_id(args))

@@ -142,7 +142,7 @@ def _programme(programme_id: int) -> Programme:
 def _visible_ids(programme: Programme) -> list[int] | None:
     """Every project for the programme's roles; an organisation's own projects otherwise."""
     user = api_user()
-    if permissions.can_view_programme_network(user):
+    if permissions.can_view_programme_network(user, programme.id):
         return None
     query = permissions.visible_projects(
         user, sa.select(Project.id).where(Project.programme_id == programme.id))

@@ -15,16 +15,19 @@ from app.applications import services as application_services
 from app.benefits import services
 from app.benefits.exports import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from app.benefits.models import Benefit, CalculationVersion, RealisationEntry
+from app.benefits.permissions import visible_benefits
 from app.core.errors import Forbidden, InvalidInput, NotFound
 from app.core.exports import sheets_response
-from app.core.permissions import can_view_portfolio
 from app.extensions import api, db
+from app.programmes.choice import api_programme_id
 from app.projects.models import Project
+from app.projects.services import can_view_project
 
 from . import api_blueprint, documented
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import FormatArgs, exportable, wants_xlsx
+from .programme_args import ProgrammeArgs, programme_filtered
 from .schemas import ID_RANGE, ProblemSchema
 
 blp = api_blueprint("api_benefits", "Benefit calculations (nyttokalkyl) and the benefit register.")
@@ -171,7 +174,7 @@ class RegisterRowSchema(Schema):
     plan_years = fields.List(fields.Nested(PlanYearSchema), attribute="benefit.plan_years")
 
 
-class RegisterArgs(FormatArgs, AsOfArgs):
+class RegisterArgs(FormatArgs, AsOfArgs, ProgrammeArgs):
     year = fields.Integer(required=True, metadata={"description": "Figures up to this year."})
     organisation_id = fields.Integer(validate=ID_RANGE)
     project_id = fields.Integer(validate=ID_RANGE)
@@ -291,20 +294,14 @@ def re_estimate(project_id):
 def _visible_project(project_id: int) -> Project:
     project = db.session.get(Project, project_id)
     user = api_user()
-    if project is None or not (can_view_portfolio(user)
-                               or user.organisation_id == project.organisation_id):
+    if project is None or not can_view_project(user, project):
         raise NotFound(_("There is no project %(project_id)s that you can see.",
                          project_id=project_id))
     return project
 
 
-def _visible_benefits(query: sa.Select) -> sa.Select:
-    user = api_user()
-    if can_view_portfolio(user):
-        return query
-    own_projects = sa.select(Project.id).where(Project.organisation_id == user.organisation_id)
-    return query.where(sa.or_(Benefit.owner_organisation_id == user.organisation_id,
-                              Benefit.project_id.in_(own_projects)))
+def _visible_benefits(query: sa.Select, programme_id: int | None = None) -> sa.Select:
+    return visible_benefits(api_user(), query, programme_id)
 
 
 def _visible_benefit(benefit_id: int) -> Benefit:
@@ -321,11 +318,13 @@ def _visible_benefit(benefit_id: int) -> Benefit:
 @blp.arguments(RegisterArgs, location="query")
 @blp.response(200, RegisterRowSchema(many=True))
 @exportable(blp)
+@programme_filtered(blp)
 def benefit_register(args):
     """The benefit register: planned vs realised up to a year, variance and realisation rate."""
+    programme_id = api_programme_id(args)
     rows = services.register(args["year"], args.get("organisation_id"), args.get("project_id"),
                              on_of(args))
-    visible = set(db.session.scalars(_visible_benefits(sa.select(Benefit.id))))
+    visible = set(db.session.scalars(_visible_benefits(sa.select(Benefit.id), programme_id)))
     rows = [row for row in rows if row.benefit.id in visible]
     if wants_xlsx(args):
         projects = {p.id: p for p in db.session.scalars(

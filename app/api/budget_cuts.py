@@ -30,6 +30,7 @@ from . import api_blueprint, documented
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import XLSX_SCHEMA, FormatArgs, exportable, wants_xlsx
+from .programme_args import programme_filtered
 from .schemas import ID_RANGE, IdRange, ProblemSchema
 
 blp = api_blueprint("api_budget_cuts", "Budget cuts from benefits (nyttohemtagning): why an "
@@ -257,9 +258,10 @@ def _programme(args) -> Programme:
     return services.get_programme(args.get("programme_id"))
 
 
-def _visible_organisation(organisation_id: int):
+def _visible_organisation(organisation_id: int, programme: Programme):
     organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or not services.can_view_budget_cuts_of(api_user(), organisation_id):
+    if organisation is None or not services.can_view_budget_cuts_of(api_user(), organisation_id,
+                                                                    programme.id):
         raise NotFound(_("There is no organisation %(organisation_id)s whose budget cuts you can "
                          "see.", organisation_id=organisation_id))
     return organisation
@@ -275,14 +277,14 @@ def budget_cuts(args):
     """Why an organisation's budget for a year is lower: proposed, adopted, realised, lines."""
     programme = _programme(args)
     if "organisation_id" in args:
-        organisation = _visible_organisation(args["organisation_id"])
+        organisation = _visible_organisation(args["organisation_id"], programme)
         items = [services.explanation(organisation, args["year"], programme,
                                       on_of(args, programme))]
     else:
         user = api_user()
         items = [item for item in services.explanations(programme, args["year"],
                                                         on=on_of(args, programme))
-                 if services.can_view_budget_cuts_of(user, item.organisation.id)]
+                 if services.can_view_budget_cuts_of(user, item.organisation.id, programme.id)]
     if wants_xlsx(args):
         return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_YEAR_COLUMNS, items,
                              print_header=programme.name, totals_label=CITY_TOTAL_LABEL)
@@ -297,10 +299,11 @@ def budget_cuts(args):
 @blp.response(200, YearTotalSchema(many=True))
 @exportable(blp)
 @blp.alt_response(403, **PROBLEM)
+@programme_filtered(blp)
 def totals(args):
     """The city's cuts by budget year: proposed, adopted, in force, realised."""
-    _require_overview()
     programme = _programme(args)
+    _require_overview(programme)
     totals = services.city_totals(programme, on=on_of(args, programme))
     if wants_xlsx(args):
         return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_TOTAL_COLUMNS, totals,
@@ -308,16 +311,17 @@ def totals(args):
     return totals
 
 
-def _require_overview() -> None:
-    if not services.can_view_all_budget_cuts(api_user()):
+def _require_overview(programme: Programme) -> None:
+    if not services.can_view_all_budget_cuts(api_user(), programme.id):
         raise Forbidden(_("Only programme roles and auditors see every organisation's "
-                                 "cuts; ask for your own with organisation_id."))
+                          "cuts; ask for your own with organisation_id."))
 
 
 @blp.get("/budget-cuts/policies")
 @blp.arguments(ProgrammeQuery, location="query")
 @documented(blp)
 @blp.response(200, PolicySchema(many=True))
+@programme_filtered(blp)
 def policies(args):
     """The programme's policies in the order they take effect."""
     return services.policies(_programme(args))
@@ -384,12 +388,14 @@ def _entry_dict(entry: BudgetCutEntry) -> dict:
 @blp.arguments(EntryQuery, location="query")
 @documented(blp)
 @blp.response(200, EntrySchema(many=True))
+@programme_filtered(blp)
 def entries(args):
     """The ledger: every proposal, adoption and correction you may see, oldest first."""
     user = api_user()
-    return [_entry_dict(e) for e in services.entries(_programme(args), args.get("organisation_id"),
+    programme = _programme(args)
+    return [_entry_dict(e) for e in services.entries(programme, args.get("organisation_id"),
                                                       args.get("year"))
-            if services.can_view_budget_cuts_of(user, e.organisation_id)]
+            if services.can_view_budget_cuts_of(user, e.organisation_id, programme.id)]
 
 
 @blp.post("/budget-cuts/proposals")
@@ -425,7 +431,8 @@ def adopt(data):
 
 def _entry(entry_id: int) -> BudgetCutEntry:
     entry = db.session.get(BudgetCutEntry, entry_id)
-    if entry is None or not services.can_view_budget_cuts_of(api_user(), entry.organisation_id):
+    if entry is None or not services.can_view_budget_cuts_of(api_user(), entry.organisation_id,
+                                                             entry.programme_id):
         raise NotFound(_("There is no budget-cut entry %(entry_id)s that you can see.",
                          entry_id=entry_id))
     return entry
@@ -477,9 +484,10 @@ def _scenario_dict(scenario: services.Scenario, organisations) -> dict:
 @blp.alt_response(422, **PROBLEM)
 def what_if(data):
     """Compare policies for the whole portfolio side by side; nothing is written."""
-    _require_overview()
+    programme = _programme(data)
+    _require_overview(programme)
     policies_in = data["policies"]
-    result = services.what_if(_programme(data), [
+    result = services.what_if(programme, [
         {k: v for k, v in p.items() if k != "label"} for p in policies_in], data["budget_years"],
         labels=[p["label"] for p in policies_in])
     return {"budget_years": list(result.budget_years),

@@ -86,6 +86,8 @@ def programme_dashboard(query: dict):
         state=ProjectState(query["status"]) if query.get("status") else None,
         year=query.get("year"), on=query.get("on"))
     programme = services.programme_for(filters)
+    if not services.can_view_programme_dashboard(api_user(), programme.id):
+        raise Forbidden("The programme dashboard is for the programme's roles.")
     dashboard = services.programme_dashboard(programme, filters)
     return {"programme": {"id": programme.id, "name": programme.name},
             "as_of": dashboard.as_of,

@@ -16,11 +16,13 @@ from app.core.errors import Forbidden
 from app.extensions import db
 from app.followup import services
 from app.followup.models import TertialReport
+from app.programmes.choice import api_programme_id
 from app.programmes.models import Programme
 
 from . import api_blueprint, documented
 from .auth import api_user
 from .pagination import page_of
+from .programme_args import programme_filtered
 from .schemas import ID_RANGE, ProblemSchema
 
 blp = api_blueprint("api_followup", "Follow-up: tertial reports for the finance committee "
@@ -276,11 +278,14 @@ def _require_viewer() -> None:
 @blp.arguments(TertialReportListArgs, location="query")
 @blp.response(200, TertialReportOutSchema(many=True))
 @blp.alt_response(403, **PROBLEM)
+@programme_filtered(blp)
 @blp.paginate()
 def list_tertial_reports(args, pagination_parameters):
     """Tertial reports, newest period first; drafts only for the programme office."""
     _require_viewer()
-    return page_of(services.visible_tertial_reports(api_user(), **args), pagination_parameters)
+    filters = {**args, "programme_id": api_programme_id(args)}
+    return page_of(services.visible_tertial_reports(api_user(), **filters),
+                   pagination_parameters)
 
 
 @blp.post("/tertial-reports")
@@ -377,6 +382,8 @@ def adherence(args):
     if not services.can_view_adherence(api_user()):
         raise Forbidden(_("Adherence figures are for the programme's roles and auditors."))
     programme = _programme(args["programme_id"])
+    if not services.can_view_adherence(api_user(), programme.id):
+        raise Forbidden("Adherence figures are for the programme's roles and auditors.")
     on: date = parse_on(args["on"].isoformat() if args.get("on") else None, programme)
     tolerance, portfolio, grouped = services.portfolio_and_groups(
         programme, on, args.get("group_by"), args.get("tolerance_days"))

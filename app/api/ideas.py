@@ -11,12 +11,14 @@ from app.ideas import services
 from app.ideas.exports import IDEA_COLUMNS, IDEAS_NAME
 from app.ideas.services import MAX_COMMENT_LENGTH, MAX_LENGTHS, SCREENING_OUTCOMES
 from app.ideas.similarity import DEFAULT_LIMIT
+from app.programmes.choice import api_programme_id
 from app.programmes.models import Programme
 
 from . import api_blueprint, documented
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import FormatArgs, exportable, page_or_export
+from .programme_args import ProgrammeArgs, programme_filtered
 from .schemas import ID_RANGE, IdRange, OrganisationRefSchema, ProblemSchema
 
 blp = api_blueprint("api_ideas", "Project ideas, their screening, and similar ideas and projects "
@@ -70,7 +72,7 @@ class IdeaCreateSchema(IdeaUpdateSchema):
                         description="What the idea is and which process it changes.")
 
 
-class IdeaQuerySchema(FormatArgs, AsOfArgs):
+class IdeaQuerySchema(FormatArgs, AsOfArgs, ProgrammeArgs):
     state = fields.Enum(IdeaState, by_value=True)
     organisation_id = fields.Integer(validate=IdRange(min=1, max=ID_MAX))
 
@@ -120,11 +122,13 @@ def _programme(programme_id: int) -> Programme:
 @blp.arguments(IdeaQuerySchema, location="query")
 @blp.response(200, IdeaSchema(many=True))
 @exportable(blp)
+@programme_filtered(blp)
 @blp.paginate()
 def ideas(filters, pagination_parameters):
     """Ideas the user may see, newest first (paginated; filters: state, organisation_id)."""
     query = services.visible_ideas(api_user(), filters.get("state"),
-                                   filters.get("organisation_id"), on=on_of(filters))
+                                   filters.get("organisation_id"), on=on_of(filters),
+                                   programme_id=api_programme_id(filters))
     return page_or_export(query, pagination_parameters, filters, IDEAS_NAME, IDEA_COLUMNS)
 
 

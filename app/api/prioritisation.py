@@ -19,10 +19,12 @@ from app.extensions import db
 from app.prioritisation import permissions, rules, services
 from app.prioritisation.models import PrioritisationScenario
 from app.prioritisation.rules import Forced, PrioritisationError
+from app.programmes.choice import api_programme_id
 from app.programmes.services import envelope_position
 
 from . import api_blueprint, documented
 from .auth import api_user
+from .programme_args import ProgrammeArgs, programme_filtered
 from .schemas import ProblemSchema
 
 blp = api_blueprint("api_prioritisation", "Portfolio prioritisation: weighted scoring against "
@@ -98,7 +100,7 @@ def evaluate(data):
 
 # ---- candidates and scenarios -----------------------------------------------------------------
 
-class PrioritisationCandidatesQuery(Schema):
+class PrioritisationCandidatesQuery(ProgrammeArgs):
     on = fields.Date(metadata={"description": "The business date; default today."})
 
 
@@ -193,11 +195,14 @@ class CandidateListSchema(Schema):
 @documented(blp)
 @blp.response(200, CandidateListSchema)
 @blp.alt_response(403, **PROBLEM)
+@programme_filtered(blp)
 def candidate_list(args):
     """Undecided applications and approved ideas without one, as of the date, with the
     remaining envelope."""
     _require_prioritiser()
-    programme = services.current_programme()
+    programme = services.current_programme(api_programme_id(args))
+    if not permissions.can_prioritise(api_user(), programme.id):
+        raise Forbidden(_("Only the programme office builds prioritisation scenarios."))
     on: date = args.get("on") or clock.today()
     return {"on": on.isoformat(),
             "remaining_envelope_sek": envelope_position(programme, on).remaining_sek,
@@ -206,13 +211,18 @@ def candidate_list(args):
 
 @blp.get("/prioritisation/scenarios")
 @documented(blp)
+@blp.arguments(ProgrammeArgs, location="query")
 @blp.response(200, PrioritisationScenarioSchema(many=True))
 @blp.alt_response(403, **PROBLEM)
-def scenario_list():
+@programme_filtered(blp)
+def scenario_list(args):
     """The scenarios you may see (the council and auditors: those sent to the council)."""
     _require_viewer()
     query = permissions.visible_scenarios(api_user(), sa.select(PrioritisationScenario)
                                           .order_by(PrioritisationScenario.id))
+    programme_id = api_programme_id(args)
+    if programme_id is not None:
+        query = query.where(PrioritisationScenario.programme_id == programme_id)
     return db.session.scalars(query).all()
 
 

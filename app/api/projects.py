@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from app.core.enums import ProjectState, RagStatus
 from app.core.exports import XLSX_MIMETYPE, sheets_response, workbook_response
 from app.extensions import db
+from app.programmes.choice import api_programme_id
 from app.projects import gates, services
 from app.projects.exports import (
     PROJECT_COLUMNS,
@@ -20,6 +21,7 @@ from .applications import Kronor
 from .asof import AsOfArgs, on_of
 from .auth import api_user
 from .exports import XLSX_SCHEMA, FormatArgs, exportable, page_or_export, wants_xlsx
+from .programme_args import ProgrammeArgs, programme_filtered
 from .schemas import (
     ID_RANGE,
     AreaSchema,
@@ -97,7 +99,7 @@ class ReportOutSchema(ReportFieldsSchema):
     forecast_cost_sek = fields.Integer(allow_none=True)
 
 
-class ProjectListArgs(FormatArgs, AsOfArgs):
+class ProjectListArgs(FormatArgs, AsOfArgs, ProgrammeArgs):
     organisation_id = fields.Integer(validate=ID_RANGE)
     state = fields.String(validate=validate.OneOf([state.value for state in ProjectState]))
     area_id = fields.Integer(validate=ID_RANGE)
@@ -256,6 +258,7 @@ def _project_payload(project: Project) -> dict:
 @blp.arguments(ProjectListArgs, location="query")
 @blp.response(200, ProjectOutSchema(many=True))
 @exportable(blp)
+@programme_filtered(blp)
 @blp.paginate()
 def list_projects(args, pagination_parameters):
     """Projects the caller may see (own organisation; programme roles see all), by title."""
@@ -269,7 +272,7 @@ def list_projects(args, pagination_parameters):
 def _project_filters(args) -> dict:
     return {"organisation_id": args.get("organisation_id"),
             "state": ProjectState(args["state"]) if "state" in args else None,
-            "area_id": args.get("area_id")}
+            "area_id": args.get("area_id"), "programme_id": api_programme_id(args)}
 
 
 class CompilationRowSchema(Schema):
@@ -296,6 +299,7 @@ class CompilationRowSchema(Schema):
 @blp.response(200, CompilationRowSchema(many=True))
 @blp.alt_response(200, schema=XLSX_SCHEMA, content_type=XLSX_MIMETYPE, success=True,
                   description="The compilation workbook when format=xlsx.")
+@programme_filtered(blp)
 def project_compilation(args):
     """The council's "Sammanställning av e-projekt": every project, by organisation and title."""
     today = on_of(args)
@@ -304,6 +308,10 @@ def project_compilation(args):
         return workbook_response(build_project_compilation(rows, as_of=today),
                                  compilation_filename(today))
     return rows
+
+
+class ReportQueueArgs(FormatArgs, ProgrammeArgs):
+    pass
 
 
 class DueReportSchema(Schema):
@@ -328,13 +336,14 @@ class ReportQueueSchema(Schema):
 
 @blp.get("/reports/queue")
 @documented(blp)
-@blp.arguments(FormatArgs, location="query")
+@blp.arguments(ReportQueueArgs, location="query")
 @blp.response(200, ReportQueueSchema)
 @blp.alt_response(200, schema=XLSX_SCHEMA, content_type=XLSX_MIMETYPE, success=True,
                   description="The queue as a workbook, a sheet per table, when format=xlsx.")
+@programme_filtered(blp)
 def report_queue(args):
     """The six-weekly reports queue: reports not yet in, submitted lately, completion asked."""
-    queue = services.report_queue(api_user())
+    queue = services.report_queue(api_user(), programme_id=api_programme_id(args))
     if wants_xlsx(args):
         return sheets_response(REPORTS_QUEUE_NAME, report_queue_sheets(queue))
     return queue

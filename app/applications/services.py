@@ -37,7 +37,12 @@ from app.core.labels import APPLICATION_STATE, DECISION_KIND, DECISION_OUTCOME
 from app.core.models import utcnow
 from app.core.money import format_sek
 from app.core.notifications import notify
-from app.core.permissions import PRIVATE_STATES, can_view_application, can_view_portfolio
+from app.core.permissions import (
+    PRIVATE_STATES,
+    can_view_application,
+    in_portfolio_of,
+    in_programmes_where,
+)
 from app.core.sequences import next_number
 from app.core.upload_messages import refusal_error
 from app.extensions import db
@@ -100,19 +105,24 @@ REFERENCE_PATTERN = re.compile(r"^ANS-(\d{4})-(\d{4,})$")
 # ---- visibility ---------------------------------------------------------------------------
 
 def visible_applications(user, state: ApplicationState | None = None,
-                         on: date | None = None) -> sa.Select:
+                         on: date | None = None, programme_id: int | None = None) -> sa.Select:
     """Build the query of applications `user` may see: own organisation, or all but drafts.
 
+    Each programme counts the roles the user holds there; `programme_id` keeps one programme.
     With `on`, only the applications created by then, in the state they stood in then. The
     organisation comes in the same statement (lists and exports show its name).
     """
     query = sa.select(Application).options(joinedload(Application.organisation))
-    own = Application.organisation_id == user.organisation_id
-    if Role.AUDITOR not in user.roles:
-        if can_view_portfolio(user):
-            query = query.where(sa.or_(own, Application.state.not_in(PRIVATE_STATES)))
-        else:
-            query = query.where(own)
+    in_programme = Application.programme_id
+    own = sa.and_(Application.organisation_id == user.organisation_id,
+                  in_programmes_where(user, frozenset(Role), in_programme))
+    query = query.where(sa.or_(
+        own,
+        in_programmes_where(user, {Role.AUDITOR}, in_programme),
+        sa.and_(in_portfolio_of(user, in_programme), Application.state.not_in(PRIVATE_STATES)),
+    ))
+    if programme_id is not None:
+        query = query.where(Application.programme_id == programme_id)
     if on is not None:
         query = query.where(queries.exists_on(on))
         if state is not None:
@@ -257,7 +267,7 @@ def _apply_sections(application: Application, data: dict) -> None:
 
 def create_draft(programme: Programme, data: dict, actor) -> Application:
     """Start a draft for the actor's organisation; it may be saved incomplete at any time."""
-    if Role.APPLICANT not in actor.roles or not actor.organisation_id:
+    if Role.APPLICANT not in actor.roles_for(programme.id) or not actor.organisation_id:
         raise Forbidden(_("Only an applicant belonging to an organisation can start an "
                           "application."))
     kind = data.get("kind")
@@ -281,7 +291,8 @@ def create_draft(programme: Programme, data: dict, actor) -> Application:
 
 def update_draft(application: Application, data: dict, actor) -> Application:
     """Save changes to a draft (or an application returned for completion)."""
-    if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
+    if (Role.APPLICANT not in actor.roles_for(application.programme_id)
+            or actor.organisation_id != application.organisation_id):
         raise Forbidden(_("Only the applying organisation can edit its application."))
     if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION):
         raise Conflict(_("Only a draft or an application returned for completion can be edited."))
@@ -299,7 +310,8 @@ def add_attachment(application: Application, filename: str, content: bytes, acto
 
     `size_bytes` is the upload's real size when `content` holds only its first bytes.
     """
-    if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
+    if (Role.APPLICANT not in actor.roles_for(application.programme_id)
+            or actor.organisation_id != application.organisation_id):
         raise Forbidden(_("Only the applying organisation can attach files."))
     if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED_FOR_COMPLETION):
         raise Conflict(_("Files can be attached only while the application is a draft."))
@@ -434,7 +446,8 @@ def submit(application: Application, actor) -> Application:
         submitted_on, _service_days(application.programme))
     benefit_services.freeze_submitted(application, actor)
     _move(application, action, actor, comment="")
-    notify(users_with_role(Role.PROGRAMME_OFFICE), "application.submitted",
+    notify(users_with_role(Role.PROGRAMME_OFFICE,
+                           programme_id=application.programme_id), "application.submitted",
            _("%(reference)s %(title)s was submitted by %(organisation)s.",
              reference=application.reference, title=application.title,
              organisation=application.organisation.name),
@@ -446,7 +459,8 @@ def submit(application: Application, actor) -> Application:
 
 def _check_step(application: Application, action: rules.Action, actor) -> ApplicationState:
     try:
-        return rules.transition(application.state, action, actor.roles)
+        return rules.transition(application.state, action,
+                                actor.roles_for(application.programme_id))
     except rules.NotPermitted as refused:
         raise Forbidden(str(refused)) from None
     except rules.IllegalTransition as refused:
@@ -693,11 +707,12 @@ def _decider_label(actor) -> str:
 
 
 def _check_decider(application: Application, actor, rule: DelegationRule) -> None:
-    if rule.authority_key not in actor.authority_keys:
+    held = actor.authority_keys_for(application.programme_id)
+    if rule.authority_key not in held:
         raise Forbidden(_(
             "This decision belongs to %(authority)s (%(key)s) under %(source)s; you hold "
-            "%(held)s.", authority=rule.authority_name, key=rule.authority_key, source=rule.source,
-            held=", ".join(sorted(actor.authority_keys)) or _("no authority")))
+            "%(held)s in this programme.", authority=rule.authority_name, key=rule.authority_key,
+            source=rule.source, held=", ".join(sorted(held)) or _("no authority")))
     submitters = db.session.scalars(sa.select(ApplicationEvent.actor_id).where(
         ApplicationEvent.application_id == application.id,
         ApplicationEvent.action.in_([rules.Action.SUBMIT.value, rules.Action.RESUBMIT.value]))
@@ -1038,7 +1053,8 @@ class QueueItem:
     authority: DelegationRule | None
 
 
-def queue_for(user, today: date | None = None) -> list[QueueItem]:
+def queue_for(user, today: date | None = None, programme_id: int | None = None
+              ) -> list[QueueItem]:
     """What waits for this user now, oldest first, with how long it has waited.
 
     Decision makers see only applications routed to an authority they hold.
@@ -1052,13 +1068,20 @@ def queue_for(user, today: date | None = None) -> list[QueueItem]:
         Application.state.in_(states),
         sa.or_(Application.state.not_in(applicant_states),
                Application.organisation_id == user.organisation_id),
+        in_programmes_where(user, frozenset(Role), Application.programme_id),
     )
+    if programme_id is not None:
+        query = query.where(Application.programme_id == programme_id)
     items = []
     for application in db.session.scalars(query.order_by(Application.state_changed_at)):
+        held = user.roles_for(application.programme_id)
+        if not any(application.state in QUEUE_STATES.get(role, ()) for role in held):
+            continue
         authority = None
         if application.state == ApplicationState.AWAITING_DECISION:
             authority = _safe_routed_authority(application, today)
-            if authority is None or authority.authority_key not in user.authority_keys:
+            if (authority is None or authority.authority_key
+                    not in user.authority_keys_for(application.programme_id)):
                 continue
         waited = (today - application.state_changed_at.date()).days
         items.append(QueueItem(application, max(waited, 0), authority))
@@ -1083,14 +1106,16 @@ def deciders_for(application: Application) -> list[User]:
     authority = _safe_routed_authority(application)
     if authority is None:
         return []
-    ids = users_with_role(Role.DECISION_MAKER, authority.authority_key)
+    ids = users_with_role(Role.DECISION_MAKER, authority.authority_key,
+                          programme_id=application.programme_id)
     return [db.session.get(User, i) for i in ids]
 
 
 def _notify_deciders(application: Application) -> None:
     authority = _safe_routed_authority(application)
     if authority is not None:
-        notify(users_with_role(Role.DECISION_MAKER, authority.authority_key),
+        notify(users_with_role(Role.DECISION_MAKER, authority.authority_key,
+                               programme_id=application.programme_id),
                "application.awaiting_decision",
                _("%(reference)s %(title)s (%(amount)s) awaits your decision.",
                  reference=application.reference, title=application.title,

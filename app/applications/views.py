@@ -25,6 +25,7 @@ from app.core.permissions import can_edit_application, can_view_application
 from app.core.uploads import stream_size
 from app.extensions import db
 from app.ideas.models import ProjectIdea
+from app.programmes.choice import page_programme_id
 from app.programmes.models import DelegationRule, Programme
 from app.programmes.queries import current_programme
 from app.programmes.services import list_programmes
@@ -84,7 +85,7 @@ def _may_decide(application: Application) -> bool:
         authorities = services.decision_authorities(application)
     except InvalidInput:
         return False
-    return bool(authorities & current_user.authority_keys)
+    return bool(authorities & current_user.authority_keys_for(application.programme_id))
 
 
 def _splitting_preview(application: Application) -> str | None:
@@ -107,7 +108,8 @@ def _enum_arg(name: str, enum):
 def _require_step(application: Application, action: rules.Action) -> None:
     """Refuse a step before reading its form: wrong role 403, wrong state 409."""
     try:
-        rules.transition(application.state, action, current_user.roles)
+        rules.transition(application.state, action,
+                         current_user.roles_for(application.programme_id))
     except rules.NotPermitted as refused:
         raise Forbidden(str(refused)) from None
     except rules.IllegalTransition as refused:
@@ -117,7 +119,7 @@ def _require_step(application: Application, action: rules.Action) -> None:
 def _require_editable(application: Application) -> None:
     if can_edit_application(current_user, application):
         return
-    if Role.APPLICANT not in current_user.roles or (
+    if Role.APPLICANT not in current_user.roles_for(application.programme_id) or (
             current_user.organisation_id != application.organisation_id):
         raise Forbidden(_("Only the applying organisation can edit its application."))
     raise Conflict(_("Only a draft or an application returned for completion can be edited."))
@@ -195,7 +197,8 @@ def _preparation_records(application: Application) -> dict:
 def _detail_page(application: Application, status: int = 200, splitting_warning=None,
                  **submitted_forms):
     """Render the detail page with the forms of the steps this user may take now."""
-    actions = set(rules.allowed_actions(application.state, current_user.roles))
+    actions = set(rules.allowed_actions(application.state,
+                                        current_user.roles_for(application.programme_id)))
     may_decide = rules.Action.DECIDE in actions and _may_decide(application)
     step_forms = forms.step_forms(application, actions, may_decide=may_decide, decide_defaults={
         "amount_sek": application.requested_sek,
@@ -226,10 +229,13 @@ def _detail_page(application: Application, status: int = 200, splitting_warning=
 def index():
     state = _enum_arg("state", ApplicationState)
     kind = _enum_arg("kind", ApplicationKind)
-    on, on_error = on_from_request(current_programme())
+    programme_id = page_programme_id()
+    programme = (db.session.get(Programme, programme_id) if programme_id is not None
+                 else current_programme())
+    on, on_error = on_from_request(programme)
     if on_error and wants_xlsx():
         raise InvalidInput(on_error, field="on")
-    query = services.visible_applications(current_user, state, on=on)
+    query = services.visible_applications(current_user, state, on=on, programme_id=programme_id)
     if kind is not None:
         query = query.where(Application.kind == kind)
     if wants_xlsx():
@@ -237,14 +243,16 @@ def index():
     return render_template("applications/index.html", applications=db.session.scalars(query).all(),
                            state=state, kind=kind, states=list(ApplicationState),
                            kinds=list(ApplicationKind), can_apply=_can_apply(current_user),
-                           on=on, on_error=on_error, programme=current_programme(),
+                           on=on, on_error=on_error, programme=programme,
                            export_url=export_url({"on": [on.isoformat()]})), page_status(on_error)
 
 
 @bp.get("/queue")
 def queue():
-    """Show what waits for the current user, oldest first."""
-    return render_template("applications/queue.html", items=services.queue_for(current_user),
+    """Show what waits for the current user, oldest first, in the chosen programme."""
+    return render_template("applications/queue.html",
+                           items=services.queue_for(current_user,
+                                                    programme_id=page_programme_id()),
                            today=clock.today())
 
 
@@ -492,14 +500,14 @@ def _correctable(decision: Decision) -> bool:
     """Only an original approving decision is corrected, and only by a decision maker."""
     return (decision.kind == DecisionKind.ORIGINAL
             and decision.outcome != DecisionOutcome.REJECTED
-            and bool(current_user.authority_keys))
+            and bool(current_user.authority_keys_for(decision.programme_id)))
 
 
 def _decision_page(decision: Decision, form=None, status: int = 200, splitting_warning=None):
     programme = db.session.get(Programme, decision.programme_id)
     window = services.decision_window(decision.application, not_before=(decision.decided_on,))
     if form is None and _correctable(decision) and (
-            decision.authority_key in current_user.authority_keys):
+            decision.authority_key in current_user.authority_keys_for(decision.programme_id)):
         today = window.latest if window else min(max(clock.today(), decision.decided_on),
                                                  programme.ends_on)
         form = forms.CorrectionForm(prefix="correct", formdata=None, data={"decided_on": today})

@@ -12,7 +12,14 @@ from app.applications.models import Application
 from app.benefits.models import BenefitCalculation
 from app.core.enums import ApplicationState, Role
 from app.core.errors import NotFound
-from app.core.permissions import _roles, belongs_to, can_view_application, can_view_portfolio
+from app.core.permissions import (
+    _roles,
+    belongs_to,
+    can_view_application,
+    can_view_portfolio,
+    in_portfolio_of,
+    in_programmes_where,
+)
 from app.extensions import db
 from app.projects.models import Project
 
@@ -28,15 +35,16 @@ def project_of(application: Application) -> Project | None:
 def can_view_network(user, application: Application) -> bool:
     """See a network wherever its application (or project) may be seen."""
     project = project_of(application)
-    if project is not None and bool(_roles(user)) and (
-            belongs_to(user, project.organisation_id) or can_view_portfolio(user)):
+    if project is not None and bool(_roles(user, project.programme_id)) and (
+            belongs_to(user, project.organisation_id)
+            or can_view_portfolio(user, project.programme_id)):
         return True
     return can_view_application(user, application)
 
 
 def can_edit_network(user, application: Application) -> bool:
     """The programme office edits every network; an applicant its own organisation's."""
-    roles = _roles(user)
+    roles = _roles(user, application.programme_id)
     if Role.PROGRAMME_OFFICE in roles:
         return True
     if Role.APPLICANT not in roles or not belongs_to(user, application.organisation_id):
@@ -44,9 +52,9 @@ def can_edit_network(user, application: Application) -> bool:
     return application.state in APPLICANT_EDITABLE or project_of(application) is not None
 
 
-def can_view_programme_network(user) -> bool:
+def can_view_programme_network(user, programme_id: int | None = None) -> bool:
     """The whole programme's network: the programme's roles and auditors."""
-    return can_view_portfolio(user)
+    return can_view_portfolio(user, programme_id)
 
 
 def get_visible_application(user, application_id: int) -> Application:
@@ -80,6 +88,7 @@ def get_visible_node(user, node_id: int) -> NetworkNode:
 
 def visible_projects(user, query: sa.Select) -> sa.Select:
     """Narrow a query of projects to those whose network `user` may see."""
-    if can_view_portfolio(user):
-        return query
-    return query.where(Project.organisation_id == getattr(user, "organisation_id", None))
+    return query.where(sa.or_(
+        in_portfolio_of(user, Project.programme_id),
+        sa.and_(Project.organisation_id == getattr(user, "organisation_id", None),
+                in_programmes_where(user, frozenset(Role), Project.programme_id))))

@@ -209,7 +209,7 @@ def programme_network(programme_id: int):
         abort(404)
     on, date_error = _on()
     visible = None
-    if not permissions.can_view_programme_network(current_user):
+    if not permissions.can_view_programme_network(current_user, programme.id):
         visible = list(db.session.scalars(permissions.visible_projects(
             current_user, sa.select(Project.id).where(Project.programme_id == programme.id))))
     benefit_map = queries.programme_map(programme, on, visible)

@@ -183,7 +183,8 @@ def _new_version(calc: BenefitCalculation, kind: CalculationVersionKind, payload
 
 def save_working_calculation(application: Application, payload: dict, actor) -> CalculationVersion:
     """Save the calculation being written in the application (editable until submission)."""
-    if Role.APPLICANT not in actor.roles or actor.organisation_id != application.organisation_id:
+    if (Role.APPLICANT not in actor.roles_for(application.programme_id)
+            or actor.organisation_id != application.organisation_id):
         raise Forbidden(_("Only the applying organisation can edit its benefit calculation."))
     if application.state in (ApplicationState.DECIDED, ApplicationState.WITHDRAWN):
         raise Conflict(_("The calculation of a decided or withdrawn application is frozen; a "
@@ -277,8 +278,9 @@ def add_re_estimate(project: Project, payload: dict, actor) -> CalculationVersio
     baseline = latest_version(application, CalculationVersionKind.BASELINE)
     if baseline is None:
         raise Conflict(_("The project has no baseline calculation to re-estimate."))
-    if not (actor.has_role(Role.PROGRAMME_OFFICE) or (
-            Role.APPLICANT in actor.roles and actor.organisation_id == project.organisation_id)):
+    held = actor.roles_for(project.programme_id)
+    if not (Role.PROGRAMME_OFFICE in held or (
+            Role.APPLICANT in held and actor.organisation_id == project.organisation_id)):
         raise Forbidden(_("Only the project's organisation or the programme office can "
                           "re-estimate."))
     parsed = parse(payload, application.programme)
@@ -310,11 +312,12 @@ def update_benefit(benefit: Benefit, data: dict, actor) -> Benefit:
 
 
 def can_record_realisation(user, benefit: Benefit) -> bool:
-    return user.has_role(Role.PROGRAMME_OFFICE) or (
-        Role.APPLICANT in user.roles and user.organisation_id in (
-            benefit.owner_organisation_id,
-            db.session.scalar(sa.select(Project.organisation_id)
-                              .where(Project.id == benefit.project_id))))
+    """The programme office of the benefit's programme, or its owner or project organisation."""
+    project = db.session.get(Project, benefit.project_id)
+    held = user.roles_for(project.programme_id)
+    return Role.PROGRAMME_OFFICE in held or (
+        Role.APPLICANT in held and user.organisation_id in (
+            benefit.owner_organisation_id, project.organisation_id))
 
 
 def record_realisation(benefit: Benefit, data: dict, actor) -> RealisationEntry:

@@ -32,6 +32,7 @@ from app.core.exports import export_url, sheets_response, wants_xlsx
 from app.core.permissions import can_edit_application, can_view_portfolio, can_view_programme
 from app.core.uploads import stream_size
 from app.extensions import db
+from app.programmes.choice import page_programme_id
 from app.programmes.models import Programme
 from app.programmes.queries import current_programme
 from app.projects.models import Project
@@ -41,6 +42,7 @@ from reports.xlsx import content_disposition
 from . import forms, services
 from .exports import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from .models import Benefit, RealisationEntry
+from .permissions import visible_benefits
 
 bp = Blueprint("benefits", __name__, url_prefix="/benefits")
 
@@ -490,28 +492,27 @@ def export_download(application_id: int):
 
 # ---- the register -------------------------------------------------------------------------
 
-def _visible_benefits(query: sa.Select) -> sa.Select:
+def _visible_benefits(query: sa.Select, programme_id: int | None = None) -> sa.Select:
     """Programme roles and auditors see every benefit; an applicant its organisation's."""
-    if can_view_portfolio(current_user):
-        return query
-    own_projects = sa.select(Project.id).where(
-        Project.organisation_id == current_user.organisation_id)
-    return query.where(sa.or_(Benefit.owner_organisation_id == current_user.organisation_id,
-                              Benefit.project_id.in_(own_projects)))
+    return visible_benefits(current_user, query, programme_id)
 
 
 @bp.get("/")
 def register():
     """The benefit register: planned vs realised up to a year, filtered in the URL."""
-    on, on_error = on_from_request(current_programme())
+    programme_id = page_programme_id()
+    programme = (db.session.get(Programme, programme_id) if programme_id is not None
+                 else current_programme())
+    on, on_error = on_from_request(programme)
     if on_error and wants_xlsx():
         raise InvalidInput(on_error, field="on")
     year = _int_arg("year", MIN_START_YEAR, MAX_START_YEAR) or on.year
     organisation_id, project_id = _int_arg("organisation_id"), _int_arg("project_id")
-    visible = set(db.session.scalars(_visible_benefits(sa.select(Benefit.id))))
+    visible = set(db.session.scalars(_visible_benefits(sa.select(Benefit.id), programme_id)))
     rows = [row for row in services.register(year, organisation_id, project_id, on)
             if row.benefit.id in visible]
-    project_ids = set(db.session.scalars(_visible_benefits(sa.select(Benefit.project_id))))
+    project_ids = set(db.session.scalars(_visible_benefits(sa.select(Benefit.project_id),
+                                                           programme_id)))
     projects = {p.id: p for p in db.session.scalars(
         sa.select(Project).where(Project.id.in_(project_ids)).order_by(Project.title))}
     organisations = {o.id: o for o in db.session.scalars(
@@ -527,7 +528,7 @@ def register():
         "benefits/register.html", rows=rows, year=year, organisation_id=organisation_id,
         project_id=project_id, projects=projects, organisations=organisations,
         organisation_choices=choices, organisation_totals=organisation_totals,
-        project_totals=project_totals, on=on, on_error=on_error, programme=current_programme(),
+        project_totals=project_totals, on=on, on_error=on_error, programme=programme,
         export_url=export_url({"on": [on.isoformat()]})), page_status(on_error)
 
 

@@ -32,7 +32,7 @@ from app.core.asof import counts_on
 from app.core.enums import BudgetCutEntryKind, CostKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.money import format_sek, format_share
-from app.core.permissions import belongs_to, can_view_portfolio
+from app.core.permissions import belongs_to, can_view_portfolio, roles_in
 from app.extensions import db
 from app.programmes.models import Programme
 from app.projects import queries as project_queries
@@ -67,24 +67,23 @@ ENTRY_KIND_LABELS = {
 
 # ---- permissions ----------------------------------------------------------------------------
 
-def can_manage_budget_cuts(user) -> bool:
-    """Policies, proposals and adopted cuts are the programme office's."""
-    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.has_role(
-        Role.PROGRAMME_OFFICE)
+def can_manage_budget_cuts(user, programme_id: int | None = None) -> bool:
+    """Policies, proposals and adopted cuts are the programme office's (of that programme)."""
+    return Role.PROGRAMME_OFFICE in roles_in(user, programme_id)
 
 
-def can_view_all_budget_cuts(user) -> bool:
-    return can_view_portfolio(user)
+def can_view_all_budget_cuts(user, programme_id: int | None = None) -> bool:
+    return can_view_portfolio(user, programme_id)
 
 
-def can_view_budget_cuts_of(user, organisation_id: int) -> bool:
+def can_view_budget_cuts_of(user, organisation_id: int, programme_id: int | None = None) -> bool:
     """An organisation sees its own cuts; programme roles and auditors see every one."""
-    return can_view_portfolio(user) or (
-        bool(getattr(user, "is_authenticated", False)) and belongs_to(user, organisation_id))
+    return can_view_portfolio(user, programme_id) or (
+        bool(roles_in(user, programme_id)) and belongs_to(user, organisation_id))
 
 
-def _require_manager(actor) -> None:
-    if not can_manage_budget_cuts(actor):
+def _require_manager(actor, programme_id: int) -> None:
+    if not can_manage_budget_cuts(actor, programme_id):
         raise Forbidden(_("Only the programme office manages budget cuts."))
 
 
@@ -232,7 +231,7 @@ def _policy_snapshot(policy: BudgetCutPolicy) -> dict:
 
 def create_policy(programme: Programme, data: Mapping, actor) -> BudgetCutPolicy:
     """Add a policy that takes effect from a budget year (the programme office only)."""
-    _require_manager(actor)
+    _require_manager(actor, programme.id)
     policy = BudgetCutPolicy(programme_id=programme.id, created_by_id=actor.id,
                              **_policy_values(programme, data))
     db.session.add(policy)
@@ -248,7 +247,7 @@ def _is_used(policy: BudgetCutPolicy) -> bool:
 
 def update_policy(policy: BudgetCutPolicy, data: Mapping, actor) -> BudgetCutPolicy:
     """Change a policy no proposal has used yet; a used one stays, to keep cuts explainable."""
-    _require_manager(actor)
+    _require_manager(actor, policy.programme_id)
     if _is_used(policy):
         raise Conflict(_("Proposals already rest on this policy, so it cannot change. Add a new "
                          "policy from the budget year it should apply to."))
@@ -264,7 +263,7 @@ def update_policy(policy: BudgetCutPolicy, data: Mapping, actor) -> BudgetCutPol
 
 def delete_policy(policy: BudgetCutPolicy, actor) -> None:
     """Remove a policy no proposal has used yet."""
-    _require_manager(actor)
+    _require_manager(actor, policy.programme_id)
     if _is_used(policy):
         raise Conflict(_("Proposals already rest on this policy, so it cannot be removed. Add a "
                          "new policy from the budget year it should apply to."))
@@ -409,7 +408,7 @@ def _line_key(lines) -> list[tuple]:
 
 def propose_budget_cuts(programme: Programme, budget_year: int, actor) -> list[BudgetCutEntry]:
     """Propose the year's cuts; unchanged proposals stay, changed ones get a new entry."""
-    _require_manager(actor)
+    _require_manager(actor, programme.id)
     check_budget_year(programme, budget_year)
     rows = policies(programme)
     policy = _in_force(rows, budget_year)
@@ -485,7 +484,7 @@ def adopt_budget_cut(programme: Programme, organisation: Organisation, budget_ye
                      amount_sek: int, council_decision_ref: str, reason: str,
                      actor) -> BudgetCutEntry:
     """Record the cut the council adopted; a cut other than the proposal needs its reason."""
-    _require_manager(actor)
+    _require_manager(actor, programme.id)
     check_budget_year(programme, budget_year)
     amount, reference, reason = _decision_fields(amount_sek, council_decision_ref, reason)
     _lock(programme)
@@ -517,7 +516,7 @@ def adopt_budget_cut(programme: Programme, organisation: Organisation, budget_ye
 
 def correct_budget_cut(entry: BudgetCutEntry, data: Mapping, actor) -> BudgetCutEntry:
     """Correct an adopted cut with a new entry pointing back; the reason is required."""
-    _require_manager(actor)
+    _require_manager(actor, entry.programme_id)
     if entry.kind not in DECIDED_KINDS:
         raise Conflict(_("Only an adopted cut can be corrected; a proposal is replaced by "
                          "proposing again."))

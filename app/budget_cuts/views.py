@@ -16,7 +16,7 @@ from app.core.exports import export_url, wants_xlsx, xlsx_response
 from app.core.money import format_msek
 from app.core.permissions import can_view_programme
 from app.extensions import db
-from app.programmes.services import list_programmes
+from app.programmes.choice import page_programme_id, programmes_of
 from reports.budget_cut_sheet import explanation_workbook, grouped_bar_chart
 from reports.xlsx import content_disposition
 
@@ -67,16 +67,18 @@ def _int_arg(name: str) -> int | None:
 
 
 def _programme():
-    return services.get_programme(_int_arg("programme_id"))
+    """The programme asked for, else the one chosen in the navigation, else the current one."""
+    return services.get_programme(page_programme_id())
 
 
-def _require_overview() -> None:
-    if not services.can_view_all_budget_cuts(current_user):
+def _require_overview(programme) -> None:
+    if not services.can_view_all_budget_cuts(current_user, programme.id):
         abort(403)
 
 
-def _require_manager() -> None:
-    if not services.can_manage_budget_cuts(current_user):
+def _require_manager(programme=None) -> None:
+    if not services.can_manage_budget_cuts(current_user,
+                                           programme.id if programme is not None else None):
         abort(403)
 
 
@@ -84,9 +86,10 @@ def _back_to(endpoint: str, programme, **values):
     return redirect(url_for(endpoint, programme_id=programme.id, **values))
 
 
-def _visible_organisation(organisation_id: int):
+def _visible_organisation(organisation_id: int, programme=None):
     organisation = services.get_organisation(organisation_id)
-    if not services.can_view_budget_cuts_of(current_user, organisation.id):
+    if not services.can_view_budget_cuts_of(current_user, organisation.id,
+                                            programme.id if programme is not None else None):
         abort(404)
     return organisation
 
@@ -96,7 +99,7 @@ def index():
     """Show the city's cuts year by year; an organisation goes straight to its own explanation."""
     programme = _programme()
     year = services.today_budget_year(programme, clock.today())
-    if not services.can_view_all_budget_cuts(current_user):
+    if not services.can_view_all_budget_cuts(current_user, programme.id):
         if not current_user.organisation_id:
             abort(403)
         return _back_to("budget_cuts.explanation", programme, year=year,
@@ -107,7 +110,7 @@ def index():
         return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_TOTAL_COLUMNS, totals,
                              print_header=programme.name)
     return render_template("budget_cuts/index.html", programme=programme,
-                           programmes=list_programmes(), totals=totals, year=year,
+                           programmes=programmes_of(current_user), totals=totals, year=year,
                            on=on, on_error=on_error,
                            export_url=export_url({"programme_id": [programme.id],
                                                   "on": [on.isoformat()]})
@@ -125,8 +128,8 @@ def _on(programme) -> tuple[date, str | None]:
 @bp.get("/<int:year>")
 def year_page(year: int):
     """The year's proposal per organisation, with the button that proposes it."""
-    _require_overview()
     programme = _programme()
+    _require_overview(programme)
     on, on_error = _on(programme)
     items = services.explanations(programme, year, on=on)
     if wants_xlsx():
@@ -144,8 +147,8 @@ def year_page(year: int):
 @bp.post("/<int:year>/propose")
 def propose(year: int):
     """Propose every organisation's cut for the year from the register and the policy."""
-    _require_manager()
     programme = _programme()
+    _require_manager(programme)
     if not ProposeForm().validate_on_submit():
         abort(400)
     try:
@@ -163,8 +166,8 @@ def propose(year: int):
 @bp.get("/<int:year>/reconciliation")
 def reconciliation(year: int):
     """Proposed vs adopted vs realised per organisation, with the flags and the city's total."""
-    _require_overview()
     programme = _programme()
+    _require_overview(programme)
     on, on_error = _on(programme)
     items = services.explanations(programme, year, on=on)
     if wants_xlsx():
@@ -183,7 +186,8 @@ def explanation(year: int, organisation_id: int):
     """Why an organisation's budget for the year is lower: every project and benefit line."""
     programme = _programme()
     on, on_error = _on(programme)
-    item = services.explanation(_visible_organisation(organisation_id), year, programme, on)
+    item = services.explanation(_visible_organisation(organisation_id, programme), year,
+                                programme, on)
     return render_template("budget_cuts/explanation.html", programme=programme, item=item,
                            years=services.budget_years(programme), on=on, on_error=on_error,
                            is_own=current_user.organisation_id == organisation_id
@@ -194,7 +198,7 @@ def explanation(year: int, organisation_id: int):
 def explanation_xlsx(year: int, organisation_id: int):
     """The explanation as a one-sheet Excel workbook."""
     programme = _programme()
-    organisation = _visible_organisation(organisation_id)
+    organisation = _visible_organisation(organisation_id, programme)
     item = services.explanation(organisation, year, programme,
                                 parse_on(request.args.get("on"), programme))
     headers, rows = services.explanation_table(item)
@@ -208,8 +212,8 @@ def explanation_xlsx(year: int, organisation_id: int):
 @bp.route("/<int:year>/organisations/<int:organisation_id>/adopt", methods=["GET", "POST"])
 def adopt(year: int, organisation_id: int):
     """Record the cut the council adopted for an organisation and year."""
-    _require_manager()
     programme = _programme()
+    _require_manager(programme)
     organisation = services.get_organisation(organisation_id)
     item = services.explanation(organisation, year, programme)
     if item.decided is not None:
@@ -238,9 +242,9 @@ def adopt(year: int, organisation_id: int):
 @bp.route("/entries/<int:entry_id>/correct", methods=["GET", "POST"])
 def correct(entry_id: int):
     """Correct an adopted cut with a new entry (adopted cuts never change)."""
-    _require_manager()
     entry = db.get_or_404(BudgetCutEntry, entry_id)
     programme = services.get_programme(entry.programme_id)
+    _require_manager(programme)
     organisation = services.get_organisation(entry.organisation_id)
     item = services.explanation(organisation, entry.budget_year, programme)
     form = DecisionForm()
@@ -278,7 +282,7 @@ def policies():
     programme = _programme()
     form = PolicyForm() if services.can_manage_budget_cuts(current_user) else None
     if request.method == "POST":
-        _require_manager()
+        _require_manager(programme)
         if form.validate_on_submit():
             try:
                 services.create_policy(programme, form.policy_data(), current_user)
@@ -305,6 +309,7 @@ def edit_policy(policy_id: int):
     _require_manager()
     policy = db.get_or_404(BudgetCutPolicy, policy_id)
     programme = services.get_programme(policy.programme_id)
+    _require_manager(programme)
     form = PolicyForm()
     if request.method == "GET":
         form.fill(policy)
@@ -333,6 +338,7 @@ def delete_policy(policy_id: int):
     _require_manager()
     policy = db.get_or_404(BudgetCutPolicy, policy_id)
     programme = services.get_programme(policy.programme_id)
+    _require_manager(programme)
     if not DeleteForm().validate_on_submit():
         abort(400)
     commit_or_flash_refusal(lambda: services.delete_policy(policy, current_user),
@@ -374,8 +380,8 @@ def _what_if_problems(form: WhatIfForm) -> list[tuple[str, str, str]]:
 @bp.get("/what-if")
 def what_if():
     """Compare policies for the whole portfolio side by side; nothing is written."""
-    _require_overview()
     programme = _programme()
+    _require_overview(programme)
     submitted = "first_year" in request.args
     form = (WhatIfForm(formdata=request.args) if submitted
             else WhatIfForm(data=_what_if_defaults(programme)))

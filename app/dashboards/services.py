@@ -24,7 +24,7 @@ from app.core import clock, periods
 from app.core.asof import parse_on
 from app.core.enums import ApplicationState, IdeaState, ProjectState, RagStatus
 from app.core.errors import InvalidInput, NotFound
-from app.core.permissions import belongs_to, can_view_portfolio
+from app.core.permissions import belongs_to, can_view_portfolio, roles_in
 from app.extensions import db
 from app.followup import queries as followup_queries
 from app.followup import rules as adherence_rules
@@ -244,14 +244,16 @@ def dashboard_on(programme: Programme, filters: Filters, today: date | None = No
 
 # ---- who may see what -----------------------------------------------------------------------
 
-def can_view_programme_dashboard(user) -> bool:
-    """The whole portfolio at a glance: programme roles and auditors."""
-    return can_view_portfolio(user)
+def can_view_programme_dashboard(user, programme_id: int | None = None) -> bool:
+    """The whole portfolio at a glance: programme roles and auditors (of that programme)."""
+    return can_view_portfolio(user, programme_id)
 
 
-def can_view_organisation_dashboard(user, organisation_id: int) -> bool:
+def can_view_organisation_dashboard(user, organisation_id: int,
+                                    programme_id: int | None = None) -> bool:
     """An administration sees its own dashboard; programme roles and auditors see any."""
-    return can_view_portfolio(user) or belongs_to(user, organisation_id)
+    return can_view_portfolio(user, programme_id) or (
+        bool(roles_in(user, programme_id)) and belongs_to(user, organisation_id))
 
 
 # ---- the dashboard --------------------------------------------------------------------------
@@ -516,16 +518,18 @@ def programme_dashboard(programme: Programme, filters: Filters,
     return dashboard
 
 
-def filter_choices(programme: Programme) -> dict[str, list[tuple[int, str]]]:
-    """Programmes, areas and the programme's project organisations for the filter form, as
-    (id, name) pairs."""
+def filter_choices(programme: Programme, programme_ids=None) -> dict[str, list[tuple[int, str]]]:
+    """Programmes (those in `programme_ids`, None: all), areas and the programme's project
+    organisations for the filter form, as (id, name) pairs."""
+    programmes = sa.select(Programme.id, Programme.name).order_by(Programme.starts_on)
+    if programme_ids is not None:
+        programmes = programmes.where(Programme.id.in_(sorted(programme_ids)))
     organisations = (sa.select(Organisation.id, Organisation.name)
                      .where(Organisation.id.in_(sa.select(Project.organisation_id)
                                                 .where(Project.programme_id == programme.id)))
                      .order_by(Organisation.name))
     return {
-        "programmes": db.session.execute(sa.select(Programme.id, Programme.name)
-                                         .order_by(Programme.starts_on)).all(),
+        "programmes": db.session.execute(programmes).all(),
         "areas": db.session.execute(sa.select(Area.id, Area.name)
                                     .order_by(Area.name)).all(),
         "organisations": db.session.execute(organisations).all(),

@@ -11,7 +11,9 @@ from app.core import labels
 from app.core.asof import page_status, parse_on
 from app.core.enums import ProjectState
 from app.core.errors import Forbidden, InvalidInput
+from app.core.permissions import accessible_programme_ids
 from app.extensions import db
+from app.programmes.choice import chosen_programme_id
 from app.programmes.models import Programme
 from app.projects import services as project_services
 from reports.xlsx import content_disposition
@@ -53,11 +55,20 @@ def index():
     return redirect(url_for(".organisation", organisation_id=current_user.organisation_id))
 
 
+def _with_chosen_programme(filters: services.Filters) -> services.Filters:
+    """Without `programme_id` in the URL, the programme chosen in the navigation."""
+    if filters.programme_id is not None:
+        return filters
+    return replace(filters, programme_id=chosen_programme_id())
+
+
 def _programme_view() -> tuple[services.Filters, object, services.Dashboard]:
     if not services.can_view_programme_dashboard(current_user):
         raise Forbidden(_("The programme dashboard is for the programme's roles."))
-    filters = services.parse_filters(request.args)
+    filters = _with_chosen_programme(services.parse_filters(request.args))
     programme = services.programme_for(filters)
+    if not services.can_view_programme_dashboard(current_user, programme.id):
+        raise Forbidden(_("The programme dashboard is for the programme's roles."))
     filters, on_error = _checked_on(filters, programme)
     return filters, programme, services.programme_dashboard(programme, filters), on_error
 
@@ -80,7 +91,8 @@ def programme():
     filters, programme, dashboard, on_error = _programme_view()
     benefit_map = network_queries.programme_map(programme, dashboard.as_of)
     return render_template("dashboards/programme.html", programme=programme, filters=filters,
-                           dashboard=dashboard, choices=services.filter_choices(programme),
+                           dashboard=dashboard, choices=services.filter_choices(
+                               programme, accessible_programme_ids(current_user)),
                            on_error=on_error,
                            download_args={**filters.as_args(), "on": dashboard.as_of.isoformat()},
                            risk=network_queries.risk_by_organisation(benefit_map)
@@ -98,8 +110,10 @@ def _organisation_view(organisation_id: int):
     organisation = services.get_organisation(organisation_id)
     if not services.can_view_organisation_dashboard(current_user, organisation.id):
         raise Forbidden(_("You can see your own organisation's dashboard only."))
-    filters = services.parse_filters(request.args)
+    filters = _with_chosen_programme(services.parse_filters(request.args))
     programme = services.get_programme(filters.programme_id)
+    if not services.can_view_organisation_dashboard(current_user, organisation.id, programme.id):
+        raise Forbidden(_("You can see your own organisation's dashboard only."))
     filters, on_error = _checked_on(filters, programme)
     dashboard = services.organisation_dashboard(organisation, programme, filters)
     return organisation, filters, programme, dashboard, on_error

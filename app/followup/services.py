@@ -42,7 +42,7 @@ from app.core.enums import (
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import utcnow
 from app.core.notifications import notify
-from app.core.permissions import can_view_portfolio
+from app.core.permissions import can_view_portfolio, in_portfolio_of, in_programmes_where, roles_in
 from app.extensions import db
 from app.programmes import queries as programme_queries
 from app.programmes.models import Programme
@@ -261,35 +261,34 @@ def adherence_overview(programme: Programme, on: date,
 
 # ---- who may do what with tertial reports ---------------------------------------------------
 
-def _roles(user) -> frozenset:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    return user.roles
+def _roles(user, programme_id: int | None = None) -> frozenset:
+    """The user's roles in the programme (in any programme when None)."""
+    return roles_in(user, programme_id)
 
 
-def can_view_tertial_reports(user) -> bool:
+def can_view_tertial_reports(user, programme_id: int | None = None) -> bool:
     """See the list of tertial reports: the programme's roles and auditors, never applicants."""
-    return can_view_portfolio(user)
+    return can_view_portfolio(user, programme_id)
 
 
 def can_view_tertial_report(user, report: TertialReport) -> bool:
     """Drafts stay with the programme office; presented reports are open to oversight roles."""
     if report.state == TertialReportState.PRESENTED:
-        return can_view_portfolio(user)
-    return can_prepare_tertial_reports(user)
+        return can_view_portfolio(user, report.programme_id)
+    return can_prepare_tertial_reports(user, report.programme_id)
 
 
-def can_prepare_tertial_reports(user) -> bool:
+def can_prepare_tertial_reports(user, programme_id: int | None = None) -> bool:
     """Generate, summarise and present: the programme office."""
-    return Role.PROGRAMME_OFFICE in _roles(user)
+    return Role.PROGRAMME_OFFICE in _roles(user, programme_id)
 
 
-def can_record_committee_minute(user) -> bool:
-    return Role.FINANCE_COMMITTEE in _roles(user)
+def can_record_committee_minute(user, programme_id: int | None = None) -> bool:
+    return Role.FINANCE_COMMITTEE in _roles(user, programme_id)
 
 
-def can_view_adherence(user) -> bool:
-    return can_view_portfolio(user)
+def can_view_adherence(user, programme_id: int | None = None) -> bool:
+    return can_view_portfolio(user, programme_id)
 
 
 # ---- periods --------------------------------------------------------------------------------
@@ -533,8 +532,8 @@ def _same_figures(first: dict, second: dict) -> bool:
 
 # ---- the tertial report's life --------------------------------------------------------------
 
-def _require_preparer(actor) -> None:
-    if actor is not None and not can_prepare_tertial_reports(actor):
+def _require_preparer(actor, programme_id: int) -> None:
+    if actor is not None and not can_prepare_tertial_reports(actor, programme_id):
         raise Forbidden(_("Only the programme office prepares tertial reports."))
 
 
@@ -550,7 +549,7 @@ def _lock(report: TertialReport) -> TertialReport:
 
 def generate_tertial_report(programme: Programme, year, tertial, actor=None) -> TertialReport:
     """Create the draft, or refresh a draft's figures, as of the period end; presented: as is."""
-    _require_preparer(actor)
+    _require_preparer(actor, programme.id)
     period = check_period(programme, year, tertial, clock.today())
     report = find_tertial_report(programme.id, period.year, period.number)
     if report is not None and report.state == TertialReportState.PRESENTED:
@@ -591,7 +590,7 @@ def _summary_text(value) -> str:
 
 def update_summary(report: TertialReport, summary, actor) -> TertialReport:
     """Save the programme office's summary on a draft; a presented report is frozen (409)."""
-    if not can_prepare_tertial_reports(actor):
+    if not can_prepare_tertial_reports(actor, report.programme_id):
         raise Forbidden(_("Only the programme office writes the summary of a tertial report."))
     text = _summary_text(summary)
     report = _lock(report)
@@ -609,7 +608,7 @@ def update_summary(report: TertialReport, summary, actor) -> TertialReport:
 
 def present_tertial_report(report: TertialReport, summary, actor) -> TertialReport:
     """Freeze the report: its figures are computed one last time and never again."""
-    if not can_prepare_tertial_reports(actor):
+    if not can_prepare_tertial_reports(actor, report.programme_id):
         raise Forbidden(_("Only the programme office presents tertial reports."))
     text = _summary_text(report.summary if summary is None else summary)
     report = _lock(report)
@@ -630,7 +629,8 @@ def present_tertial_report(report: TertialReport, summary, actor) -> TertialRepo
                  before={"state": TertialReportState.DRAFT},
                  after={"state": report.state, "summary": text,
                         "generated_at": report.snapshot["generated_at"]})
-    notify(users_with_role(Role.FINANCE_COMMITTEE), "tertial_report.presented",
+    notify(users_with_role(Role.FINANCE_COMMITTEE, programme_id=report.programme_id),
+           "tertial_report.presented",
            _("The programme office has presented tertial report %(period)s of %(programme)s.",
              period=periods.tertial_period(report.year, report.tertial).label,
              programme=programme.name),
@@ -640,7 +640,7 @@ def present_tertial_report(report: TertialReport, summary, actor) -> TertialRepo
 
 def record_committee_minute(report: TertialReport, minute, actor) -> TertialReport:
     """Record the finance committee's minute on a presented report, once (a second is 409)."""
-    if not can_record_committee_minute(actor):
+    if not can_record_committee_minute(actor, report.programme_id):
         raise Forbidden(_("Only the finance committee records its minute on a tertial report."))
     text = _summary_text(minute)
     if not text:
@@ -665,11 +665,10 @@ def record_committee_minute(report: TertialReport, minute, actor) -> TertialRepo
 def visible_tertial_reports(user, *, programme_id: int | None = None,
                             year: int | None = None) -> sa.Select:
     """Build the query of tertial reports `user` may see, newest period first."""
-    query = sa.select(TertialReport)
-    if not can_view_tertial_reports(user):
-        query = query.where(sa.false())
-    elif not can_prepare_tertial_reports(user):
-        query = query.where(TertialReport.state == TertialReportState.PRESENTED)
+    query = sa.select(TertialReport).where(sa.or_(
+        in_programmes_where(user, {Role.PROGRAMME_OFFICE}, TertialReport.programme_id),
+        sa.and_(in_portfolio_of(user, TertialReport.programme_id),
+                TertialReport.state == TertialReportState.PRESENTED)))
     if programme_id is not None:
         query = query.where(TertialReport.programme_id == programme_id)
     if year is not None:

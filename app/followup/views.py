@@ -12,7 +12,7 @@ from app.core.asof import on_from_request
 from app.core.enums import TertialReportState
 from app.core.errors import Forbidden, InvalidInput
 from app.extensions import db
-from app.programmes.services import list_programmes
+from app.programmes.choice import page_programme_id, programmes_of
 from reports.xlsx import content_disposition
 
 from . import services
@@ -53,7 +53,7 @@ def _adherence_block():
     """Let any page (the programme page) show today's adherence shares, computed on demand."""
 
     def followup_adherence(programme, on=None):
-        if not services.can_view_adherence(current_user):
+        if not services.can_view_adherence(current_user, programme.id):
             return None
         return services.adherence_at(programme.id, on or clock.today())
 
@@ -71,12 +71,16 @@ def _followup_helpers():
 
 
 def _programme_arg():
-    """The programme asked for (?programme_id=), else the latest one; 400 on a bad number."""
+    """The programme asked for (?programme_id=), else the one chosen in the navigation, else
+    the latest one; 400 on a bad number, 404 on an unknown one."""
     value = request.values.get("programme_id") or None
     if value is not None and not value.isdigit():
         abort(400)
-    programmes = list_programmes()
+    programmes = programmes_of(current_user)
     if value is None:
+        chosen = page_programme_id()
+        if chosen is not None:
+            return services.get_programme(chosen), programmes
         if not programmes:
             abort(404)
         return programmes[-1], programmes
@@ -92,11 +96,13 @@ def index():
     if not services.can_view_tertial_reports(current_user):
         abort(403)
     programme, programmes = _programme_arg()
+    if not services.can_view_tertial_reports(current_user, programme.id):
+        abort(403)
     reports = db.session.scalars(
         services.visible_tertial_reports(current_user, programme_id=programme.id)).all()
     today = clock.today()
     due = (services.tertial_reports_due(programme, today)
-           if services.can_prepare_tertial_reports(current_user) else [])
+           if services.can_prepare_tertial_reports(current_user, programme.id) else [])
     ended = [t for t in periods.tertials_between(programme.starts_on, programme.ends_on,
                                                  programme.tertial_due_after_days)
              if t.ends_on <= today]
@@ -110,6 +116,8 @@ def generate():
     if not services.can_prepare_tertial_reports(current_user):
         abort(403)
     programme, _programmes = _programme_arg()
+    if not services.can_prepare_tertial_reports(current_user, programme.id):
+        abort(403)
     try:
         report = services.generate_tertial_report(programme, request.form.get("year"),
                                                   request.form.get("tertial"), current_user)
@@ -150,7 +158,7 @@ def save_summary(report_id: int):
 @bp.post("/tertial-reports/<int:report_id>/present")
 def present(report_id: int):
     report = _report(report_id)
-    if not services.can_prepare_tertial_reports(current_user):
+    if not services.can_prepare_tertial_reports(current_user, report.programme_id):
         raise Forbidden(_("Only the programme office presents tertial reports."))
     if report.state == TertialReportState.PRESENTED:
         flash(_("The tertial report has already been presented."), "info")
@@ -203,6 +211,8 @@ def adherence():
     if not services.can_view_adherence(current_user):
         abort(403)
     programme, programmes = _programme_arg()
+    if not services.can_view_adherence(current_user, programme.id):
+        abort(403)
     on, error = on_from_request(programme)
     tolerance_text = (request.args.get("tolerance_days") or "").strip()
     tolerance = None

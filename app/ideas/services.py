@@ -24,7 +24,11 @@ from app.core.enums import ApplicationState, IdeaState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry
 from app.core.notifications import notify
-from app.core.permissions import belongs_to, can_view_portfolio
+from app.core.permissions import (
+    belongs_to,
+    in_portfolio_of,
+    in_programmes_where,
+)
 from app.extensions import db
 from app.programmes.models import Programme
 from app.projects.models import Project
@@ -34,7 +38,6 @@ from .models import ProjectIdea
 from .permissions import (
     EDITABLE_STATES,
     SCREENABLE_STATES,
-    can_screen_ideas,
     can_submit_idea,
     can_view_idea,
 )
@@ -70,17 +73,25 @@ def similarity_text(title: str, description: str = "") -> str:
 # ---- queries --------------------------------------------------------------------------------
 
 def visible_ideas(user, state: IdeaState | None = None,
-                  organisation_id: int | None = None, on: date | None = None) -> sa.Select:
+                  organisation_id: int | None = None, on: date | None = None,
+                  programme_id: int | None = None) -> sa.Select:
     """Build the query of ideas `user` may see: own organisation's, or all for programme roles.
+
+    Each programme counts the roles the user holds there; `programme_id` keeps one programme.
 
     With `on`, only the ideas submitted by then, in the state they stood in then.
     """
     query = (sa.select(ProjectIdea)
              .join(Organisation, ProjectIdea.organisation_id == Organisation.id)
              .options(contains_eager(ProjectIdea.organisation)))
-    if not can_view_portfolio(user):
-        own = getattr(user, "organisation_id", None)
-        query = query.where(ProjectIdea.organisation_id == own if own else sa.false())
+    own = getattr(user, "organisation_id", None)
+    query = query.where(sa.or_(
+        in_portfolio_of(user, ProjectIdea.programme_id),
+        sa.and_(ProjectIdea.organisation_id == own,
+                in_programmes_where(user, frozenset(Role), ProjectIdea.programme_id))
+        if own else sa.false()))
+    if programme_id is not None:
+        query = query.where(ProjectIdea.programme_id == programme_id)
     if on is not None:
         query = query.where(queries.exists_on(on))
         if state is not None:
@@ -163,7 +174,7 @@ def _clean(data: dict, *, partial: bool) -> dict:
 
 def submit_idea(programme: Programme, data: dict, actor) -> ProjectIdea:
     """Record an applicant organisation's idea and tell the programme office it waits."""
-    if not can_submit_idea(actor):
+    if not can_submit_idea(actor, programme.id):
         raise Forbidden(_("Only an applicant of an organisation can submit ideas."))
     fields = _clean(data, partial=False)
     idea = ProjectIdea(programme_id=programme.id, organisation_id=actor.organisation_id,
@@ -173,7 +184,8 @@ def submit_idea(programme: Programme, data: dict, actor) -> ProjectIdea:
     db.session.flush()
     audit.record("idea.submitted", idea, actor=actor, after=_snapshot(idea))
     organisation = db.session.get(Organisation, actor.organisation_id)
-    notify(users_with_role(Role.PROGRAMME_OFFICE), "idea.submitted",
+    notify(users_with_role(Role.PROGRAMME_OFFICE, programme_id=idea.programme_id),
+           "idea.submitted",
            _("New project idea from %(organisation)s: %(title)s",
              organisation=organisation.name, title=idea.title),
            link=idea_link(idea))
@@ -184,7 +196,8 @@ def require_editable(idea: ProjectIdea, actor) -> None:
     """Refuse an edit: 404 if the idea is unseen, 403 without the role, 409 once screened."""
     if not can_view_idea(actor, idea):
         raise NotFound(_("There is no idea with that number that you can see."))
-    if Role.APPLICANT not in actor.roles or not belongs_to(actor, idea.organisation_id):
+    if (Role.APPLICANT not in actor.roles_for(idea.programme_id)
+            or not belongs_to(actor, idea.organisation_id)):
         raise Forbidden(_("Only the organisation's applicants can edit its ideas."))
     if idea.state not in EDITABLE_STATES:
         raise Conflict(_("The idea has been screened and can no longer be edited."),
@@ -210,7 +223,8 @@ def update_idea(idea: ProjectIdea, data: dict, actor) -> ProjectIdea:
                  before={key: before[key] for key in changed},
                  after={key: after[key] for key in changed})
     if answered:
-        notify(users_with_role(Role.PROGRAMME_OFFICE), "idea.answered",
+        notify(users_with_role(Role.PROGRAMME_OFFICE, programme_id=idea.programme_id),
+               "idea.answered",
                _("%(organisation)s has answered your question about the idea %(title)s",
                  organisation=idea.organisation.name, title=idea.title),
                link=idea_link(idea))
@@ -233,7 +247,7 @@ def require_screenable(idea: ProjectIdea, actor) -> None:
     """Refuse a screening: 404 if unseen, 403 outside the programme office, 409 if not waiting."""
     if not can_view_idea(actor, idea):
         raise NotFound(_("There is no idea with that number that you can see."))
-    if not can_screen_ideas(actor):
+    if Role.PROGRAMME_OFFICE not in actor.roles_for(idea.programme_id):
         raise Forbidden(_("Only the programme office screens ideas."))
     if idea.state not in SCREENABLE_STATES:
         raise Conflict(_("The idea does not wait for screening (its state: %(state)s).",

@@ -13,6 +13,7 @@ from app.core.errors import Forbidden, InvalidInput
 from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_view_portfolio, can_view_programme
 from app.extensions import db
+from app.programmes.choice import page_programme_id, programmes_of
 from app.programmes.models import Programme
 from app.programmes.queries import current_programme
 from app.programmes.services import list_programmes
@@ -63,11 +64,14 @@ def index():
     if state is not None and state not in {s.value for s in IdeaState}:
         abort(400)
     organisation_id = _int_arg("organisation_id")
-    on, on_error = on_from_request(current_programme())
+    programme_id = page_programme_id()
+    programme = (db.session.get(Programme, programme_id) if programme_id is not None
+                 else current_programme())
+    on, on_error = on_from_request(programme)
     if on_error and wants_xlsx():
         raise InvalidInput(on_error, field="on")
     query = services.visible_ideas(current_user, IdeaState(state) if state else None,
-                                   organisation_id, on=on)
+                                   organisation_id, on=on, programme_id=programme_id)
     if wants_xlsx():
         return query_xlsx_response(IDEAS_NAME, IDEA_COLUMNS, query)
     ideas = db.session.scalars(query).all()
@@ -75,7 +79,7 @@ def index():
                      if can_view_portfolio(current_user) else [])
     return render_template("ideas/index.html", ideas=ideas, state=state, states=list(IdeaState),
                            organisation_id=organisation_id, organisations=organisations,
-                           on=on, on_error=on_error, programme=current_programme(),
+                           on=on, on_error=on_error, programme=programme,
                            export_url=export_url({"on": [on.isoformat()]})), page_status(on_error)
 
 
@@ -199,8 +203,8 @@ def idle():
     """List approved ideas with no application after the programme's `idea_idle_days`."""
     if not permissions.can_view_idle_ideas(current_user):
         abort(403)
-    programmes = list_programmes()
-    programme_id = _int_arg("programme_id")
+    programmes = programmes_of(current_user)
+    programme_id = page_programme_id()
     if programme_id is None and programmes:
         programme_id = programmes[-1].id
     programme = db.session.get(Programme, programme_id) if programme_id else None

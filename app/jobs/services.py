@@ -65,6 +65,12 @@ def _readers(organisation_ids) -> dict[int, list[int]]:
     return users_of_organisations(organisation_ids, Role.ADMINISTRATION_READER)
 
 
+def _offices(programme_ids) -> dict[int, list[int]]:
+    """Each programme's office: those holding the role there or in every programme."""
+    return {programme_id: users_with_role(Role.PROGRAMME_OFFICE, programme_id=programme_id)
+            for programme_id in programme_ids}
+
+
 def _unreported_open_periods(projects: list[Project],
                              today: date) -> list[tuple[Project, ReportingPeriod]]:
     """Find started, not yet due periods without any report version, in two queries."""
@@ -134,8 +140,8 @@ def send_report_reminders(today: date) -> int:
 
 def escalate_overdue_reports(today: date) -> int:
     """Tell the programme office (and the organisation) of each overdue report, once a period."""
-    office = users_with_role(Role.PROGRAMME_OFFICE)
     overdue = project_services.reports_due(_active_projects(), today, overdue_only=True)
+    offices = _offices({due.project.programme_id for due in overdue})
     organisation_ids = {due.project.organisation_id for due in overdue}
     applicants, readers = _applicants(organisation_ids), _readers(organisation_ids)
     sent = 0
@@ -143,7 +149,7 @@ def escalate_overdue_reports(today: date) -> int:
         project = due.project
         for period in due.periods:
             sent += len(notify(
-                office, "report.overdue",
+                offices[project.programme_id], "report.overdue",
                 _("The report for period %(number)s of %(project)s was due on %(due)s and has "
                   "not been submitted.", number=period.number, project=project.title,
                   due=period.due_on.isoformat()),
@@ -164,9 +170,9 @@ def generate_draft_tertial_reports(today: date) -> int:
     """Draft each ended tertial's report for the finance committee and tell the office."""
     from app.followup.services import generate_tertial_report, tertial_reports_due
 
-    office = users_with_role(Role.PROGRAMME_OFFICE)
     generated = 0
     for programme in db.session.scalars(sa.select(Programme).order_by(Programme.id)):
+        office = users_with_role(Role.PROGRAMME_OFFICE, programme_id=programme.id)
         for year, tertial in tertial_reports_due(programme, today):
             report = generate_tertial_report(programme, year, tertial)
             generated += 1

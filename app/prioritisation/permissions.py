@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.core.enums import Role
 from app.core.errors import NotFound
-from app.core.permissions import can_view_programme
+from app.core.permissions import in_programmes_where, roles_in
 from app.extensions import db
 
 from .models import PrioritisationScenario
@@ -17,27 +17,29 @@ from .models import PrioritisationScenario
 READERS_OF_SENT = frozenset({Role.DEVELOPMENT_COUNCIL, Role.AUDITOR})
 
 
-def _roles(user) -> frozenset:
-    return frozenset(user.roles) if can_view_programme(user) else frozenset()
+def _roles(user, programme_id: int | None = None) -> frozenset:
+    return roles_in(user, programme_id)
 
 
-def can_prioritise(user) -> bool:
-    """Build, change and send scenarios: the programme office."""
-    return Role.PROGRAMME_OFFICE in _roles(user)
+def can_prioritise(user, programme_id: int | None = None) -> bool:
+    """Build, change and send scenarios: the programme office (of that programme)."""
+    return Role.PROGRAMME_OFFICE in _roles(user, programme_id)
 
 
-def can_view_prioritisation(user) -> bool:
+def can_view_prioritisation(user, programme_id: int | None = None) -> bool:
     """See the prioritisation pages: the programme office, and the council and auditors."""
-    return can_prioritise(user) or bool(_roles(user) & READERS_OF_SENT)
+    return can_prioritise(user, programme_id) or bool(_roles(user, programme_id)
+                                                      & READERS_OF_SENT)
 
 
 def can_view_scenario(user, scenario: PrioritisationScenario) -> bool:
-    return can_prioritise(user) or (scenario.is_sent and bool(_roles(user) & READERS_OF_SENT))
+    return can_prioritise(user, scenario.programme_id) or (
+        scenario.is_sent and bool(_roles(user, scenario.programme_id) & READERS_OF_SENT))
 
 
 def can_edit_scenario(user, scenario: PrioritisationScenario) -> bool:
     """A sent proposal is what the council read: it is no longer changed."""
-    return can_prioritise(user) and not scenario.is_sent
+    return can_prioritise(user, scenario.programme_id) and not scenario.is_sent
 
 
 def can_send_scenario(user, scenario: PrioritisationScenario) -> bool:
@@ -45,12 +47,12 @@ def can_send_scenario(user, scenario: PrioritisationScenario) -> bool:
 
 
 def visible_scenarios(user, query: sa.Select) -> sa.Select:
-    """Narrow a scenario query to what the user may see."""
-    if can_prioritise(user):
-        return query
-    if _roles(user) & READERS_OF_SENT:
-        return query.where(PrioritisationScenario.sent_at.is_not(None))
-    return query.where(sa.false())
+    """Narrow a scenario query to what the user may see, programme by programme."""
+    programme = PrioritisationScenario.programme_id
+    return query.where(sa.or_(
+        in_programmes_where(user, {Role.PROGRAMME_OFFICE}, programme),
+        sa.and_(in_programmes_where(user, READERS_OF_SENT, programme),
+                PrioritisationScenario.sent_at.is_not(None))))
 
 
 def get_visible_scenario(user, scenario_id: int) -> PrioritisationScenario:

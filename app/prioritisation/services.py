@@ -88,10 +88,13 @@ def refusal(error: PrioritisationError, names: dict[str, str] | None = None) -> 
 
 # ---- the programme and its criteria ----------------------------------------------------------
 
-def current_programme() -> Programme:
-    """The programme that started last (the demo has one)."""
-    programme = db.session.scalar(sa.select(Programme).order_by(Programme.starts_on.desc(),
-                                                                Programme.id.desc()).limit(1))
+def current_programme(programme_id: int | None = None) -> Programme:
+    """The programme asked for, else the one that started last (the demo has one)."""
+    if programme_id is not None:
+        programme = db.session.get(Programme, programme_id)
+    else:
+        programme = db.session.scalar(sa.select(Programme).order_by(
+            Programme.starts_on.desc(), Programme.id.desc()).limit(1))
     if programme is None:
         raise NotFound(_("There is no such programme."))
     return programme

@@ -13,6 +13,7 @@ from app.core.actions import commit_or_flash_refusal
 from app.core.errors import InvalidInput
 from app.core.exports import export_url, sheets_response, wants_xlsx
 from app.extensions import db
+from app.programmes.choice import page_programme_id
 from app.programmes.services import envelope_position
 
 from . import exports, figures, permissions, services
@@ -52,7 +53,7 @@ def _scenario(scenario_id: int) -> PrioritisationScenario:
 @bp.get("/")
 def index():
     """The scenarios you may see, and (for the office) the candidates as of today."""
-    programme = services.current_programme()
+    programme = services.current_programme(page_programme_id())
     query = permissions.visible_scenarios(current_user, services.scenarios_query(programme))
     scenarios = db.session.scalars(query).all()
     on = clock.today()
@@ -62,7 +63,9 @@ def index():
 
 
 def _form_page(scenario: PrioritisationScenario | None):
-    programme = scenario.programme if scenario else services.current_programme()
+    programme = scenario.programme if scenario else services.current_programme(page_programme_id())
+    if not permissions.can_prioritise(current_user, programme.id):
+        abort(403)
     on = clock.today()
     rows = services.candidates(programme, on)
     names = services.criterion_names(programme)
@@ -141,7 +144,7 @@ def compare():
         abort(400)
     unique = list(dict.fromkeys(int(value) for value in ids))
     if not 2 <= len(unique) <= MAX_COMPARED:
-        programme = services.current_programme()
+        programme = services.current_programme(page_programme_id())
         scenarios = db.session.scalars(permissions.visible_scenarios(
             current_user, services.scenarios_query(programme))).all()
         return render_template("prioritisation/index.html", programme=programme,

@@ -40,7 +40,13 @@ from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import utcnow
 from app.core.money import format_sek
 from app.core.notifications import notify
-from app.core.permissions import belongs_to, can_view_portfolio
+from app.core.permissions import (
+    belongs_to,
+    can_view_portfolio,
+    in_portfolio_of,
+    in_programmes_where,
+    roles_in,
+)
 from app.extensions import db
 from app.followup import rules as adherence
 from app.followup.models import FollowUpTask
@@ -74,21 +80,22 @@ ASPECT_LABELS = {
 
 # ---- who may do what ------------------------------------------------------------------------
 
-def _roles(user) -> frozenset:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    return user.roles
+def _roles(user, programme_id: int | None = None) -> frozenset:
+    """The user's roles in the programme (in any programme when None)."""
+    return roles_in(user, programme_id)
 
 
 def can_view_project(user, project: Project) -> bool:
     """See a project: its own organisation, or the programme's roles and auditors."""
-    return bool(_roles(user)) and (belongs_to(user, project.organisation_id)
-                                   or can_view_portfolio(user))
+    return bool(_roles(user, project.programme_id)) and (
+        belongs_to(user, project.organisation_id)
+        or can_view_portfolio(user, project.programme_id))
 
 
 def can_write_reports(user, project: Project) -> bool:
     """Open, edit, submit and correct reports: applicants of the project's organisation."""
-    return Role.APPLICANT in _roles(user) and belongs_to(user, project.organisation_id)
+    return (Role.APPLICANT in _roles(user, project.programme_id)
+            and belongs_to(user, project.organisation_id))
 
 
 def can_request_completion(user) -> bool:
@@ -97,7 +104,8 @@ def can_request_completion(user) -> bool:
 
 def can_close_project(user, project: Project) -> bool:
     """File the final report or record go-live: the project's organisation or the office."""
-    return can_write_reports(user, project) or Role.PROGRAMME_OFFICE in _roles(user)
+    return (can_write_reports(user, project)
+            or Role.PROGRAMME_OFFICE in _roles(user, project.programme_id))
 
 
 def can_view_report(user, report: StatusReport) -> bool:
@@ -107,7 +115,7 @@ def can_view_report(user, report: StatusReport) -> bool:
         return False
     if report.state != ReportState.DRAFT or belongs_to(user, project.organisation_id):
         return True
-    return Role.AUDITOR in _roles(user)
+    return Role.AUDITOR in _roles(user, project.programme_id)
 
 
 def _require_writer(actor, project: Project) -> None:
@@ -119,7 +127,7 @@ def _require_writer(actor, project: Project) -> None:
 
 def visible_projects(user, *, organisation_id: int | None = None,
                      state: ProjectState | None = None, area_id: int | None = None,
-                     on: date | None = None) -> sa.Select:
+                     on: date | None = None, programme_id: int | None = None) -> sa.Select:
     """Build the query of projects `user` may see, filtered, ordered by title.
 
     With `on`, only the projects decided by then, in the state they had then. Organisation and
@@ -127,21 +135,27 @@ def visible_projects(user, *, organisation_id: int | None = None,
     """
     query = _visible(sa.select(Project).options(joinedload(Project.organisation),
                                                 joinedload(Project.area)),
-                     user, organisation_id=organisation_id, state=state, area_id=area_id, on=on)
+                     user, organisation_id=organisation_id, state=state, area_id=area_id, on=on,
+                     programme_id=programme_id)
     return query.order_by(Project.title, Project.id)
 
 
 def visible_project_ids(user, *, organisation_id: int | None = None,
                         state: ProjectState | None = None, area_id: int | None = None,
-                        on: date | None = None) -> sa.Select:
+                        on: date | None = None, programme_id: int | None = None) -> sa.Select:
     """The ids of the projects `user` may see, filtered as `visible_projects` (a subquery)."""
     return _visible(sa.select(Project.id), user, organisation_id=organisation_id, state=state,
-                    area_id=area_id, on=on)
+                    area_id=area_id, on=on, programme_id=programme_id)
 
 
-def _visible(query: sa.Select, user, *, organisation_id, state, area_id, on) -> sa.Select:
-    if not can_view_portfolio(user):
-        query = query.where(Project.organisation_id == user.organisation_id)
+def _visible(query: sa.Select, user, *, organisation_id, state, area_id, on,
+             programme_id=None) -> sa.Select:
+    query = query.where(sa.or_(
+        in_portfolio_of(user, Project.programme_id),
+        sa.and_(Project.organisation_id == user.organisation_id,
+                in_programmes_where(user, frozenset(Role), Project.programme_id))))
+    if programme_id is not None:
+        query = query.where(Project.programme_id == programme_id)
     if organisation_id is not None:
         query = query.where(Project.organisation_id == organisation_id)
     if on is not None:
@@ -503,7 +517,8 @@ def submit_report(report: StatusReport, actor) -> StatusReport:
         "period_number": report.period_number, "version": report.version,
         "supersedes_id": report.supersedes_id,
         **{field: getattr(report, field) for field in STATUS_FIELDS + AMOUNT_FIELDS}})
-    notify(users_with_role(Role.PROGRAMME_OFFICE), "report.submitted",
+    notify(users_with_role(Role.PROGRAMME_OFFICE, programme_id=report.project.programme_id),
+           "report.submitted",
            _("%(project)s has submitted its report for period %(number)s (version %(version)s).",
              project=project.title, number=report.period_number, version=report.version),
            link=f"/projects/reports/{report.id}")
@@ -728,7 +743,8 @@ def complete_followup_task(task: FollowUpTask, actor) -> FollowUpTask:
     db.session.flush()
     audit.record("followup.completed", task, actor=actor, before={"done_at": None},
                  after={"done_at": task.done_at, "project_id": project.id})
-    notify(users_with_role(Role.PROGRAMME_OFFICE), "followup.completed",
+    notify(users_with_role(Role.PROGRAMME_OFFICE, programme_id=project.programme_id),
+           "followup.completed",
            _("The one-year benefit follow-up of %(project)s is done: every benefit has a "
              "realised value.", project=project.title),
            link=f"/projects/{project.id}", dedupe_key=f"followup.completed:{task.id}")
@@ -827,7 +843,8 @@ def close_project(project: Project, data: dict, actor) -> FinalReport:
         "closed_on": today, "final_cost_sek": values["final_cost_sek"],
         "released_sek": max(unused, 0), "go_live_on": project.go_live_on})
     ensure_followup_task(project, actor)
-    notify(users_with_role(Role.PROGRAMME_OFFICE), "project.closed",
+    notify(users_with_role(Role.PROGRAMME_OFFICE, programme_id=project.programme_id),
+           "project.closed",
            _("%(project)s has closed with its final report.", project=project.title),
            link=f"/projects/{project.id}")
     return final
@@ -1023,15 +1040,16 @@ def reports_due(projects, today: date, overdue_only: bool = False) -> list[Repor
     return sorted(result, key=lambda item: (item.periods[0].due_on, item.project.title))
 
 
-def report_queue(user, today: date | None = None) -> ReportQueue:
+def report_queue(user, today: date | None = None, programme_id: int | None = None
+                 ) -> ReportQueue:
     """Build the reports queue: the portfolio for programme roles, else one's organisation."""
     today = today or clock.today()
     since = today - timedelta(days=periods.SIX_WEEKS_DAYS)
-    portfolio = can_view_portfolio(user)
-    scope = visible_projects(user).where(Project.state == ProjectState.ACTIVE)
+    portfolio = can_view_portfolio(user, programme_id)
+    scope = visible_projects(user, programme_id=programme_id).where(
+        Project.state == ProjectState.ACTIVE)
     projects = list(db.session.scalars(scope))
-    project_ids = sa.select(Project.id).where(
-        sa.true() if portfolio else Project.organisation_id == user.organisation_id)
+    project_ids = visible_project_ids(user, programme_id=programme_id)
     frozen = list(db.session.scalars(
         sa.select(StatusReport).where(StatusReport.project_id.in_(project_ids),
                                       StatusReport.state.in_(FROZEN_STATES))
@@ -1063,13 +1081,13 @@ def filter_choices() -> tuple[list[Organisation], list[Area]]:
 
 def compilation_rows(user, *, organisation_id: int | None = None,
                      state: ProjectState | None = None, area_id: int | None = None,
-                     today: date | None = None) -> list:
+                     today: date | None = None, programme_id: int | None = None) -> list:
     """Every project `user` may see as it stood on `today`: decisions, grant, spending, status."""
     from reports.project_compilation import CompilationRow
 
     on = today or clock.today()
     ids = visible_project_ids(user, organisation_id=organisation_id, area_id=area_id, state=state,
-                              on=on)
+                              on=on, programme_id=programme_id)
     projects = queries.project_rows(ids, on, order_by_organisation=True)
     references = queries.decision_references([p.application_id for p in projects], on)
     return [CompilationRow(

@@ -30,6 +30,8 @@ from app.core.exports import (
 )
 from app.core.money import format_sek
 from app.extensions import db
+from app.programmes.choice import page_programme_id
+from app.programmes.models import Programme
 from app.programmes.queries import current_programme
 from reports.project_compilation import build_project_compilation, compilation_filename
 
@@ -87,7 +89,14 @@ def _state_arg() -> ProjectState | None:
 def _list_filters() -> dict:
     """Read the project list's filters, which its export and the compilation share."""
     return {"organisation_id": _int_arg("organisation"), "state": _state_arg(),
-            "area_id": _int_arg("area")}
+            "area_id": _int_arg("area"), "programme_id": page_programme_id()}
+
+
+def _list_programme(filters: dict):
+    """The programme the list is about (its dates bound `on`), else the current one."""
+    if filters["programme_id"] is not None:
+        return db.session.get(Programme, filters["programme_id"])
+    return current_programme()
 
 
 def _writable_report(report_id: int) -> StatusReport:
@@ -103,7 +112,8 @@ def _writable_report(report_id: int) -> StatusReport:
 def index():
     """List the projects the user can see, filtered by organisation, state and area."""
     filters = _list_filters()
-    on, on_error = on_from_request(current_programme())
+    programme = _list_programme(filters)
+    on, on_error = on_from_request(programme)
     query = services.visible_projects(current_user, on=on, **filters)
     if wants_xlsx():
         if on_error:
@@ -115,7 +125,7 @@ def index():
     args = {**request.args.to_dict(), "on": on.isoformat()}
     return render_template("projects/index.html", projects=projects, filters=filters,
                            organisations=organisations, areas=areas, states=list(ProjectState),
-                           on=on, on_error=on_error, programme=current_programme(),
+                           on=on, on_error=on_error, programme=programme,
                            phases=gates.phase_names([p.id for p in projects], on),
                            export_url=export_url({"on": [on.isoformat()]}),
                            compilation_url=url_for("projects.compilation", **args)
@@ -125,8 +135,9 @@ def index():
 @bp.get("/compilation.xlsx")
 def compilation():
     """The council's appendix 1: every project with decisions, grant, spending and status."""
-    today = parse_on(request.args.get("on"), current_programme())
-    rows = services.compilation_rows(current_user, today=today, **_list_filters())
+    filters = _list_filters()
+    today = parse_on(request.args.get("on"), _list_programme(filters))
+    rows = services.compilation_rows(current_user, today=today, **filters)
     return workbook_response(build_project_compilation(rows, as_of=today),
                              compilation_filename(today))
 
@@ -134,7 +145,7 @@ def compilation():
 @bp.get("/queue")
 def queue():
     """Show submitted reports, completion requests and reports not yet in."""
-    report_queue = services.report_queue(current_user)
+    report_queue = services.report_queue(current_user, programme_id=page_programme_id())
     if wants_xlsx():
         return sheets_response(REPORTS_QUEUE_NAME, report_queue_sheets(report_queue))
     return render_template("projects/queue.html", queue=report_queue, today=clock.today(),

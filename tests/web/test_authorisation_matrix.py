@@ -368,6 +368,8 @@ POLICY: dict[tuple[str, str], str] = {
     # The first-run page is gone (404) once the demo has an administrator.
     ("first_run.setup", "GET"): FIRST_RUN,
     ("first_run.setup", "POST"): FIRST_RUN,
+    ("api_accounts.user_roles", "GET"): ADMINISTER,
+    ("api_accounts.set_user_roles", "PUT"): REFUSED_FIRST,
     ("api_accounts.revoke_user_token", "DELETE"): KARINS_TOKENS_BY_USER,
     # Delegation regimes: an administrator's (the regime in the URL starts 2011-01-01, after
     # the matrix's business date, so it may still be edited or deleted).
