@@ -319,8 +319,9 @@ class Journey:
         assert response.status == 200, self.page.locator(".error-summary").all_inner_texts()
         assert self.stage() == self.label(APPLICATION_STATE, state)
 
-    def prepare_for_decision(self, application_id: int) -> None:
-        """Jonas starts the preparation, Leila scores it, Per supports it, Maria approves it."""
+    def prepare_for_decision(self, application_id: int, goals: list[int] | None = None) -> None:
+        """Jonas starts the preparation, Leila scores it (on `goals`, by default the demo
+        programme's), Per supports it, Maria approves it."""
         self.act_as(PROGRAMME_OFFICE)
         self.open_from_queue(application_id)
         form = self.step_form("applications.start_preparation", application_id)
@@ -331,7 +332,7 @@ class Journey:
         leila = self.act_as(WORKING_GROUP)
         self.open_from_queue(application_id)
         form = self.step_form("applications.assess", application_id)
-        scores = {f"assess-goal_{number}": 2 for number in goal_numbers()}
+        scores = {f"assess-goal_{number}": 2 for number in goals or goal_numbers()}
         scores.update({f"assess-{key}": 3 for key in REQUIREMENTS})
         fill_in(form, {**scores, "assess-comment": "Väl förankrad; återanvänder webbkartan."})
         choose(form, "assess-recommendation", Recommendation.APPROVE.value)

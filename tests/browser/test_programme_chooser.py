@@ -34,7 +34,7 @@ def second_programme(live_app):
 def test_the_office_chooses_a_programme_and_the_lists_follow(page, log_in_as, url_for,
                                                              second_programme):
     log_in_as("programme_office")
-    page.goto(url_for("core.home"))
+    page.goto(url_for("start.home"))
     chooser = page.locator("#nav-programme")
     assert chooser.count() == 1
     assert_accessible(page, "the start page with the programme chooser")
@@ -45,6 +45,6 @@ def test_the_office_chooses_a_programme_and_the_lists_follow(page, log_in_as, ur
     page.goto(url_for("applications.index"))
     assert page.locator("main table a[href^='/applications/']").count() == 0
     assert_accessible(page, "the application list of the chosen programme")
-    page.goto(url_for("core.home", programme_id="all"))
+    page.goto(url_for("start.home", programme_id="all"))
     page.goto(url_for("applications.index"))
     assert page.locator("main table a[href^='/applications/']").count() > 0
