@@ -15,6 +15,8 @@ import yaml
 from app.accounts.models import Area
 from app.core import audit
 from app.core.enums import LedgerEntryKind
+from app.projects import rules as phase_rules
+from app.projects.models import ProgrammePhase
 
 from . import regimes, rules
 from .models import AreaEstimate, EnvelopeEntry, Goal, Programme
@@ -92,6 +94,11 @@ def export_setup(programme: Programme, session) -> dict:
              "lag_years": p.lag_years, "net_running_costs": p.net_running_costs,
              "allow_before_go_live": p.allow_before_go_live} for p in policies],
         "delegation_regimes": _delegation_regimes(programme),
+        "phases": [{"key": phase.key, "name": phase.name,
+                    "requirements": list(phase.requirements or [])}
+                   for phase in session.scalars(
+                       sa.select(ProgrammePhase).where(ProgrammePhase.programme_id == programme.id)
+                       .order_by(ProgrammePhase.position))],
     }
 
 
@@ -220,6 +227,7 @@ def read_setup(data, *, name: str | None = None, existing_names=()) -> dict:
             reader, reader.section(data, "budget_cut_policies", list, required=False)),
         "delegation_regimes": _read_regimes(
             reader, reader.section(data, "delegation_regimes", list, required=False)),
+        "phases": _read_phases(reader, reader.section(data, "phases", list, required=False)),
     }
     _read_requirements(reader, data.get("requirements"))
     if reader.problems:
@@ -374,6 +382,33 @@ def _read_policies(reader: _Reader, items: list) -> list[dict]:
     return policies
 
 
+def _read_phases(reader: _Reader, items: list) -> list[dict]:
+    """The project model's phases in order, each gate's requirements from the known ones."""
+    phases = []
+    for index, item in enumerate(items):
+        path = f"phases[{index}]"
+        if not isinstance(item, dict):
+            reader.fail(path, "must be a mapping")
+            continue
+        requirements = item.get("requirements") or []
+        if not isinstance(requirements, list) or not set(requirements) <= set(
+                phase_rules.REQUIREMENTS):
+            reader.fail(f"{path}.requirements",
+                        f"must be a list of: {', '.join(phase_rules.REQUIREMENTS)}")
+            requirements = []
+        phases.append({
+            "key": reader.text(item, "key", f"{path}.key", max_length=phase_rules.MAX_KEY_LENGTH),
+            "name": reader.text(item, "name", f"{path}.name",
+                                max_length=phase_rules.MAX_NAME_LENGTH),
+            "requirements": [str(key) for key in requirements]})
+    try:
+        phase_rules.check_phases([phase_rules.Phase(p["key"], frozenset(p["requirements"]))
+                                  for p in phases])
+    except ValueError as problem:
+        reader.fail("phases", str(problem))
+    return phases
+
+
 def _read_regimes(reader: _Reader, items: list) -> list[dict]:
     regimes = []
     for index, item in enumerate(items):
@@ -444,6 +479,8 @@ def import_setup(values: dict, session, actor=None) -> Programme:
         session.add(BudgetCutPolicy(programme_id=programme.id,
                                     created_by_id=getattr(actor, "id", None), **spec))
     _write_regimes(programme, values["delegation_regimes"], actor)
+    for position, spec in enumerate(values["phases"], start=1):
+        session.add(ProgrammePhase(programme_id=programme.id, position=position, **spec))
     session.flush()
     session.refresh(programme)
     audit.record("programme.imported", programme, actor=actor,

@@ -237,6 +237,11 @@ def test_export_import_export_gives_the_same_yaml(app, db_session, make_programm
      "programme.calendar.report_due_after_days"),
     (lambda d: d["programme"]["settings"].update(discount_rate="hög"),
      "programme.settings.discount_rate"),
+    (lambda d: d.update(phases=[{"key": "study", "name": "Förstudie",
+                                 "requirements": ["a_signed_contract"]}]),
+     "phases[0].requirements"),
+    (lambda d: d.update(phases=[{"key": "study", "name": "Förstudie"},
+                                {"key": "study", "name": "Igen"}]), "phases: phase keys"),
 ])
 def test_import_names_the_key_and_writes_nothing(app, db_session, make_programme, tmp_path,
                                                  change, named):

@@ -54,6 +54,9 @@ def test_the_demo_programme_exports_and_imports_unchanged(app, demo, tmp_path):
         assert len(data["goals"]) == 4 and len(data["areas"]) == 5
         assert [len(r["rules"]) for r in data["delegation_regimes"]] == [3, 2]
         assert data["reservations"][0]["amount_sek"] == 650_000_000
+        assert [p["key"] for p in data["phases"]] == ["study", "planning", "execution",
+                                                   "handover", "closure"]
+        assert all(r["reason"] for r in data["delegation_regimes"])
         source = tmp_path / "demo.yaml"
         source.write_text(exported, encoding="utf-8")
         imported = runner.invoke(args=["programme", "import", str(source), "--name", "Kopia"])
