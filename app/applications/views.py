@@ -28,7 +28,7 @@ from app.ideas.models import ProjectIdea
 from app.programmes.choice import page_programme_id
 from app.programmes.models import DelegationRule, Programme
 from app.programmes.queries import current_programme
-from app.programmes.services import list_programmes
+from app.programmes.services import programmes_open_to
 
 from . import forms, rules, services
 from .exports import APPLICATION_COLUMNS, APPLICATIONS_NAME
@@ -284,7 +284,7 @@ def new():
     if not _can_apply(current_user):
         raise Forbidden(_("Only an applicant belonging to an organisation can start an "
                           "application."))
-    programmes = list_programmes()
+    programmes = programmes_open_to(current_user, Role.APPLICANT)
     if not programmes:
         flash(_("There is no programme to apply to yet."), "warning")
         return redirect(url_for("applications.index"))

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.accounts.models import Organisation
 from app.core import clock, labels
 from app.core.asof import on_from_request, page_status
-from app.core.enums import IdeaState
+from app.core.enums import IdeaState, Role
 from app.core.errors import Forbidden, InvalidInput
 from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_view_portfolio, can_view_programme
@@ -16,7 +16,7 @@ from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
 from app.programmes.models import Programme
 from app.programmes.queries import current_programme
-from app.programmes.services import list_programmes
+from app.programmes.services import programmes_open_to
 
 from . import permissions, services
 from .exports import IDEA_COLUMNS, IDEAS_NAME
@@ -93,7 +93,7 @@ def new():
     """Write an idea; similar ideas not yet seen are shown before it is submitted (reuse rule)."""
     if not permissions.can_submit_idea(current_user):
         raise Forbidden(_("Only an applicant of an organisation can submit ideas."))
-    programmes = list_programmes()
+    programmes = programmes_open_to(current_user, Role.APPLICANT)
     form = IdeaForm()
     form.set_programmes(programmes)
     if request.method == "GET" and programmes:

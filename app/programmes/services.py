@@ -34,6 +34,11 @@ def list_programmes():
     return db.session.scalars(sa.select(Programme).order_by(Programme.starts_on)).all()
 
 
+def programmes_open_to(user, role) -> list[Programme]:
+    """The programmes in which the user holds `role`: where an applicant may apply."""
+    return [programme for programme in list_programmes() if role in user.roles_for(programme.id)]
+
+
 
 # --- Setting up a programme as data (issue 17): services flush, never commit. ---
 

@@ -449,3 +449,15 @@ def test_an_office_of_one_programme_cannot_screen_the_others_ideas(app, app_ctx,
     with pytest.raises(Forbidden):
         idea_services.screen_idea(ideas[second], "approved_to_apply", "", office)
     assert idea_services.screen_idea(ideas[first], "approved_to_apply", "", office)
+
+
+def test_an_applicant_of_one_programme_is_offered_only_that_programme(app, world, login_as,
+                                                                      demo_date):
+    demo_date("2008-04-14")
+    client = login_as(world["applicant_of_first"])
+    for url in ("/applications/new", "/ideas/new"):
+        text = client.get(url).get_data(as_text=True)
+        assert "Program ett" in text and "Program två" not in text, url
+    second = world["programmes"][1]
+    refused = client.get(f"/applications/new?programme_id={second}").get_data(as_text=True)
+    assert "Program två" not in refused
