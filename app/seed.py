@@ -1038,13 +1038,65 @@ class _Context:
     users: dict[str, User] | None = None
 
 
-def _insert_reference(data: ReferenceData, report: SeedReport) -> _Context:
+def _setup_document(data: ReferenceData, phases: list[dict]) -> dict:
+    """The programme's set-up in the shape `flask programme export` writes, for its importer."""
+    from app.applications.services import REQUIREMENTS
+    from app.programmes.transfer import CALENDAR
+
+    settings = dict(data.programme)
+    head = {key: settings.pop(key) for key in ("name", "description", "starts_on", "ends_on")}
+    calendar = {key: settings.pop(key) for key in CALENDAR if key in settings}
+    by_start: dict[date, list[RuleSpec]] = defaultdict(list)
+    for rule in data.rules:
+        by_start[rule.valid_from].append(rule)
+    return {
+        "programme": {**head, "settings": settings, "calendar": calendar},
+        "goals": [dict(goal) for goal in data.goals],
+        "requirements": list(REQUIREMENTS),
+        "areas": [{"key": a.key, "name": a.name, "estimate_sek": a.estimate_sek}
+                  for a in data.areas],
+        "delegation_regimes": [
+            {"valid_from": start, "reason": specs[0].reason, "source": specs[0].source,
+             "rules": [{"authority_key": s.authority_key, "authority_name": s.authority_name,
+                        "limit_sek": s.limit_sek, "source": s.source} for s in specs]}
+            for start, specs in sorted(by_start.items())],
+        "phases": phases,
+    }
+
+
+def _import_programme(data: ReferenceData, data_dir: Path, report: SeedReport) -> Programme:
+    """Create the demo's programme through the importer that copies any programme's set-up."""
+    from app.programmes import transfer
+
+    document = _setup_document(data, seed_phases.read_phases(data_dir))
+    try:
+        values = transfer.read_setup(document)
+    except transfer.SetupFileError as refused:
+        raise ValueError(f"programme.yaml: {refused}") from None
+    programme = transfer.import_setup(values, db.session)
+    report.add("programmes")
+    for kind, items in (("goals", values["goals"]), ("area_estimates", values["areas"]),
+                        ("programme_phases", values["phases"])):
+        for _item in items:
+            report.add(kind)
+    for regime in values["delegation_regimes"]:
+        for _rule in regime["rules"]:
+            report.add("delegation_rules")
+    return programme
+
+
+def _insert_reference(data: ReferenceData, report: SeedReport,
+                      data_dir: Path | None = None) -> _Context:
     areas = {
         spec.key: _ensure(report, "areas", Area, {"key": spec.key}, {"name": spec.name})
         for spec in data.areas
     }
     values = dict(data.programme)
-    programme = _ensure(report, "programmes", Programme, {"name": values.pop("name")}, values)
+    programme = _find(Programme, name=values["name"])
+    if programme is None:
+        programme = _import_programme(data, Path(data_dir or DEFAULT_DATA_DIR), report)
+    else:
+        programme = _ensure(report, "programmes", Programme, {"name": values.pop("name")}, values)
     for goal in data.goals:
         goal = dict(goal)
         _ensure(report, "goals", Goal,
@@ -1330,7 +1382,7 @@ def _insert_ledger(data: PortfolioData, context: _Context, report: SeedReport) -
 def seed_reference(data_dir: Path | None = None) -> SeedReport:
     """Insert only the programme (settings, goals, areas, delegation) and the organisations."""
     report = SeedReport()
-    context = _insert_reference(load_reference(data_dir), report)
+    context = _insert_reference(load_reference(data_dir), report, data_dir)
     seed_phases.insert_phases(Path(data_dir or DEFAULT_DATA_DIR), context.programme.id, report.add)
     if report.total:
         audit.record("seed.reference", context.programme, after={"inserted": report.as_dict()})
@@ -1343,7 +1395,7 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     portfolio = load_portfolio(reference, data_dir)
     status_reports = load_status_reports(portfolio, data_dir)
     report = SeedReport()
-    context = _insert_reference(reference, report)
+    context = _insert_reference(reference, report, data_dir)
     seed_phases.insert_phases(Path(data_dir or DEFAULT_DATA_DIR), context.programme.id, report.add)
     _insert_users(portfolio, context, report)
     _insert_ideas(portfolio, context, report)

@@ -65,3 +65,15 @@ def test_the_demo_programme_exports_and_imports_unchanged(app, demo, tmp_path):
             copy_id = db.session.scalar(sa.select(Programme.id).where(Programme.name == "Kopia"))
         again = runner.invoke(args=["programme", "export", str(copy_id)]).output
         assert again.replace("name: Kopia", f"name: {data['programme']['name']}", 1) == exported
+
+
+def test_the_demo_programme_was_created_by_the_same_importer(app, demo):
+    from app.core.models import AuditEntry
+    from app.extensions import db
+
+    connection, _headers, programme_id = demo
+    with each_request_rolled_back(connection), app.app_context():
+        imported = db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action == "programme.imported")).all()
+        assert [(entry.object_id, entry.after["delegation_regimes"]) for entry in imported] == [
+            (str(programme_id), 2)]
