@@ -94,7 +94,8 @@ def _grant_programme(text: str) -> int | None:
     if not text:
         return None
     if not text.isdigit() or db.session.get(Programme, int(text)) is None:
-        raise InvalidInput(f"There is no programme {text!r} to grant a role in.", field="roles")
+        raise InvalidInput(_("There is no programme %(programme)s to grant a role in.",
+                             programme=text), field="roles")
     return int(text)
 
 

@@ -33,6 +33,7 @@ def me():
         "organisation": user.organisation,
         "roles": sorted(r.value for r in user.roles),
         "authority_keys": sorted(user.authority_keys),
+        **_grants_of(user),
     }
 
 
@@ -119,10 +120,10 @@ class RoleGrantsSchema(Schema):
 
 def _administered_user(user_id: int) -> User:
     if not can_administer(api_user()):
-        raise Forbidden("Only an administrator sees and grants users' roles.")
+        raise Forbidden(_("Only an administrator sees and grants users' roles."))
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound(f"There is no user {user_id}.")
+        raise NotFound(_("There is no user %(user_id)s.", user_id=user_id))
     return user
 
 

@@ -79,7 +79,7 @@ def _table(view: services.ChartView) -> dict:
 def programme_dashboard(query: dict):
     """Every chart of the programme dashboard as a data table, filtered as the page is."""
     if not services.can_view_programme_dashboard(api_user()):
-        raise Forbidden(_("The programme dashboard is for the programme's roles."))
+        raise Forbidden(_(_("The programme dashboard is for the programme's roles.")))
     filters = services.Filters(
         programme_id=query.get("programme_id"), area_id=query.get("area"),
         organisation_id=query.get("organisation_id"),
@@ -87,7 +87,7 @@ def programme_dashboard(query: dict):
         year=query.get("year"), on=query.get("on"))
     programme = services.programme_for(filters)
     if not services.can_view_programme_dashboard(api_user(), programme.id):
-        raise Forbidden("The programme dashboard is for the programme's roles.")
+        raise Forbidden(_("The programme dashboard is for the programme's roles."))
     dashboard = services.programme_dashboard(programme, filters)
     return {"programme": {"id": programme.id, "name": programme.name},
             "as_of": dashboard.as_of,

@@ -380,10 +380,10 @@ def _figures(figures, group=None) -> dict:
 def adherence(args):
     """Shares of projects not keeping budget or schedule at a date, from the latest reports."""
     if not services.can_view_adherence(api_user()):
-        raise Forbidden(_("Adherence figures are for the programme's roles and auditors."))
+        raise Forbidden(_(_("Adherence figures are for the programme's roles and auditors.")))
     programme = _programme(args["programme_id"])
     if not services.can_view_adherence(api_user(), programme.id):
-        raise Forbidden("Adherence figures are for the programme's roles and auditors.")
+        raise Forbidden(_("Adherence figures are for the programme's roles and auditors."))
     on: date = parse_on(args["on"].isoformat() if args.get("on") else None, programme)
     tolerance, portfolio, grouped = services.portfolio_and_groups(
         programme, on, args.get("group_by"), args.get("tolerance_days"))

@@ -93,6 +93,12 @@ class ApiTokenSchema(Schema):
     state = fields.String(metadata={"enum": ["active", "expired", "revoked"]})
 
 
+class HeldGrantSchema(Schema):
+    role = fields.String()
+    authority_key = fields.String(allow_none=True)
+    programme_id = fields.Integer(allow_none=True)
+
+
 class MeSchema(Schema):
     id = fields.Integer()
     email = fields.String()
@@ -102,6 +108,9 @@ class MeSchema(Schema):
     roles = fields.List(fields.String())
     authority_keys = fields.List(fields.String(), metadata={
         "description": "Delegation authorities the user may decide under."})
+    grants = fields.List(fields.Nested(HeldGrantSchema), metadata={
+        "description": "Each role as granted: in one programme (programme_id), or in every "
+                       "programme (programme_id null)."})
 
 
 class EnvelopeSchema(Schema):

@@ -384,10 +384,12 @@ def test_the_api_grants_a_role_in_one_programme(app, client, world, people, make
         {"role": "applicant"}, {"role": "programme_office", "programme_id": second},
         {"role": "decision_maker", "authority_key": "city_director", "programme_id": second}]})
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert client.get(url, headers=admin).get_json()["grants"] == [
+    granted = [
         {"role": "applicant", "authority_key": None, "programme_id": None},
         {"role": "decision_maker", "authority_key": "city_director", "programme_id": second},
         {"role": "programme_office", "authority_key": None, "programme_id": second}]
+    assert client.get(url, headers=admin).get_json()["grants"] == granted
+    assert client.get("/api/v1/me", headers=api_token(people.sven)).get_json()["grants"] == granted
     with app.app_context():
         sven = _user(people.sven)
         assert sven.authority_keys_for(second) == {"city_director"}
