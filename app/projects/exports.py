@@ -10,6 +10,8 @@ from app.core.exports import ExportColumn
 from app.projects.services import ASPECT_LABELS, ASPECTS
 from reports.xlsx import DATE, DATETIME, INT
 
+# Where the state column stands: the phase follows it, as on the page.
+STATE_COLUMN = 3
 PROJECT_COLUMNS = (
     ExportColumn(_l("Project"), lambda p: p.title),
     ExportColumn(_l("Organisation"), lambda p: p.organisation.name),

@@ -28,7 +28,7 @@ from app.core.exports import ExportColumn
 from app.extensions import db
 
 from . import queries, rules, services
-from .exports import PROJECT_COLUMNS
+from .exports import PROJECT_COLUMNS, STATE_COLUMN
 from .models import FinalReport, GateDecision, ProgrammePhase, Project, StatusReport
 
 REQUIREMENT_LABELS = {
@@ -178,9 +178,11 @@ def phase_names(project_ids, on: date) -> dict[int, str]:
 
 
 def project_columns(project_ids, on: date) -> tuple[ExportColumn, ...]:
-    """The project list's export columns with each project's phase on `on` added."""
+    """The project list's export columns with each project's phase on `on` after its state,
+    in the page's own order."""
     names = phase_names(project_ids, on)
-    return (*PROJECT_COLUMNS, ExportColumn(PHASE_COLUMN_LABEL, lambda p: names.get(p.id)))
+    phase = ExportColumn(PHASE_COLUMN_LABEL, lambda p: names.get(p.id))
+    return (*PROJECT_COLUMNS[:STATE_COLUMN + 1], phase, *PROJECT_COLUMNS[STATE_COLUMN + 1:])
 
 
 # ---- recording ------------------------------------------------------------------------------

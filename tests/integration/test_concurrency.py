@@ -114,7 +114,7 @@ def test_parallel_approvals_never_overspend_and_never_reuse_a_diary_number(
                                     amount_sek=1_000_000)
     approved, refused = _race(app, eva, ids)
     assert len(approved) == 5 and len(refused) == THREADS - 5
-    assert all("envelope has" in r.detail for r in refused)
+    assert all(r.extra.get("remaining_sek") is not None for r in refused)
     with app.app_context():
         position = envelope_position(db.session.get(Programme, programme_id))
         assert position.committed_sek == 5_000_000 and position.remaining_sek == 0
