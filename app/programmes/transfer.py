@@ -118,6 +118,15 @@ class _Reader:
     def fail(self, key: str, message: str) -> None:
         self.problems.append(f"{key}: {message}")
 
+    def mappings(self, items: list, key: str):
+        """Each entry of a list section that is a mapping, with its key path; the rest fail."""
+        for index, item in enumerate(items):
+            path = f"{key}[{index}]"
+            if isinstance(item, dict):
+                yield path, item
+            else:
+                self.fail(path, "must be a mapping")
+
     def section(self, data, key: str, kind=dict, required: bool = True):
         value = data.get(key.rsplit(".", 1)[-1]) if isinstance(data, dict) else None
         if value is None:
@@ -284,11 +293,7 @@ STAGES = ("submitted", "in_preparation", "advisory_opinion", "quality_check",
 
 def _read_goals(reader: _Reader, items: list) -> list[dict]:
     goals = []
-    for index, item in enumerate(items):
-        path = f"goals[{index}]"
-        if not isinstance(item, dict):
-            reader.fail(path, "must be a mapping")
-            continue
+    for path, item in reader.mappings(items, "goals"):
         goals.append({"number": reader.whole(item, "number", f"{path}.number", low=1, high=999),
                       "title": reader.text(item, "title", f"{path}.title", max_length=300),
                       "description": reader.text(item, "description", f"{path}.description",
@@ -310,11 +315,7 @@ def _read_requirements(reader: _Reader, requirements) -> None:
 
 def _read_areas(reader: _Reader, items: list) -> list[dict]:
     areas = []
-    for index, item in enumerate(items):
-        path = f"areas[{index}]"
-        if not isinstance(item, dict):
-            reader.fail(path, "must be a mapping")
-            continue
+    for path, item in reader.mappings(items, "areas"):
         areas.append({"key": reader.text(item, "key", f"{path}.key", max_length=40).lower(),
                       "name": reader.text(item, "name", f"{path}.name", max_length=200),
                       "estimate_sek": reader.whole(item, "estimate_sek",
@@ -328,11 +329,7 @@ def _read_areas(reader: _Reader, items: list) -> list[dict]:
 def _read_reservations(reader: _Reader, items: list) -> list[dict]:
     entries = []
     balance = {}
-    for index, item in enumerate(items):
-        path = f"reservations[{index}]"
-        if not isinstance(item, dict):
-            reader.fail(path, "must be a mapping")
-            continue
+    for path, item in reader.mappings(items, "reservations"):
         entry = {
             "booked_on": reader.day(item, "booked_on", f"{path}.booked_on"),
             "amount_sek": reader.whole(item, "amount_sek", f"{path}.amount_sek",
@@ -353,7 +350,7 @@ def _read_reservations(reader: _Reader, items: list) -> list[dict]:
             else:
                 balance[corrects] += amount
         elif isinstance(amount, int):
-            balance[index] = amount
+            balance[len(entries)] = amount
             entry["corrects"] = None
         entries.append(entry)
     return entries
@@ -361,11 +358,7 @@ def _read_reservations(reader: _Reader, items: list) -> list[dict]:
 
 def _read_policies(reader: _Reader, items: list) -> list[dict]:
     policies = []
-    for index, item in enumerate(items):
-        path = f"budget_cut_policies[{index}]"
-        if not isinstance(item, dict):
-            reader.fail(path, "must be a mapping")
-            continue
+    for path, item in reader.mappings(items, "budget_cut_policies"):
         flags = {}
         for flag in ("net_running_costs", "allow_before_go_live"):
             value = item.get(flag, False)
@@ -385,11 +378,7 @@ def _read_policies(reader: _Reader, items: list) -> list[dict]:
 def _read_phases(reader: _Reader, items: list) -> list[dict]:
     """The project model's phases in order, each gate's requirements from the known ones."""
     phases = []
-    for index, item in enumerate(items):
-        path = f"phases[{index}]"
-        if not isinstance(item, dict):
-            reader.fail(path, "must be a mapping")
-            continue
+    for path, item in reader.mappings(items, "phases"):
         requirements = item.get("requirements") or []
         if not isinstance(requirements, list) or not set(requirements) <= set(
                 phase_rules.REQUIREMENTS):
@@ -411,11 +400,7 @@ def _read_phases(reader: _Reader, items: list) -> list[dict]:
 
 def _read_regimes(reader: _Reader, items: list) -> list[dict]:
     regimes = []
-    for index, item in enumerate(items):
-        path = f"delegation_regimes[{index}]"
-        if not isinstance(item, dict):
-            reader.fail(path, "must be a mapping")
-            continue
+    for path, item in reader.mappings(items, "delegation_regimes"):
         regime = {"valid_from": reader.day(item, "valid_from", f"{path}.valid_from"),
                   "reason": reader.text(item, "reason", f"{path}.reason", max_length=2000),
                   "source": reader.text(item, "source", f"{path}.source", max_length=300),
