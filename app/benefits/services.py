@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Organisation
 from app.applications.models import Application
@@ -409,7 +410,8 @@ def register(up_to_year: int, organisation_id: int | None = None,
                        realised(RealisationEntry.actual_cash_releasing_sek))
              .where(Benefit.project_id.in_(
                  sa.select(Project.id).where(project_queries.exists_on(on))))
-             .order_by(Benefit.project_id, Benefit.id))
+             .order_by(Benefit.project_id, Benefit.id)
+             .options(selectinload(Benefit.plan_years)))
     if organisation_id is not None:
         query = query.where(Benefit.owner_organisation_id == organisation_id)
     if project_id is not None:
