@@ -40,6 +40,9 @@ def build_app(test_config=None) -> Flask:
     register_errors(app)
     register_cli(app)
     register_request_hooks(app)
+    from app.core import unit_of_work
+
+    unit_of_work.install(app)
     return app
 
 

@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from app.core.actions import commit_or_flash_refusal
+from app.core.unit_of_work import change_or_flash_refusal
 from app.core.errors import DomainError
 from app.core.labels import ROLE as ROLE_LABELS
 from app.core.permissions import can_administer
@@ -88,7 +88,7 @@ def login():
 def logout():
     """Log out here and end every copy of this person's session cookies on the server."""
     user = current_user._get_current_object()
-    commit_or_flash_refusal(lambda: services.end_sessions(user, "logged_out", actor=user),
+    change_or_flash_refusal(lambda: services.end_sessions(user, "logged_out", actor=user),
                             _("You are logged out."))
     logout_user()
     for key in ("_sid", "_login_at", "_remembered"):
@@ -120,7 +120,7 @@ def issue_token():
         return _tokens_page(current_user, form, status=422)
     user = current_user._get_current_object()
     issued = []
-    if not commit_or_flash_refusal(
+    if not change_or_flash_refusal(
             lambda: issued.append(services.issue_api_token(
                 user, form.name.data, actor=user, revoke_others=bool(form.revoke_others.data))),
             _("The token was created. Copy it now: it is shown only this once.")):
@@ -132,7 +132,7 @@ def issue_token():
 @login_required
 def revoke_token(token_id: int):
     token = get_visible_token(current_user, token_id, current_user.id)
-    commit_or_flash_refusal(lambda: services.revoke_api_token(token, actor=current_user),
+    change_or_flash_refusal(lambda: services.revoke_api_token(token, actor=current_user),
                             _("The token %(name)s was revoked.", name=token.name))
     return redirect(url_for("accounts.tokens"))
 
@@ -149,7 +149,7 @@ def user_tokens(user_id: int):
 def revoke_user_token(user_id: int, token_id: int):
     _require_admin()
     token = get_visible_token(current_user, token_id, user_id)
-    commit_or_flash_refusal(lambda: services.revoke_api_token(token, actor=current_user),
+    change_or_flash_refusal(lambda: services.revoke_api_token(token, actor=current_user),
                             _("The token %(name)s was revoked.", name=token.name))
     return redirect(url_for("accounts.user_tokens", user_id=user_id))
 

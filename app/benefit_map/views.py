@@ -14,7 +14,7 @@ from app.applications.models import Application
 from app.budget_cuts import rules as cut_rules
 from app.budget_cuts import services as cut_services
 from app.core import clock
-from app.core.actions import commit_or_flash_refusal
+from app.core.unit_of_work import change_or_flash_refusal
 from app.core.errors import DomainError
 from app.extensions import db
 from app.programmes.models import Programme
@@ -129,7 +129,7 @@ def _form() -> dict:
 @bp.post("/applications/<int:application_id>/benefit-map/nodes")
 def add_node(application_id: int):
     application = permissions.get_visible_application(current_user, application_id)
-    commit_or_flash_refusal(lambda: services.add_node(application, _form(), current_user),
+    change_or_flash_refusal(lambda: services.add_node(application, _form(), current_user),
                             _("Added to the network."))
     return _back(application, "changes-heading")
 
@@ -138,7 +138,7 @@ def add_node(application_id: int):
 def update_node(node_id: int):
     node = permissions.get_visible_node(current_user, node_id)
     application = services.application_of_node(node)
-    commit_or_flash_refusal(lambda: services.update_node(node, _form(), current_user),
+    change_or_flash_refusal(lambda: services.update_node(node, _form(), current_user),
                             _("Saved."))
     return _back(application, f"change-{node_id}")
 
@@ -147,7 +147,7 @@ def update_node(node_id: int):
 def delete_node(node_id: int):
     node = permissions.get_visible_node(current_user, node_id)
     application = services.application_of_node(node)
-    commit_or_flash_refusal(lambda: services.delete_node(node, current_user),
+    change_or_flash_refusal(lambda: services.delete_node(node, current_user),
                             _("Removed from the network."))
     return _back(application, "changes-heading")
 
@@ -155,7 +155,7 @@ def delete_node(node_id: int):
 @bp.post("/applications/<int:application_id>/benefit-map/links")
 def add_link(application_id: int):
     application = permissions.get_visible_application(current_user, application_id)
-    commit_or_flash_refusal(lambda: services.add_link(application, _form(), current_user),
+    change_or_flash_refusal(lambda: services.add_link(application, _form(), current_user),
                             _("Linked."))
     return _back(application, "links-heading")
 
@@ -164,7 +164,7 @@ def add_link(application_id: int):
 def delete_link(application_id: int, link_id: int):
     application = permissions.get_visible_application(current_user, application_id)
     link = services.get_live_link(application, link_id)
-    commit_or_flash_refusal(lambda: services.delete_link(application, link, current_user),
+    change_or_flash_refusal(lambda: services.delete_link(application, link, current_user),
                             _("The link was removed."))
     return _back(application, "links-heading")
 

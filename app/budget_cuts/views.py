@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import clock
-from app.core.actions import commit_or_flash_refusal
+from app.core.unit_of_work import change_or_flash_refusal
 from app.core.asof import on_from_request, page_status, parse_on
 from app.core.errors import Conflict, InvalidInput
 from app.core.exports import export_url, wants_xlsx, xlsx_response
@@ -341,7 +341,7 @@ def delete_policy(policy_id: int):
     _require_manager(programme)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    commit_or_flash_refusal(lambda: services.delete_policy(policy, current_user),
+    change_or_flash_refusal(lambda: services.delete_policy(policy, current_user),
                             _("The policy was removed."))
     return _back_to("budget_cuts.policies", programme)
 

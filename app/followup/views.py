@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.core import clock, labels, periods
-from app.core.actions import commit_or_flash_refusal
+from app.core.unit_of_work import change_or_flash_refusal
 from app.core.asof import on_from_request
 from app.core.enums import TertialReportState
 from app.core.errors import Forbidden, InvalidInput
@@ -143,7 +143,7 @@ def tertial_report(report_id: int):
 
 def _change(report_id: int, change, done: str, anchor: str | None = None):
     """Make one change to the report and go back to it, saying how it went."""
-    commit_or_flash_refusal(change, done)
+    change_or_flash_refusal(change, done)
     return redirect(url_for("followup.tertial_report", report_id=report_id, _anchor=anchor))
 
 

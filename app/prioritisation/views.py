@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import clock
-from app.core.actions import commit_or_flash_refusal
+from app.core.unit_of_work import change_or_flash_refusal
 from app.core.errors import InvalidInput
 from app.core.exports import export_url, sheets_response, wants_xlsx
 from app.extensions import db
@@ -85,7 +85,7 @@ def _form_page(scenario: PrioritisationScenario | None):
                 refused.append(error)
                 raise
 
-        if commit_or_flash_refusal(change, _("The scenario was saved and calculated.")):
+        if change_or_flash_refusal(change, _("The scenario was saved and calculated.")):
             return redirect(url_for("prioritisation.detail", scenario_id=saved[0].id))
         if refused:
             form.add_error(refused[0].field, refused[0].detail)
@@ -131,7 +131,7 @@ def send(scenario_id: int):
     scenario = _scenario(scenario_id)
     if not permissions.can_send_scenario(current_user, scenario):
         abort(403)
-    commit_or_flash_refusal(lambda: services.send_scenario(scenario, current_user),
+    change_or_flash_refusal(lambda: services.send_scenario(scenario, current_user),
                             _("The scenario was sent to the development council."))
     return redirect(url_for("prioritisation.detail", scenario_id=scenario.id))
 

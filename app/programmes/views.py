@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.accounts.forms import select_choices
 from app.applications.forms import REQUIREMENT_LABELS
 from app.core import clock
-from app.core.actions import commit_or_flash_refusal
+from app.core.unit_of_work import change_or_flash_refusal
 from app.core.asof import on_from_request, page_status
 from app.core.errors import DomainError
 from app.core.permissions import can_administer, can_view_programme
@@ -158,7 +158,7 @@ def delete_regime(programme_id: int, regime_id: int):
     regime = _future_regime(programme, regime_id)
     if DeleteRegimeForm().validate_on_submit():
         starts_on = regime.valid_from.isoformat()
-        commit_or_flash_refusal(
+        change_or_flash_refusal(
             lambda: regimes.delete_regime(regime, current_user),
             _("The delegation regime from %(date)s was deleted.", date=starts_on))
     return redirect(url_for("programmes.delegation", programme_id=programme.id))
@@ -311,7 +311,7 @@ def move_goal(programme_id: int, goal_id: int):
     other = index - 1 if form.direction.data == "up" else index + 1
     if 0 <= other < len(order):
         order[index], order[other] = order[other], order[index]
-        commit_or_flash_refusal(
+        change_or_flash_refusal(
             lambda: services.reorder_goals(goal.programme, order, actor=current_user),
             _("The goals were reordered."))
     return redirect(url_for("programmes.goals", programme_id=programme_id))
@@ -321,7 +321,7 @@ def move_goal(programme_id: int, goal_id: int):
 def delete_goal(programme_id: int, goal_id: int):
     _require_admin()
     goal = _goal(programme_id, goal_id)
-    commit_or_flash_refusal(lambda: services.delete_goal(goal, actor=current_user),
+    change_or_flash_refusal(lambda: services.delete_goal(goal, actor=current_user),
                             _("The goal was deleted."))
     return redirect(url_for("programmes.goals", programme_id=programme_id))
 

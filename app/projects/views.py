@@ -17,7 +17,7 @@ from app.applications.forms import DECISION_KIND_LABELS
 from app.benefit_map import services as network_services
 from app.benefits import services as benefit_services
 from app.core import clock, labels
-from app.core.actions import commit_or_flash_refusal
+from app.core.unit_of_work import change_or_flash_refusal
 from app.core.asof import on_from_request, page_status, parse_on
 from app.core.enums import ProjectState, RagStatus, ReportState
 from app.core.errors import Conflict, Forbidden, InvalidInput
@@ -227,7 +227,7 @@ def complete_followup(project_id: int, task_id: int):
     task = services.get_visible_followup_task(current_user, task_id)
     if task.project_id != project.id:
         abort(404)
-    commit_or_flash_refusal(lambda: services.complete_followup_task(task, current_user),
+    change_or_flash_refusal(lambda: services.complete_followup_task(task, current_user),
                             _("The one-year follow-up is marked as done."))
     return redirect(url_for("projects.detail", project_id=project.id, _anchor="followup-heading"))
 
