@@ -15,10 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from app.core.unit_of_work import change_or_flash_refusal
 from app.core.errors import DomainError
 from app.core.labels import ROLE as ROLE_LABELS
 from app.core.permissions import can_administer
+from app.core.unit_of_work import change_or_flash_refusal
 from app.core.urls import is_safe_local_path
 from app.extensions import db, limiter
 from app.programmes.services import list_programmes

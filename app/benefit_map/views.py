@@ -14,8 +14,8 @@ from app.applications.models import Application
 from app.budget_cuts import rules as cut_rules
 from app.budget_cuts import services as cut_services
 from app.core import clock
-from app.core.unit_of_work import change_or_flash_refusal
 from app.core.errors import DomainError
+from app.core.unit_of_work import change_or_flash_refusal
 from app.extensions import db
 from app.programmes.models import Programme
 from app.projects.models import Project

@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import clock
-from app.core.unit_of_work import change_or_flash_refusal
 from app.core.asof import on_from_request, page_status, parse_on
 from app.core.errors import Conflict, InvalidInput
 from app.core.exports import export_url, wants_xlsx, xlsx_response
 from app.core.money import format_msek
 from app.core.permissions import can_view_programme
+from app.core.unit_of_work import change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
 from reports.budget_cut_sheet import explanation_workbook, grouped_bar_chart

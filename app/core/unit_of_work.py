@@ -43,10 +43,11 @@ def attempt(*refusals: type[DomainError]) -> Iterator[Attempt]:
     conflicts); any other error rolls back the savepoint and leaves the view.
     """
     outcome = Attempt()
+    shown = refusals or SHOWN_REFUSALS
     savepoint = db.session.begin_nested()
     try:
         yield outcome
-    except (refusals or SHOWN_REFUSALS) as refused:
+    except shown as refused:
         savepoint.rollback()
         outcome.refused = refused
     except BaseException:

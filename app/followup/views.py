@@ -7,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.core import clock, labels, periods
-from app.core.unit_of_work import change_or_flash_refusal
 from app.core.asof import on_from_request
 from app.core.enums import TertialReportState
 from app.core.errors import Forbidden, InvalidInput
+from app.core.unit_of_work import change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
 from reports.xlsx import content_disposition

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import clock
-from app.core.unit_of_work import change_or_flash_refusal
 from app.core.errors import InvalidInput
 from app.core.exports import export_url, sheets_response, wants_xlsx
+from app.core.unit_of_work import change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id
 from app.programmes.services import envelope_position

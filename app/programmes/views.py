@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from app.accounts.forms import select_choices
 from app.applications.forms import REQUIREMENT_LABELS
 from app.core import clock
-from app.core.unit_of_work import change_or_flash_refusal
 from app.core.asof import on_from_request, page_status
 from app.core.errors import DomainError
 from app.core.permissions import can_administer, can_view_programme
+from app.core.unit_of_work import change_or_flash_refusal
 from app.extensions import db
 
 from . import queries, regimes, services

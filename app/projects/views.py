@@ -17,7 +17,6 @@ from app.applications.forms import DECISION_KIND_LABELS
 from app.benefit_map import services as network_services
 from app.benefits import services as benefit_services
 from app.core import clock, labels
-from app.core.unit_of_work import change_or_flash_refusal
 from app.core.asof import on_from_request, page_status, parse_on
 from app.core.enums import ProjectState, RagStatus, ReportState
 from app.core.errors import Conflict, Forbidden, InvalidInput
@@ -29,6 +28,7 @@ from app.core.exports import (
     workbook_response,
 )
 from app.core.money import format_sek
+from app.core.unit_of_work import change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id
 from app.programmes.models import Programme
