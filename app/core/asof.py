@@ -27,6 +27,13 @@ def counts_on(column, on: date):
     return column <= on
 
 
+def counts_from(column, on: date):
+    """The SQL condition: the record's business date is on or after `on` (a window's start)."""
+    if isinstance(column.type, sa.DateTime | sa.types.TypeDecorator):
+        return column >= day_ends_at(on - timedelta(days=1))
+    return column >= on
+
+
 def local_day_of(moment: datetime | None) -> date | None:
     """The city's date of a UTC moment, for showing a business date beside the rule."""
     return None if moment is None else clock.local_date(moment)

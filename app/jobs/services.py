@@ -39,8 +39,9 @@ from app.extensions import db
 from app.followup.models import FollowUpTask
 from app.ideas.services import idle_approved_ideas
 from app.programmes.models import Programme
+from app.projects import queries as project_queries
 from app.projects import services as project_services
-from app.projects.models import Project, StatusReport
+from app.projects.models import Project
 
 logger = logging.getLogger(__name__)
 
@@ -76,17 +77,13 @@ def _unreported_open_periods(projects: list[Project],
     """Find started, not yet due periods without any report version, in two queries."""
     if not projects:
         return []
-    versions: dict[int, list[StatusReport]] = {}
-    for report in db.session.scalars(
-            sa.select(StatusReport).where(StatusReport.project_id.in_([p.id for p in projects]))
-            .order_by(StatusReport.period_number, StatusReport.version)):
-        versions.setdefault(report.project_id, []).append(report)
+    versions = project_queries.versions_on([p.id for p in projects], today)
     due_after_days = dict(db.session.execute(
         sa.select(Programme.id, Programme.report_due_after_days)).all())
     found = []
     for project in projects:
-        own = versions.get(project.id, [])
-        latest = project_services.latest_submitted(own, today)
+        own = versions[project.id]
+        latest = project_services.latest_of(own)
         reported = {report.period_number for report in own}
         calendar = project_services.reporting_calendar(
             project, due_after_days[project.programme_id],

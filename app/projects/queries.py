@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Area, Organisation
 from app.applications.models import Decision
-from app.core.asof import counts_on
+from app.core.asof import counts_from, counts_on
 from app.core.enums import (
     DecisionKind,
     DecisionOutcome,
@@ -158,6 +158,47 @@ def current_versions(project_ids, on: date) -> list[sa.Row]:
     query = (sa.select(ranked).where(ranked.c.rank == 1)
              .order_by(ranked.c.project_id, ranked.c.period_number))
     return list(db.session.execute(query))
+
+
+def _existed_on(on: date):
+    """A version existed on `on` when it was submitted by then, or is a draft opened by then."""
+    return sa.or_(
+        sa.and_(StatusReport.submitted_at.is_not(None), counts_on(StatusReport.submitted_at, on)),
+        sa.and_(StatusReport.submitted_at.is_(None), counts_on(StatusReport.created_at, on)))
+
+
+def versions_on(project_ids, on: date) -> dict[int, list[StatusReport]]:
+    """Every report version of the projects as it stood on `on`, by period and version."""
+    found: dict[int, list[StatusReport]] = {project_id: [] for project_id in project_ids}
+    query = (sa.select(StatusReport)
+             .where(StatusReport.project_id.in_(project_ids), _existed_on(on))
+             .order_by(StatusReport.project_id, StatusReport.period_number, StatusReport.version))
+    for report in db.session.scalars(query):
+        found[report.project_id].append(report)
+    return found
+
+
+def newest_versions(project_ids, on: date, *, submitted_from: date | None = None
+                    ) -> list[StatusReport]:
+    """Each reported period's highest version submitted by `on`, newest submission first.
+
+    `submitted_from` keeps only those submitted on or after that day (the queue's "lately").
+    """
+    ranked = sa.select(
+        StatusReport.id,
+        sa.func.row_number().over(
+            partition_by=(StatusReport.project_id, StatusReport.period_number),
+            order_by=StatusReport.version.desc()).label("rank"),
+    ).where(StatusReport.project_id.in_(project_ids),
+            StatusReport.state.in_(SUBMITTED_STATES),
+            StatusReport.submitted_at.is_not(None),
+            counts_on(StatusReport.submitted_at, on)).subquery("ranked")
+    query = (sa.select(StatusReport).join(ranked, ranked.c.id == StatusReport.id)
+             .where(ranked.c.rank == 1)
+             .order_by(StatusReport.submitted_at.desc(), StatusReport.id.desc()))
+    if submitted_from is not None:
+        query = query.where(counts_from(StatusReport.submitted_at, submitted_from))
+    return list(db.session.scalars(query))
 
 
 def project_rows(project_ids, on: date, *, order_by_organisation: bool = False) -> list[sa.Row]:

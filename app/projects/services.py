@@ -228,13 +228,13 @@ def status_history(project: Project) -> list[StatusReport]:
 
 def latest_report(project: Project, on: date | None = None) -> StatusReport | None:
     """Return the newest period's current version as it stood on `on` (default today)."""
-    return latest_submitted(report_versions(project), on or clock.today())
+    on = on or clock.today()
+    return latest_of(queries.versions_on([project.id], on)[project.id])
 
 
-def latest_submitted(versions, on: date) -> StatusReport | None:
-    """Pick the newest period's highest frozen version submitted on or before `on`."""
-    submitted = [r for r in versions
-                 if r.state in FROZEN_STATES and r.submitted_at and r.submitted_at.date() <= on]
+def latest_of(versions) -> StatusReport | None:
+    """Pick the newest period's highest submitted version among versions already as of a date."""
+    submitted = [r for r in versions if r.state in FROZEN_STATES]
     return max(submitted, key=lambda r: (r.period_number, r.version)) if submitted else None
 
 
@@ -965,9 +965,9 @@ def project_overview(project: Project, today: date | None = None) -> ProjectOver
     """Compute the project page: money, adherence, cost burn, periods and versions."""
     today = today or clock.today()
     programme = _programme(project)
-    versions = report_versions(project)
+    versions = queries.versions_on([project.id], today)[project.id]
     history = [r for _n, r in sorted(_effective(versions).items())]
-    latest = latest_report(project, today)
+    latest = latest_of(versions)
     granted = project_granted_sek(project)
     calendar = reporting_calendar(project, programme.report_due_after_days,
                                   latest.forecast_end_on if latest else None, today,
@@ -1014,19 +1014,14 @@ def reports_due(projects, today: date, overdue_only: bool = False) -> list[Repor
     if not projects:
         return []
     ids = [p.id for p in projects]
-    all_reports = list(db.session.scalars(sa.select(StatusReport).where(
-        StatusReport.project_id.in_(ids)).order_by(StatusReport.period_number,
-                                                    StatusReport.version)))
-    by_project: dict[int, list[StatusReport]] = {}
-    for report in all_reports:
-        by_project.setdefault(report.project_id, []).append(report)
+    by_project = queries.versions_on(ids, today)
     due_days = dict(db.session.execute(sa.select(Programme.id, Programme.report_due_after_days)
                                        .where(Programme.id.in_({p.programme_id
                                                                 for p in projects}))).all())
     result = []
     for project in projects:
-        versions = by_project.get(project.id, [])
-        latest = latest_submitted(versions, today)
+        versions = by_project[project.id]
+        latest = latest_of(versions)
         calendar = reporting_calendar(project, due_days[project.programme_id],
                                       latest.forecast_end_on if latest else None, today)
         rows = [row for row in _period_rows(calendar, versions, today)
@@ -1050,18 +1045,10 @@ def report_queue(user, today: date | None = None, programme_id: int | None = Non
         Project.state == ProjectState.ACTIVE)
     projects = list(db.session.scalars(scope))
     project_ids = visible_project_ids(user, programme_id=programme_id)
-    frozen = list(db.session.scalars(
-        sa.select(StatusReport).where(StatusReport.project_id.in_(project_ids),
-                                      StatusReport.state.in_(FROZEN_STATES))
-        .order_by(StatusReport.submitted_at.desc(), StatusReport.id.desc())))
-    newest: dict[tuple[int, int], int] = {}
-    for report in frozen:
-        key = (report.project_id, report.period_number)
-        newest[key] = max(newest.get(key, 0), report.version)
-    current = [r for r in frozen if newest[(r.project_id, r.period_number)] == r.version]
+    current = queries.newest_versions(project_ids, today)
     return ReportQueue(
-        submitted=[r for r in current if r.state == ReportState.SUBMITTED
-                   and r.submitted_at and r.submitted_at.date() >= since],
+        submitted=[r for r in queries.newest_versions(project_ids, today, submitted_from=since)
+                   if r.state == ReportState.SUBMITTED],
         completion_requested=[r for r in current if r.state == ReportState.COMPLETION_REQUESTED],
         due=reports_due(projects, today, overdue_only=portfolio),
         since=since)

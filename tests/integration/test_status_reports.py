@@ -5,7 +5,7 @@ Karin's project (Trafikkontoret) is granted 1 200 000 kr on 2008-04-01 and runs 
 period 1 is 2008-03-01 – 2008-04-11 (due 2008-04-21), period 2 2008-04-12 – 2008-05-23.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -445,6 +445,31 @@ def test_the_overview_computes_money_burn_and_adherence(project, karin, demo_dat
     assert [(row.period.number, row.report is not None, row.is_overdue)
             for row in overview.periods] == [(1, True, False), (2, True, False), (3, False, False)]
     assert overview.next_period.number == 3
+
+
+def test_the_page_and_the_queue_on_an_earlier_date_hold_no_later_report(project, karin, jonas,
+                                                                       demo_date):
+    first = _submitted(project, karin)
+    demo_date("2008-05-30")
+    second = _submitted(project, karin, 2, actual_cost_to_date_sek=600_000,
+                        forecast_cost_sek=1_300_000)
+    earlier = services.project_overview(project, date(2008, 5, 1))
+    assert earlier.latest == first and earlier.actual_cost_sek == 250_000
+    assert [(row.period.number, row.report is not None) for row in earlier.periods] == [
+        (1, True), (2, False)]
+    assert services.report_queue(jonas, date(2008, 5, 1)).submitted == [first]
+    assert services.report_queue(jonas, date(2008, 5, 30)).submitted == [second]  # 6 weeks
+    assert services.latest_report(project, date(2008, 4, 13)) is None
+
+
+def test_a_report_counts_from_the_citys_day_it_was_submitted_not_the_utc_day(project, karin):
+    """22:30 UTC on 14 April is 00:30 on 15 April in Stockholm."""
+    report = _submitted(project, karin)
+    report.submitted_at = datetime(2008, 4, 14, 22, 30, tzinfo=UTC)
+    db.session.flush()
+    assert services.latest_report(project, date(2008, 4, 14)) is None
+    assert services.latest_report(project, date(2008, 4, 15)) == report
+    assert services.project_overview(project, date(2008, 4, 14)).latest is None
 
 
 # ---- writes respect time (issue 12) ---------------------------------------------------------
