@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from app.accounts.models import Organisation
 from app.applications import services as application_services
+from app.benefits import queries as benefit_queries
 from app.benefits import services
 from app.benefits.exports import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from app.benefits.models import Benefit, CalculationVersion, RealisationEntry
@@ -319,21 +320,25 @@ def _visible_benefit(benefit_id: int) -> Benefit:
 @blp.response(200, RegisterRowSchema(many=True))
 @exportable(blp)
 @programme_filtered(blp)
-def benefit_register(args):
-    """The benefit register: planned vs realised up to a year, variance and realisation rate."""
-    programme_id = api_programme_id(args)
-    rows = services.register(args["year"], args.get("organisation_id"), args.get("project_id"),
-                             on_of(args))
-    visible = set(db.session.scalars(_visible_benefits(sa.select(Benefit.id), programme_id)))
-    rows = [row for row in rows if row.benefit.id in visible]
+@blp.paginate()
+def benefit_register(args, pagination_parameters):
+    """The benefit register: planned vs realised up to a year, variance and realisation rate
+    (paginated: page, page_size; totals in X-Pagination; format=xlsx holds every row)."""
+    figures = services.visible_register(
+        api_user(), args["year"], on_of(args), organisation_id=args.get("organisation_id"),
+        project_id=args.get("project_id"), programme_id=api_programme_id(args))
+    pagination_parameters.item_count = benefit_queries.register_count(figures)
     if wants_xlsx(args):
+        rows = benefit_queries.register_rows(figures)
         projects = {p.id: p for p in db.session.scalars(
             sa.select(Project).where(Project.id.in_({row.project_id for row in rows})))}
         organisations = {o.id: o for o in db.session.scalars(sa.select(Organisation).where(
             Organisation.id.in_({row.owner_organisation_id for row in rows})))}
-        return sheets_response(BENEFIT_REGISTER_NAME,
-                               benefit_register_sheets(rows, projects, organisations))
-    return rows
+        return sheets_response(BENEFIT_REGISTER_NAME, benefit_register_sheets(
+            rows, benefit_queries.register_totals(figures, "owner_organisation_id"),
+            benefit_queries.register_totals(figures, "project_id"), projects, organisations))
+    return benefit_queries.register_rows(figures, limit=pagination_parameters.page_size,
+                                         offset=pagination_parameters.first_item)
 
 
 @blp.patch("/benefits/<int:benefit_id>")

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 
-from app.benefits.services import totals
 from app.core.exports import ExportColumn
 from reports.xlsx import PERCENT, SEK
 
@@ -50,17 +49,18 @@ def benefit_totals_columns(label, names: Mapping) -> tuple[ExportColumn, ...]:
 BENEFIT_REGISTER_NAME = _l("Benefit register")
 
 
-def benefit_register_sheets(rows, projects: Mapping[int, object],
+def benefit_register_sheets(rows, organisation_totals: Mapping[int, dict],
+                            project_totals: Mapping[int, dict], projects: Mapping[int, object],
                             organisations: Mapping[int, object]) -> list[tuple]:
     """The register page's three tables as sheets: the benefits, totals per organisation and
-    per project."""
+    per project (summed over every row by the query layer)."""
     organisation_names = {key: o.name for key, o in organisations.items()}
     project_titles = {key: p.title for key, p in projects.items()}
     return [
         (BENEFIT_REGISTER_NAME, benefit_register_columns(projects, organisations), rows),
         (_l("Totals per owning organisation"),
          benefit_totals_columns(_l("Organisation"), organisation_names),
-         totals(rows, "owner_organisation_id").items()),
+         organisation_totals.items()),
         (_l("Totals per project"), benefit_totals_columns(_l("Project"), project_titles),
-         totals(rows, "project_id").items()),
+         project_totals.items()),
     ]

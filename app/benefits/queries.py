@@ -4,12 +4,16 @@ A realisation counts on D when it was recorded on or before D (Stockholm day); o
 entries for one benefit and year, the latest recorded by D counts (later ones correct).
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.core.asof import counts_on
 from app.extensions import db
+from app.projects import queries as project_queries
+from app.projects.models import Project
 
 from .models import Benefit, BenefitPlanYear, RealisationEntry
 
@@ -85,3 +89,102 @@ def by_year(project_ids: sa.Select, on: date, up_to_year: int) -> list[dict]:
     years = sorted(y for y in set(planned) | set(realised) if y <= up_to_year)
     return [{"year": y, "planned_sek": planned.get(y, 0), "realised_sek": realised.get(y, 0)}
             for y in years]
+
+
+# ---- the register ---------------------------------------------------------------------------
+
+FIGURES = ("planned_total_sek", "planned_to_date_sek", "actual_to_date_sek",
+           "actual_cash_releasing_to_date_sek")
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One benefit with planned and realised figures up to a year, and the variance."""
+
+    benefit: Benefit
+    project_id: int
+    owner_organisation_id: int
+    planned_total_sek: int
+    planned_to_date_sek: int
+    actual_to_date_sek: int
+    actual_cash_releasing_to_date_sek: int
+
+    @property
+    def variance_sek(self) -> int:
+        return self.actual_to_date_sek - self.planned_to_date_sek
+
+    @property
+    def realisation_rate(self) -> float | None:
+        if self.planned_to_date_sek == 0:
+            return None
+        return self.actual_to_date_sek / self.planned_to_date_sek
+
+
+def register_figures(up_to_year: int, on: date, *, organisation_id: int | None = None,
+                     project_id: int | None = None) -> sa.Select:
+    """Per benefit of a project existing on `on`: planned in total and to `up_to_year`, and
+    realised to `up_to_year` from entries recorded by `on`; a select over Benefit, by project."""
+    effective = effective_entry_ids(on)
+
+    def planned(*conditions):
+        return (sa.select(sa.func.coalesce(sa.func.sum(BenefitPlanYear.planned_sek), 0))
+                .where(BenefitPlanYear.benefit_id == Benefit.id, *conditions).scalar_subquery())
+
+    def realised(column):
+        return (sa.select(sa.func.coalesce(sa.func.sum(column), 0))
+                .where(RealisationEntry.benefit_id == Benefit.id,
+                       RealisationEntry.year <= up_to_year, RealisationEntry.id.in_(effective))
+                .scalar_subquery())
+
+    query = (sa.select(Benefit.id.label("benefit_id"), Benefit.project_id,
+                       Benefit.owner_organisation_id,
+                       planned().label("planned_total_sek"),
+                       planned(BenefitPlanYear.year <= up_to_year).label("planned_to_date_sek"),
+                       realised(RealisationEntry.actual_sek).label("actual_to_date_sek"),
+                       realised(RealisationEntry.actual_cash_releasing_sek)
+                       .label("actual_cash_releasing_to_date_sek"))
+             .where(Benefit.project_id.in_(sa.select(Project.id)
+                                           .where(project_queries.exists_on(on))))
+             .order_by(Benefit.project_id, Benefit.id))
+    if organisation_id is not None:
+        query = query.where(Benefit.owner_organisation_id == organisation_id)
+    if project_id is not None:
+        query = query.where(Benefit.project_id == project_id)
+    return query
+
+
+def register_rows(figures: sa.Select, *, limit: int | None = None, offset: int = 0
+                  ) -> list[RegisterRow]:
+    """The register's rows of `figures` (one page when `limit` is given), benefits loaded
+    with their plan years in one further statement."""
+    page = figures.limit(limit).offset(offset).subquery("register_page")
+    query = (sa.select(Benefit, *(page.c[name] for name in FIGURES))
+             .join(page, page.c.benefit_id == Benefit.id)
+             .order_by(page.c.project_id, page.c.benefit_id)
+             .options(selectinload(Benefit.plan_years)))
+    return [RegisterRow(benefit, benefit.project_id, benefit.owner_organisation_id,
+                        *(int(value) for value in values))
+            for benefit, *values in db.session.execute(query)]
+
+
+def register_count(figures: sa.Select) -> int:
+    """How many benefits `figures` holds."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        figures.order_by(None).subquery()))
+
+
+def register_totals(figures: sa.Select, key: str) -> dict[int, dict]:
+    """Sum `figures` per `project_id` or `owner_organisation_id` in SQL, with the variance and
+    realisation rate, over every row (not one page)."""
+    rows = figures.order_by(None).subquery("register")
+    query = (sa.select(rows.c[key], *(sa.func.sum(rows.c[name]).label(name)
+                                      for name in FIGURES[:3]))
+             .group_by(rows.c[key]).order_by(rows.c[key]))
+    grouped: dict[int, dict] = {}
+    for group, total, to_date, actual in db.session.execute(query):
+        planned_total, planned, realised = int(total), int(to_date), int(actual)
+        grouped[group] = {
+            "planned_total_sek": planned_total, "planned_to_date_sek": planned,
+            "actual_to_date_sek": realised, "variance_sek": realised - planned,
+            "realisation_rate": realised / planned if planned else None}
+    return grouped

@@ -7,13 +7,11 @@ Versions: a working draft while the application is edited; "as submitted" frozen
 submission; "baseline" frozen at the decision; re-estimates during the project.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Organisation
 from app.applications.models import Application
@@ -43,6 +41,7 @@ from .models import (
     CostLine,
     RealisationEntry,
 )
+from .permissions import visible_benefits
 
 LINE_COLUMNS = ("kind", "name", "recipient", "owner_organisation_id")
 SETTING_KEYS = ("channel_unit_sek", "hours_per_fte", "oncost_rate", "adoption", "sensitivity")
@@ -363,79 +362,20 @@ def record_realisation(benefit: Benefit, data: dict, actor) -> RealisationEntry:
     return entry
 
 
-@dataclass(frozen=True)
-class RegisterRow:
-    """One benefit with planned and realised figures up to a year, and the variance."""
-
-    benefit: Benefit
-    project_id: int
-    owner_organisation_id: int
-    planned_total_sek: int
-    planned_to_date_sek: int
-    actual_to_date_sek: int
-    actual_cash_releasing_to_date_sek: int
-
-    @property
-    def variance_sek(self) -> int:
-        return self.actual_to_date_sek - self.planned_to_date_sek
-
-    @property
-    def realisation_rate(self) -> float | None:
-        if self.planned_to_date_sek == 0:
-            return None
-        return self.actual_to_date_sek / self.planned_to_date_sek
-
-
 def register(up_to_year: int, organisation_id: int | None = None,
-             project_id: int | None = None, on: date | None = None) -> list[RegisterRow]:
-    """The register on `on`: benefits of projects decided by then, planned vs realised to
-    `up_to_year` from entries recorded by then; one query, summed in SQL."""
-    from app.projects import queries as project_queries
-
-    on = on or clock.today()
-    effective = benefit_queries.effective_entry_ids(on)
-
-    def planned(*conditions):
-        return (sa.select(sa.func.coalesce(sa.func.sum(BenefitPlanYear.planned_sek), 0))
-                .where(BenefitPlanYear.benefit_id == Benefit.id, *conditions).scalar_subquery())
-
-    def realised(column):
-        return (sa.select(sa.func.coalesce(sa.func.sum(column), 0))
-                .where(RealisationEntry.benefit_id == Benefit.id,
-                       RealisationEntry.year <= up_to_year, RealisationEntry.id.in_(effective))
-                .scalar_subquery())
-
-    query = (sa.select(Benefit, planned(), planned(BenefitPlanYear.year <= up_to_year),
-                       realised(RealisationEntry.actual_sek),
-                       realised(RealisationEntry.actual_cash_releasing_sek))
-             .where(Benefit.project_id.in_(
-                 sa.select(Project.id).where(project_queries.exists_on(on))))
-             .order_by(Benefit.project_id, Benefit.id)
-             .options(selectinload(Benefit.plan_years)))
-    if organisation_id is not None:
-        query = query.where(Benefit.owner_organisation_id == organisation_id)
-    if project_id is not None:
-        query = query.where(Benefit.project_id == project_id)
-    return [RegisterRow(benefit=benefit, project_id=benefit.project_id,
-                        owner_organisation_id=benefit.owner_organisation_id,
-                        planned_total_sek=int(total), planned_to_date_sek=int(to_date),
-                        actual_to_date_sek=int(actual),
-                        actual_cash_releasing_to_date_sek=int(cash))
-            for benefit, total, to_date, actual, cash in db.session.execute(query)]
+             project_id: int | None = None, on: date | None = None
+             ) -> list[benefit_queries.RegisterRow]:
+    """Every row of the register on `on` (default today), unscoped: for a page that has
+    already checked access to the project, and for the write side's checks."""
+    return benefit_queries.register_rows(benefit_queries.register_figures(
+        up_to_year, on or clock.today(), organisation_id=organisation_id,
+        project_id=project_id))
 
 
-def totals(rows: list[RegisterRow], key: str) -> dict[int, dict]:
-    """Sum register rows per project or organisation, with the realisation rate."""
-    grouped: dict[int, dict] = {}
-    for row in rows:
-        bucket = grouped.setdefault(getattr(row, key), {
-            "planned_to_date_sek": 0, "actual_to_date_sek": 0, "planned_total_sek": 0})
-        bucket["planned_to_date_sek"] += row.planned_to_date_sek
-        bucket["actual_to_date_sek"] += row.actual_to_date_sek
-        bucket["planned_total_sek"] += row.planned_total_sek
-    for bucket in grouped.values():
-        planned = bucket["planned_to_date_sek"]
-        bucket["variance_sek"] = bucket["actual_to_date_sek"] - planned
-        bucket["realisation_rate"] = bucket["actual_to_date_sek"] / planned if planned else None
-    return grouped
+def visible_register(user, up_to_year: int, on: date, *, organisation_id: int | None = None,
+                     project_id: int | None = None, programme_id: int | None = None
+                     ) -> sa.Select:
+    """The register's figures on `on`, narrowed in SQL to the benefits `user` may see."""
+    return visible_benefits(user, benefit_queries.register_figures(
+        up_to_year, on, organisation_id=organisation_id, project_id=project_id), programme_id)
 

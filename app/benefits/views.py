@@ -29,6 +29,7 @@ from app.core.asof import on_from_request, page_status
 from app.core.enums import BenefitKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.exports import export_url, sheets_response, wants_xlsx
+from app.core.paging import Paging, page_number
 from app.core.permissions import can_edit_application, can_view_portfolio, can_view_programme
 from app.core.uploads import stream_size
 from app.extensions import db
@@ -40,6 +41,7 @@ from reports.benefit_figures import peng_figure, planned_vs_realised_figure
 from reports.xlsx import content_disposition
 
 from . import forms, services
+from . import queries as benefit_queries
 from .exports import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from .models import Benefit, RealisationEntry
 from .permissions import visible_benefits
@@ -497,6 +499,10 @@ def _visible_benefits(query: sa.Select, programme_id: int | None = None) -> sa.S
     return visible_benefits(current_user, query, programme_id)
 
 
+# Benefits shown per page of the register; the totals and the export hold every row.
+REGISTER_PAGE_SIZE = 100
+
+
 @bp.get("/")
 def register():
     """The benefit register: planned vs realised up to a year, filtered in the URL."""
@@ -508,9 +514,8 @@ def register():
         raise InvalidInput(on_error, field="on")
     year = _int_arg("year", MIN_START_YEAR, MAX_START_YEAR) or on.year
     organisation_id, project_id = _int_arg("organisation_id"), _int_arg("project_id")
-    visible = set(db.session.scalars(_visible_benefits(sa.select(Benefit.id), programme_id)))
-    rows = [row for row in services.register(year, organisation_id, project_id, on)
-            if row.benefit.id in visible]
+    figures = services.visible_register(current_user, year, on, organisation_id=organisation_id,
+                                        project_id=project_id, programme_id=programme_id)
     project_ids = set(db.session.scalars(_visible_benefits(sa.select(Benefit.project_id),
                                                            programme_id)))
     projects = {p.id: p for p in db.session.scalars(
@@ -519,16 +524,27 @@ def register():
         sa.select(Organisation).order_by(Organisation.name))}
     choices = (list(organisations.values()) if can_view_portfolio(current_user) else
                [o for o in organisations.values() if o.id == current_user.organisation_id])
-    organisation_totals = services.totals(rows, "owner_organisation_id")
-    project_totals = services.totals(rows, "project_id")
+    organisation_totals = benefit_queries.register_totals(figures, "owner_organisation_id")
+    project_totals = benefit_queries.register_totals(figures, "project_id")
     if wants_xlsx():
-        return sheets_response(BENEFIT_REGISTER_NAME,
-                               benefit_register_sheets(rows, projects, organisations))
+        return sheets_response(BENEFIT_REGISTER_NAME, benefit_register_sheets(
+            benefit_queries.register_rows(figures), organisation_totals, project_totals,
+            projects, organisations))
+    paging = Paging(page_number(), REGISTER_PAGE_SIZE, benefit_queries.register_count(figures))
+    rows = benefit_queries.register_rows(figures, limit=paging.size, offset=paging.offset)
+    filters = {"on": on.isoformat(), "year": year, "organisation_id": organisation_id,
+               "project_id": project_id, "programme_id": programme_id}
+
+    def page_url(number: int) -> str:
+        return url_for("benefits.register", page=number,
+                       **{key: value for key, value in filters.items() if value is not None})
+
     return render_template(
         "benefits/register.html", rows=rows, year=year, organisation_id=organisation_id,
         project_id=project_id, projects=projects, organisations=organisations,
         organisation_choices=choices, organisation_totals=organisation_totals,
         project_totals=project_totals, on=on, on_error=on_error, programme=programme,
+        paging=paging, page_url=page_url,
         export_url=export_url({"on": [on.isoformat()]})), page_status(on_error)
 
 

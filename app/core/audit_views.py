@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.formatting import readable_json
 from app.core.models import AuditEntry, json_safe
 from app.core.money import format_sek
+from app.core.paging import Paging, page_number
 from app.core.permissions import can_view_audit_log
 from app.extensions import db
 
@@ -247,13 +247,6 @@ def check_chain() -> ChainCheck:
     return ChainCheck(False, _("The chain is BROKEN. %(detail)s", detail=detail))
 
 
-def _page_arg() -> int:
-    value = request.args.get("page") or "1"
-    if not value.isdigit() or int(value) < 1:
-        raise InvalidInput(_("The page must be a whole number from 1."), field="page")
-    return int(value)
-
-
 @bp.before_request
 @login_required
 def _require_auditor():
@@ -270,12 +263,11 @@ def index():
     query = audit_query(filters)
     if wants_xlsx():
         return query_xlsx_response(AUDIT_LOG_NAME, AUDIT_COLUMNS, query)
-    page = _page_arg()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.order_by(None).subquery()))
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    entries = (db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-               if page <= pages else [])
+    number = page_number()
+    paging = Paging(number, PAGE_SIZE, db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery())))
+    entries = ([] if paging.beyond_the_end else
+               db.session.scalars(query.limit(paging.size).offset(paging.offset)).all())
     actions, object_types = filter_choices()
     chain = check_chain() if request.args.get("verify") == "1" else None
 
@@ -283,8 +275,8 @@ def index():
         return url_for("audit.index", page=number, **filters.as_args())
 
     return render_template(
-        "core/audit_log.html", rows=audit_rows(entries), filters=filters, total=total,
-        page=page, pages=pages, page_url=page_url,
+        "core/audit_log.html", rows=audit_rows(entries), filters=filters, paging=paging,
+        page_url=page_url,
         actions=[(a, action_label(a)) for a in actions],
         object_types=[(t, object_type_label(t)) for t in object_types],
         export_url=export_url(), chain=chain,

@@ -176,7 +176,8 @@ def _project_page(project, status: int = 200, go_live_form=None, gate_form=None)
     return render_template(
         "projects/detail.html", project=project, overview=overview,
         decisions=services.project_decisions(project),
-        benefits=benefit_services.register(overview.today.year, project_id=project.id),
+        benefits=benefit_services.register(overview.today.year, project_id=project.id,
+                                          on=overview.today),
         tasks=tasks, missing_benefits=services.followup_problems_by_task(tasks),
         changes_to_report=services.followup_changes_by_task(tasks),
         final=services.final_report(project),

@@ -436,6 +436,27 @@ def test_the_register_filters_and_shows_each_organisation_its_own(
         _benefit_ids(app))
 
 
+def test_the_register_shows_one_page_at_a_time_and_totals_every_row(
+        app, browser, make_application, people, demo_date, monkeypatch):
+    from app.benefits import views as benefit_views
+
+    _two_projects(app, make_application, people, demo_date)
+    monkeypatch.setattr(benefit_views, "REGISTER_PAGE_SIZE", 3)
+    jonas = browser("jonas")
+    everything = _benefit_ids(app)
+    pages = [html_of(jonas.get(f"/benefits/?year=2014&page={number}"))
+             for number in range(1, len(everything) // 3 + 2)]
+    seen = [_register_ids(html) for html in pages]
+    assert all(len(ids) <= 3 for ids in seen) and len(seen[0]) == 3
+    assert set().union(*seen) == everything and sum(map(len, seen)) == len(everything)
+    assert 'rel="next"' in pages[0] and 'rel="prev"' in pages[-1]
+    assert "page=2" in pages[0] and "year=2014" in pages[0]
+    totals = [re.search(r'data-testid="project-totals".*?</table>', html, re.S).group(0)
+              for html in pages]
+    assert len(set(totals)) == 1
+    assert jonas.get("/benefits/?year=2014&page=0").status_code in (400, 422)
+
+
 def test_the_benefit_page_records_realised_values_for_those_allowed(
         app, browser, make_application, people, demo_date):
     _, project_id = _decide_with_calculation(app, make_application, people, WORKED_EXAMPLE,

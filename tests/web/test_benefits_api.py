@@ -189,6 +189,29 @@ def test_register_variance_and_realisation_rate(app, client, token, people, make
                        headers=token["karin"]).status_code == 422
 
 
+def test_the_register_is_paginated_in_sql_and_the_export_holds_every_row(
+        app, client, token, people, make_application, demo_date):
+    import json
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    _decide_with_calculation(app, make_application, people, FULL_EXAMPLE, demo_date)
+    everything = client.get("/api/v1/benefits?year=2014&page_size=100",
+                            headers=token["jonas"]).json
+    assert len(everything) >= 3
+    first = client.get("/api/v1/benefits?year=2014&page_size=2", headers=token["jonas"])
+    pagination = json.loads(first.headers["X-Pagination"])
+    assert pagination["total"] == len(everything) and len(first.json) == 2
+    second = client.get("/api/v1/benefits?year=2014&page_size=2&page=2",
+                        headers=token["jonas"]).json
+    assert [row["id"] for row in first.json + second] == [row["id"] for row in everything][:4]
+    workbook = client.get("/api/v1/benefits?year=2014&page_size=2&format=xlsx",
+                          headers=token["jonas"])
+    sheet = load_workbook(BytesIO(workbook.data)).worksheets[0]
+    assert sheet.max_row == len(everything) + 1
+
+
 def test_a_frozen_version_keeps_its_figures_when_programme_settings_change(
         app, client, token, people, make_application, demo_date):
     from app.extensions import db
