@@ -336,7 +336,6 @@ def policies(args):
 def create_policy(data):
     """Add a policy in force from a budget year (the programme office)."""
     policy = services.create_policy(_programme(data), data, api_user())
-    db.session.commit()
     return policy
 
 
@@ -357,7 +356,6 @@ def update_policy(data, policy_id):
     """Change a policy that no proposal rests on yet (409 otherwise: add a new one)."""
     data.pop("programme_id", None)
     policy = services.update_policy(_policy(policy_id), data, api_user())
-    db.session.commit()
     return policy
 
 
@@ -368,7 +366,6 @@ def update_policy(data, policy_id):
 def delete_policy(policy_id):
     """Remove a policy that no proposal rests on yet."""
     services.delete_policy(_policy(policy_id), api_user())
-    db.session.commit()
 
 
 def _entry_dict(entry: BudgetCutEntry) -> dict:
@@ -408,7 +405,6 @@ def entries(args):
 def propose(data):
     """Propose every organisation's cut for a budget year (idempotent; history is kept)."""
     proposals = services.propose_budget_cuts(_programme(data), data["budget_year"], api_user())
-    db.session.commit()
     return [_entry_dict(e) for e in proposals]
 
 
@@ -425,7 +421,6 @@ def adopt(data):
     entry = services.adopt_budget_cut(_programme(data), organisation, data["budget_year"],
                                       data["amount_sek"], data["council_decision_ref"],
                                       data["reason"], api_user())
-    db.session.commit()
     return _entry_dict(entry)
 
 
@@ -456,7 +451,6 @@ def edit_entry(entry_id):
 def correct(data, entry_id):
     """Correct an adopted cut with a new entry pointing back to it (the reason is required)."""
     correction = services.correct_budget_cut(_entry(entry_id), data, api_user())
-    db.session.commit()
     return _entry_dict(correction)
 
 

@@ -13,7 +13,6 @@ from marshmallow import Schema, fields, validate
 from app.core.asof import parse_on
 from app.core.enums import TertialReportState
 from app.core.errors import Forbidden
-from app.extensions import db
 from app.followup import services
 from app.followup.models import TertialReport
 from app.programmes.choice import api_programme_id
@@ -302,7 +301,6 @@ def generate_tertial_report(data):
     existing = services.find_tertial_report(programme.id, data["year"], data["tertial"])
     report = services.generate_tertial_report(programme, data["year"], data["tertial"],
                                               api_user())
-    db.session.commit()
     return report, 200 if existing is not None else 201
 
 
@@ -324,7 +322,6 @@ def get_tertial_report(report_id):
 def update_tertial_summary(data, report_id):
     """Save the programme office's summary of a draft; a presented report is frozen (409)."""
     report = services.update_summary(_report(report_id), data["summary"], api_user())
-    db.session.commit()
     return report
 
 
@@ -339,7 +336,6 @@ def present_tertial_report(data, report_id):
     """Present the report: its figures are computed a last time and frozen for good."""
     report = services.present_tertial_report(_report(report_id), data.get("summary"),
                                              api_user())
-    db.session.commit()
     return report
 
 
@@ -353,7 +349,6 @@ def present_tertial_report(data, report_id):
 def record_committee_minute(data, report_id):
     """Record the finance committee's minute on a presented report; once only (409 after)."""
     report = services.record_committee_minute(_report(report_id), data["minute"], api_user())
-    db.session.commit()
     return report
 
 

@@ -2,7 +2,6 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.extensions import db
 from app.projects import gates, rules, services
 
 from . import api_blueprint, documented
@@ -116,7 +115,6 @@ def record_gate_decision(data, project_id):
     user = api_user()
     project = services.get_visible_project(user, project_id)
     decision = gates.pass_gate(project, data["phase"], data["decided_on"], data["note"], user)
-    db.session.commit()
     return decision
 
 

@@ -4,7 +4,6 @@ from marshmallow import Schema, fields, validate
 
 from app.core.enums import ProjectState, RagStatus
 from app.core.exports import XLSX_MIMETYPE, sheets_response, workbook_response
-from app.extensions import db
 from app.programmes.choice import api_programme_id
 from app.projects import gates, services
 from app.projects.exports import (
@@ -384,7 +383,6 @@ def open_report(data, project_id):
     report = services.open_report(project, data.pop("period_number"), api_user())
     if data:
         services.save_report(report, data, api_user())
-    db.session.commit()
     return report, 200 if report.id in existing else 201
 
 
@@ -406,7 +404,6 @@ def get_report(report_id):
 def update_report(data, report_id):
     """Save fields of a draft; a submitted report is frozen (409)."""
     report = services.save_report(_report(report_id), data, api_user())
-    db.session.commit()
     return report
 
 
@@ -418,7 +415,6 @@ def update_report(data, report_id):
 def submit_report(report_id):
     """Submit a draft; every problem is listed at once (422 with `errors`), e.g. red unexplained."""
     report = services.submit_report(_report(report_id), api_user())
-    db.session.commit()
     return report
 
 
@@ -430,7 +426,6 @@ def submit_report(report_id):
 def correct_report(data, report_id):
     """Start a correction: a new draft version with the changes sent; the old one is kept."""
     correction = services.correct_report(_report(report_id), data, api_user())
-    db.session.commit()
     return correction
 
 
@@ -443,7 +438,6 @@ def correct_report(data, report_id):
 def request_completion(data, report_id):
     """Programme office: ask the organisation to complete a submitted report."""
     report = services.request_completion(_report(report_id), data["comment"], api_user())
-    db.session.commit()
     return report
 
 
@@ -459,7 +453,6 @@ def close_project(data, project_id):
     project = _project(project_id)
     committed = services.project_commitment_sek(project)
     final = services.close_project(project, data, api_user())
-    db.session.commit()
     return {"project": _project_payload(project), "final_report": final,
             "released_sek": max(committed - final.final_cost_sek, 0),
             "follow_ups": _follow_ups_payload(project)}
@@ -474,7 +467,6 @@ def close_project(data, project_id):
 def record_go_live(data, project_id):
     """Record the go-live date; the one-year benefit follow-up is created once."""
     project = services.record_go_live(_project(project_id), data["go_live_on"], api_user())
-    db.session.commit()
     return _project_payload(project)
 
 
@@ -500,5 +492,4 @@ def complete_follow_up(task_id):
     user = api_user()
     task = services.complete_followup_task(services.get_visible_followup_task(user, task_id),
                                            user)
-    db.session.commit()
     return _follow_up_payload(task, [])

@@ -14,7 +14,7 @@ from app.core.errors import Conflict, InvalidInput
 from app.core.exports import export_url, wants_xlsx, xlsx_response
 from app.core.money import format_msek
 from app.core.permissions import can_view_programme
-from app.core.unit_of_work import change_or_flash_refusal
+from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
 from reports.budget_cut_sheet import explanation_workbook, grouped_bar_chart
@@ -151,13 +151,11 @@ def propose(year: int):
     _require_manager(programme)
     if not ProposeForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(Conflict, InvalidInput) as outcome:
         proposals = services.propose_budget_cuts(programme, year, current_user)
-    except (Conflict, InvalidInput) as refused:
-        db.session.rollback()
-        flash(refused.detail, "danger")
+    if outcome.refused:
+        flash(outcome.refused.detail, "danger")
     else:
-        db.session.commit()
         flash(_("The cuts for %(year)s are proposed for %(count)d organisations.", year=year,
                 count=len(proposals)), "success")
     return _back_to("budget_cuts.year_page", programme, year=year)
@@ -222,15 +220,13 @@ def adopt(year: int, organisation_id: int):
     if request.method == "GET" and item.proposal_entry is not None:
         form.amount_sek.data = item.proposed_sek
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput) as outcome:
             services.adopt_budget_cut(programme, organisation, year, form.amount_sek.data,
                                       form.council_decision_ref.data, form.reason.data,
                                       current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
+        if outcome.refused:
+            form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
-            db.session.commit()
             flash(_("The adopted cut was recorded."), "success")
             return _back_to("budget_cuts.explanation", programme, year=year,
                             organisation_id=organisation.id)
@@ -253,21 +249,18 @@ def correct(entry_id: int):
     if request.method == "GET":
         form.amount_sek.data = entry.amount_sek
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput, Conflict) as outcome:
             services.correct_budget_cut(entry, {
                 "amount_sek": form.amount_sek.data,
                 "council_decision_ref": form.council_decision_ref.data,
                 "reason": form.reason.data}, current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
-        except Conflict as refused:
-            db.session.rollback()
-            flash(refused.detail, "danger")
+        if isinstance(outcome.refused, Conflict):
+            flash(outcome.refused.detail, "danger")
             return _back_to("budget_cuts.explanation", programme, year=entry.budget_year,
                             organisation_id=organisation.id)
+        if outcome.refused:
+            form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
-            db.session.commit()
             flash(_("The correction was recorded."), "success")
             return _back_to("budget_cuts.explanation", programme, year=entry.budget_year,
                             organisation_id=organisation.id)
@@ -284,13 +277,11 @@ def policies():
     if request.method == "POST":
         _require_manager(programme)
         if form.validate_on_submit():
-            try:
+            with attempt(InvalidInput) as outcome:
                 services.create_policy(programme, form.policy_data(), current_user)
-            except InvalidInput as error:
-                db.session.rollback()
-                form.add_error(error.field, error.detail)
+            if outcome.refused:
+                form.add_error(outcome.refused.field, outcome.refused.detail)
             else:
-                db.session.commit()
                 flash(_("The policy was saved."), "success")
                 return _back_to("budget_cuts.policies", programme)
     elif form is not None and not form.valid_from_year.data:
@@ -314,17 +305,14 @@ def edit_policy(policy_id: int):
     if request.method == "GET":
         form.fill(policy)
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput, Conflict) as outcome:
             services.update_policy(policy, form.policy_data(), current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
-        except Conflict as refused:
-            db.session.rollback()
-            flash(refused.detail, "danger")
+        if isinstance(outcome.refused, Conflict):
+            flash(outcome.refused.detail, "danger")
             return _back_to("budget_cuts.policies", programme)
+        if outcome.refused:
+            form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
-            db.session.commit()
             flash(_("The policy was saved."), "success")
             return _back_to("budget_cuts.policies", programme)
     status = 422 if form.errors else 200
@@ -393,13 +381,13 @@ def what_if():
         last = years[-1] if last is None else last
         indexes = [i for i, s in enumerate(form.scenarios) if s.form.share.data is not None]
         letters = "ABCD"
-        try:
+        with attempt(InvalidInput) as outcome:
             result = services.what_if(
                 programme, [form.scenarios[i].form.policy_data() for i in indexes],
                 range(first, last + 1) if first <= last else [],
                 labels=[_("Policy %(letter)s", letter=letters[i]) for i in indexes])
-        except InvalidInput as error:
-            _what_if_error(form, error, indexes)
+        if outcome.refused:
+            _what_if_error(form, outcome.refused, indexes)
         else:
             chart = grouped_bar_chart(
                 [str(y) for y in result.budget_years],

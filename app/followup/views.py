@@ -10,7 +10,7 @@ from app.core import clock, labels, periods
 from app.core.asof import on_from_request
 from app.core.enums import TertialReportState
 from app.core.errors import Forbidden, InvalidInput
-from app.core.unit_of_work import change_or_flash_refusal
+from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
 from reports.xlsx import content_disposition
@@ -118,13 +118,12 @@ def generate():
     programme, _programmes = _programme_arg()
     if not services.can_prepare_tertial_reports(current_user, programme.id):
         abort(403)
-    try:
+    with attempt(InvalidInput) as outcome:
         report = services.generate_tertial_report(programme, request.form.get("year"),
                                                   request.form.get("tertial"), current_user)
-    except InvalidInput as error:
-        flash(error.detail, "danger")
+    if outcome.refused:
+        flash(outcome.refused.detail, "danger")
         return redirect(url_for("followup.index", programme_id=programme.id))
-    db.session.commit()
     if report.state == TertialReportState.PRESENTED:
         flash(_("That report has been presented and does not change."), "info")
     else:

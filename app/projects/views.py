@@ -28,7 +28,7 @@ from app.core.exports import (
     workbook_response,
 )
 from app.core.money import format_sek
-from app.core.unit_of_work import change_or_flash_refusal
+from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id
 from app.programmes.models import Programme
@@ -198,7 +198,6 @@ def open_report(project_id: int):
     if not form.validate_on_submit() or not form.period_number.data.isdigit():
         abort(400)
     report = services.open_report(project, int(form.period_number.data), current_user)
-    db.session.commit()
     return redirect(url_for("projects.edit_report", report_id=report.id))
 
 
@@ -208,13 +207,11 @@ def go_live(project_id: int):
     project = services.get_visible_project(current_user, project_id)
     form = forms.GoLiveForm()
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput) as outcome:
             services.record_go_live(project, form.go_live_on.data, current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
+        if outcome.refused:
+            form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
-            db.session.commit()
             flash(_("Go-live was recorded; the benefits are followed up one year later."),
                   "success")
             return redirect(url_for("projects.detail", project_id=project.id))
@@ -243,13 +240,11 @@ def close(project_id: int):
     form = forms.CloseForm(data={"go_live_on": project.go_live_on})
     if form.validate_on_submit():
         committed = services.project_commitment_sek(project)
-        try:
+        with attempt(InvalidInput) as outcome:
             final = services.close_project(project, form.final_data(), current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
+        if outcome.refused:
+            form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
-            db.session.commit()
             flash(_("The project is closed. %(amount)s was released back to the envelope.",
                     amount=format_sek(max(committed - final.final_cost_sek, 0))), "success")
             return redirect(url_for("projects.detail", project_id=project.id))
@@ -270,16 +265,14 @@ def _form_page(report, form, status: int = 200):
 
 def _submit_or_show_problems(report, form):
     """Submit the saved draft; if anything is missing, show every reason on the form."""
-    try:
+    with attempt(InvalidInput) as outcome:
         services.submit_report(report, current_user)
-    except InvalidInput as error:
-        db.session.rollback()
-        for problem in error.problems():
+    if outcome.refused:
+        for problem in outcome.refused.problems():
             form.add_error(problem["field"], problem["message"])
         flash(_("The draft was saved but cannot be submitted yet. Correct what is listed, then "
                 "submit again."), "warning")
         return _form_page(report, form, 422)
-    db.session.commit()
     flash(_("The report was submitted to the programme office."), "success")
     return redirect(url_for("projects.report", report_id=report.id))
 
@@ -293,13 +286,11 @@ def edit_report(report_id: int):
         return redirect(url_for("projects.report", report_id=report.id))
     form = forms.ReportForm(obj=report)
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput) as outcome:
             services.save_report(report, form.report_data(), current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
+        if outcome.refused:
+            form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
-            db.session.commit()
             if form.send.data:
                 return _submit_or_show_problems(report, form)
             flash(_("The draft was saved."), "success")
@@ -336,7 +327,6 @@ def correct_report(report_id: int):
     if not forms.CorrectForm().validate_on_submit():
         abort(400)
     correction = services.correct_report(report, {}, current_user)
-    db.session.commit()
     flash(_("A new version was started. The submitted report is kept unchanged."), "info")
     return redirect(url_for("projects.edit_report", report_id=correction.id))
 
@@ -349,13 +339,11 @@ def request_completion(report_id: int):
         raise Forbidden(_("Only the programme office asks for completion of a report."))
     form = forms.CompletionForm()
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput) as outcome:
             services.request_completion(report, form.comment.data, current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
+        if outcome.refused:
+            form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
-            db.session.commit()
             flash(_("The organisation was asked to complete the report."), "success")
             return redirect(url_for("projects.report", report_id=report.id))
     return _report_page(report, 422, completion_form=form)
@@ -371,15 +359,13 @@ def pass_gate(project_id: int):
     if form is None:
         abort(404)
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput, Conflict) as outcome:
             decision = gates.pass_gate(project, form.phase.data, form.decided_on.data,
                                        form.note.data or "", current_user)
-        except (InvalidInput, Conflict) as error:
-            db.session.rollback()
-            for problem in error.problems():
+        if outcome.refused:
+            for problem in outcome.refused.problems():
                 form.add_error(problem["field"], problem["message"])
         else:
-            db.session.commit()
             flash(_("The gate decision was recorded: the project is in %(phase)s.",
                     phase=decision.phase.name), "success")
             return redirect(url_for("projects.detail", project_id=project.id,
