@@ -40,6 +40,9 @@ class CalculationVersion(db.Model):
     discount_rate: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4))
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     is_frozen: Mapped[bool] = mapped_column(default=False)
+    # The net present value, stored once when the version is frozen (it cannot change then),
+    # so portfolio charts need not evaluate every calculation on every request.
+    npv_sek: Mapped[int | None] = money_column(nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = created_at_column()
 

@@ -9,13 +9,14 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.asof import counts_on
 from app.extensions import db
 from app.projects import queries as project_queries
 from app.projects.models import Project
 
-from .models import Benefit, BenefitPlanYear, RealisationEntry
+from .models import Benefit, BenefitLine, BenefitPlanYear, CostLine, RealisationEntry
 
 
 def effective_entry_ids(on: date | None) -> sa.Select:
@@ -188,3 +189,18 @@ def register_totals(figures: sa.Select, key: str) -> dict[int, dict]:
             "actual_to_date_sek": realised, "variance_sek": realised - planned,
             "realisation_rate": realised / planned if planned else None}
     return grouped
+
+
+def load_lines_of_unvalued(versions) -> None:
+    """Load the lines of the versions that have no stored value yet (two statements at most),
+    so their value can be evaluated; frozen versions keep their value and need no lines."""
+    unvalued = {version.id: version for version in versions if version.npv_sek is None}
+    if not unvalued:
+        return
+    for model, attribute in ((BenefitLine, "benefit_lines"), (CostLine, "cost_lines")):
+        lines: dict[int, list] = {}
+        for line in db.session.scalars(sa.select(model).where(model.version_id.in_(list(unvalued)))
+                                       .order_by(model.version_id, model.position)):
+            lines.setdefault(line.version_id, []).append(line)
+        for version_id, version in unvalued.items():
+            set_committed_value(version, attribute, lines.get(version_id, []))

@@ -177,6 +177,7 @@ def _new_version(calc: BenefitCalculation, kind: CalculationVersionKind, payload
     if version not in calc.versions:
         calc.versions.append(version)
     if frozen:
+        version.npv_sek = _npv_of(parsed)
         network_services.snapshot_network(version)
     return version
 
@@ -215,11 +216,27 @@ def freeze_submitted(application: Application, actor) -> CalculationVersion | No
     working = latest_version(application)
     if working is not None and not working.is_frozen:
         working.is_frozen = True
+        working.npv_sek = npv_of(working, application.programme)
         db.session.flush()
         network_services.snapshot_network(working)
         audit.record("benefit_calculation.frozen", working, actor=actor,
                      after={"kind": working.kind, "version": working.number})
     return working
+
+
+def _npv_of(parsed) -> int:
+    return calculation.round_sek(calculation.evaluate(parsed).npv)
+
+
+def npv_of(version: CalculationVersion, programme: Programme) -> int | None:
+    """The version's net present value: stored once frozen, else evaluated; None when the
+    stored calculation no longer parses."""
+    if version.is_frozen and version.npv_sek is not None:
+        return version.npv_sek
+    try:
+        return _npv_of(parse(payload_of(version), programme))
+    except InvalidInput:
+        return None
 
 
 def _valued(line: BenefitLine) -> bool:

@@ -11,7 +11,6 @@ from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import Area, Organisation
 from app.applications import queries as application_queries
@@ -19,9 +18,7 @@ from app.applications.models import Application
 from app.benefits import queries as benefit_queries
 from app.benefits.models import (
     BenefitCalculation,
-    BenefitLine,
     CalculationVersion,
-    CostLine,
 )
 from app.budget_cuts import queries as budget_cut_queries
 from app.core.asof import counts_on, local_day_of
@@ -169,11 +166,8 @@ def budget_cut_entries(programme_id: int, on: date, organisation_id: int | None 
 
 
 def baseline_versions(project_ids: sa.Select) -> dict[int, CalculationVersion]:
-    """The newest baseline calculation version of each project's application, lines loaded.
-
-    Three statements whatever the count: the versions, their benefit lines, their cost lines
-    (selectin loading would split a large portfolio into batches of 500).
-    """
+    """The newest baseline calculation version of each project's application; one statement
+    when every version holds its stored value, three when some must be evaluated."""
     query = (
         sa.select(Project.id, CalculationVersion)
         .join(BenefitCalculation, BenefitCalculation.id == CalculationVersion.calculation_id)
@@ -183,17 +177,5 @@ def baseline_versions(project_ids: sa.Select) -> dict[int, CalculationVersion]:
         .order_by(Project.id, CalculationVersion.number)
     )
     versions = {project_id: version for project_id, version in db.session.execute(query)}
-    version_ids = (
-        sa.select(CalculationVersion.id)
-        .join(BenefitCalculation, BenefitCalculation.id == CalculationVersion.calculation_id)
-        .join(Project, Project.application_id == BenefitCalculation.application_id)
-        .where(Project.id.in_(project_ids),
-               CalculationVersion.kind == CalculationVersionKind.BASELINE))
-    for model, attribute in ((BenefitLine, "benefit_lines"), (CostLine, "cost_lines")):
-        lines: dict[int, list] = {}
-        for line in db.session.scalars(sa.select(model).where(model.version_id.in_(version_ids))
-                                       .order_by(model.version_id, model.position)):
-            lines.setdefault(line.version_id, []).append(line)
-        for version in versions.values():
-            set_committed_value(version, attribute, lines.get(version.id, []))
+    benefit_queries.load_lines_of_unvalued(versions.values())
     return versions

@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Area, Organisation
-from app.benefits import calculation
 from app.benefits import services as benefit_services
 from app.budget_cuts import rules as budget_cut_rules
 from app.budget_cuts import services as budget_cut_services
@@ -464,15 +463,6 @@ def _saving_year(in_force: Mapping[int, Any], budget_year: int) -> int:
     return budget_year - lag
 
 
-def _npv_sek(version, programme: Programme) -> int | None:
-    """The baseline calculation's NPV; None when the stored calculation no longer parses."""
-    try:
-        parsed = benefit_services.parse(benefit_services.payload_of(version), programme)
-    except InvalidInput:
-        return None
-    return calculation.round_sek(calculation.evaluate(parsed).npv)
-
-
 def _portfolio(programme: Programme, scope: queries.Scope, project_frame: pd.DataFrame,
                granted: Mapping[int, int], labels) -> Chart:
     versions = queries.baseline_versions(scope.project_ids())
@@ -483,7 +473,7 @@ def _portfolio(programme: Programme, scope: queries.Scope, project_frame: pd.Dat
         rows.append({
             "project": project.title, "area": project.area if pd.notna(project.area) else None,
             "cost_sek": granted.get(application_id, 0),
-            "npv_sek": _npv_sek(version, programme) if version is not None else None,
+            "npv_sek": benefit_services.npv_of(version, programme) if version is not None else None,
             "users": None if pd.isna(project.estimated_users) else int(project.estimated_users)})
     return figures.portfolio_bubbles(rows, labels=labels)
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import Organisation
 from app.applications.models import Application, ApplicationEvent, Assessment, AssessmentScore
-from app.benefits.models import BenefitCalculation, BenefitLine, CalculationVersion, CostLine
+from app.benefits import queries as benefit_queries
+from app.benefits.models import BenefitCalculation, CalculationVersion
 from app.core import clock
 from app.core.enums import ApplicationState, CalculationVersionKind, IdeaState
 from app.extensions import db
@@ -120,8 +120,8 @@ def assessment_scores(application_ids: list[int], on: date) -> dict[int, dict[st
 
 def calculation_versions(application_ids: list[int], on: date
                          ) -> dict[int, CalculationVersion]:
-    """Each application's newest frozen baseline or as-submitted calculation by `on`, lines
-    loaded (three statements whatever the count)."""
+    """Each application's newest frozen baseline or as-submitted calculation by `on` (lines
+    loaded only for those without a stored value)."""
     if not application_ids:
         return {}
     version_ids = (
@@ -139,11 +139,5 @@ def calculation_versions(application_ids: list[int], on: date
              .order_by(BenefitCalculation.application_id, CalculationVersion.number))
     versions = {application_id: version
                 for application_id, version in db.session.execute(query)}
-    for model, attribute in ((BenefitLine, "benefit_lines"), (CostLine, "cost_lines")):
-        lines: dict[int, list] = {}
-        for line in db.session.scalars(sa.select(model).where(model.version_id.in_(version_ids))
-                                       .order_by(model.version_id, model.position)):
-            lines.setdefault(line.version_id, []).append(line)
-        for version in versions.values():
-            set_committed_value(version, attribute, lines.get(version.id, []))
+    benefit_queries.load_lines_of_unvalued(versions.values())
     return versions

@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.applications.services import REQUIREMENTS
-from app.benefits import calculation
 from app.benefits import services as benefit_services
 from app.core import audit, clock
 from app.core.errors import Conflict, InvalidInput, NotFound
@@ -123,15 +122,6 @@ def criterion_names(programme: Programme) -> dict[str, str]:
 
 # ---- candidates -------------------------------------------------------------------------------
 
-def _npv_sek(version, programme: Programme) -> int | None:
-    """The calculation's NPV; None when the stored calculation no longer parses."""
-    try:
-        parsed = benefit_services.parse(benefit_services.payload_of(version), programme)
-    except InvalidInput:
-        return None
-    return calculation.round_sek(calculation.evaluate(parsed).npv)
-
-
 def candidates(programme: Programme, on: date) -> list[dict[str, Any]]:
     """The real candidates as of `on`: undecided applications, then approved ideas.
 
@@ -150,7 +140,7 @@ def candidates(programme: Programme, on: date) -> list[dict[str, Any]]:
             "organisation": row.organisation, "reference": row.reference, "stage": row.stage,
             "requested_sek": row.requested_sek, "scores": row.scores,
             "is_assessed": bool(row.scores),
-            "npv_sek": _npv_sek(version, programme) if version is not None else None,
+            "npv_sek": benefit_services.npv_of(version, programme) if version is not None else None,
             "requires": (queries.application_key(row.feasibility_id)
                          if row.feasibility_id in keys else None),
         })
