@@ -354,9 +354,7 @@ def create_application(data):
                  else db.session.scalar(sa.select(Programme).order_by(Programme.id)))
     if programme is None:
         raise InvalidInput(_("There is no such programme."), field="programme_id")
-    application = services.create_draft(programme, data, api_user())
-    db.session.commit()
-    return application
+    return services.create_draft(programme, data, api_user())
 
 
 @blp.get("/applications/<int:application_id>")
@@ -377,9 +375,7 @@ def update_application(data, application_id):
     """Save sections of a draft (or of an application returned for completion)."""
     data.pop("programme_id", None)
     data.pop("kind", None)
-    application = services.update_draft(_visible(application_id), data, api_user())
-    db.session.commit()
-    return application
+    return services.update_draft(_visible(application_id), data, api_user())
 
 
 @blp.post("/applications/<int:application_id>/submit")
@@ -390,7 +386,6 @@ def update_application(data, application_id):
 def submit_application(application_id):
     """Submit or resubmit; every problem is listed at once (422 with `errors`)."""
     application = services.submit(_visible(application_id), api_user())
-    db.session.commit()
     return services.receipt_for(application)
 
 
@@ -416,7 +411,6 @@ def application_history(application_id):
 def _step(application_id: int, perform):
     application = _visible(application_id, lock=True)
     perform(application, api_user())
-    db.session.commit()
     return application
 
 
@@ -498,9 +492,7 @@ def withdraw(data, application_id):
 def decide(data, application_id):
     """Decide within your delegation. 409 when decided already, when the envelope is short
     (with `remaining_sek`) or when the anti-splitting warning needs acknowledging."""
-    decision = services.decide(_visible(application_id), data, api_user())
-    db.session.commit()
-    return decision
+    return services.decide(_visible(application_id), data, api_user())
 
 
 @blp.get("/applications/<int:application_id>/routing")
@@ -527,11 +519,9 @@ def add_attachment(application_id):
     if upload is None:
         raise InvalidInput(_("Send the file as multipart/form-data in the field 'file'."),
                            field="attachment")
-    attachment = services.add_attachment(_visible(application_id), upload.filename or "",
-                                         upload.read(services.MAX_ATTACHMENT_BYTES + 1),
-                                         api_user(), size_bytes=stream_size(upload.stream))
-    db.session.commit()
-    return attachment
+    return services.add_attachment(_visible(application_id), upload.filename or "",
+                                   upload.read(services.MAX_ATTACHMENT_BYTES + 1),
+                                   api_user(), size_bytes=stream_size(upload.stream))
 
 
 @blp.get("/decisions")
@@ -576,9 +566,7 @@ def get_decision(decision_id):
 def correct(data, decision_id):
     """Correct by a new decision: supplementary grant, reduction or revocation. 409 when the
     anti-splitting warning needs acknowledging (with `splitting_total_sek`)."""
-    decision = services.correct_decision(_visible_decision(decision_id), data, api_user())
-    db.session.commit()
-    return decision
+    return services.correct_decision(_visible_decision(decision_id), data, api_user())
 
 
 @blp.get("/delegation/route")

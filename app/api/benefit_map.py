@@ -221,9 +221,7 @@ def _application_for_write(project_id: int | None, application_id: int | None) -
 @blp.alt_response(422, **PROBLEM)
 def add_project_node(data, project_id):
     """Add an enabler or a change (owner, responsible person, due date, state) to the network."""
-    node = services.add_node(_application_for_write(project_id, None), data, api_user())
-    db.session.commit()
-    return node
+    return services.add_node(_application_for_write(project_id, None), data, api_user())
 
 
 @blp.post("/applications/<int:application_id>/benefit-map/nodes")
@@ -234,9 +232,7 @@ def add_project_node(data, project_id):
 @blp.alt_response(422, **PROBLEM)
 def add_application_node(data, application_id):
     """Add an enabler or a change to an application's network while it is written."""
-    node = services.add_node(_application_for_write(None, application_id), data, api_user())
-    db.session.commit()
-    return node
+    return services.add_node(_application_for_write(None, application_id), data, api_user())
 
 
 @blp.get("/benefit-map/nodes/<int:node_id>")
@@ -257,10 +253,8 @@ def get_node(node_id):
 @blp.alt_response(422, **PROBLEM)
 def update_node(data, node_id):
     """Update a change (e.g. mark it done with evidence and date) or an enabler."""
-    node = services.update_node(permissions.get_visible_node(api_user(), node_id), data,
+    return services.update_node(permissions.get_visible_node(api_user(), node_id), data,
                                 api_user())
-    db.session.commit()
-    return node
 
 
 @blp.delete("/benefit-map/nodes/<int:node_id>")
@@ -271,7 +265,6 @@ def update_node(data, node_id):
 def delete_node(node_id):
     """Remove an enabler or change and its links."""
     services.delete_node(permissions.get_visible_node(api_user(), node_id), api_user())
-    db.session.commit()
     return Response(status=204)
 
 
@@ -280,7 +273,6 @@ def _add_link(application: Application, data: dict):
                              api_user())
     lines = {line.position: line for line in services.current_lines(application)}
     source, target = services.link_ends(link, lines)
-    db.session.commit()
     return {"id": link.id, "source": source, "target": target}
 
 
@@ -319,5 +311,4 @@ def delete_project_link(project_id, link_id):
         raise Forbidden(_("Only the applying organisation (while it may edit) and the programme "
                           "office can change this network."))
     services.delete_link(application, services.get_live_link(application, link_id), api_user())
-    db.session.commit()
     return Response(status=204)

@@ -140,9 +140,7 @@ def ideas(filters, pagination_parameters):
 def submit_idea(data):
     """Submit an idea on behalf of the applicant's organisation; the programme office is told."""
     programme = _programme(data.pop("programme_id"))
-    idea = services.submit_idea(programme, data, actor=api_user())
-    db.session.commit()
-    return idea
+    return services.submit_idea(programme, data, actor=api_user())
 
 
 @blp.get("/ideas/similar")
@@ -176,7 +174,6 @@ def update_idea(data, idea_id: int):
     user = api_user()
     found = services.get_visible_idea(user, idea_id)
     services.update_idea(found, data, actor=user)
-    db.session.commit()
     return found
 
 
@@ -195,7 +192,6 @@ def screen_idea(data, idea_id: int):
     user = api_user()
     found = services.get_visible_idea(user, idea_id)
     services.screen_idea(found, data["outcome"], data["comment"], actor=user)
-    db.session.commit()
     return found
 
 

@@ -19,9 +19,10 @@ from app.core.enums import (
     IdeaState,
     Role,
 )
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_edit_application, can_view_application
+from app.core.unit_of_work import attempt
 from app.core.uploads import stream_size
 from app.extensions import db
 from app.ideas.models import ProjectIdea
@@ -73,17 +74,16 @@ def _can_apply(user) -> bool:
 
 def _routed_authority(application: Application) -> DelegationRule | None:
     """Who decides the application on its planned date, or None when it cannot be routed yet."""
-    try:
-        return services.routed_authority(application)
-    except InvalidInput:
-        return None
+    with attempt(InvalidInput) as outcome:
+        authority = services.routed_authority(application)
+    return None if outcome.refused else authority
 
 
 def _may_decide(application: Application) -> bool:
     """Whether the user holds an authority that decides the application on some allowed date."""
-    try:
+    with attempt(InvalidInput) as outcome:
         authorities = services.decision_authorities(application)
-    except InvalidInput:
+    if outcome.refused:
         return False
     return bool(authorities & current_user.authority_keys_for(application.programme_id))
 
@@ -149,16 +149,14 @@ def _form_page(form, application, programme, status: int):
 
 def _submit_or_show_problems(application: Application, form):
     """Submit a saved draft; if anything is missing, show every problem on the form."""
-    try:
+    with attempt(InvalidInput) as outcome:
         services.submit(application, current_user)
-    except InvalidInput as error:
-        db.session.rollback()
-        for problem in error.problems():
+    if outcome.refused:
+        for problem in outcome.refused.problems():
             form.add_error(problem["field"], problem["message"])
         flash(_("The draft was saved but cannot be submitted yet. Correct what is listed, "
                 "then submit again."), "warning")
         return _form_page(form, application, application.programme, 422)
-    db.session.commit()
     flash(_("The application was submitted. Keep the receipt."), "success")
     return redirect(url_for("applications.receipt", application_id=application.id))
 
@@ -297,15 +295,13 @@ def new():
     if request.method == "GET":
         _prefill_from_idea(form, ideas, request.args.get("idea_id", type=int))
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput) as outcome:
             application = services.create_draft(
                 programme, {"kind": form.kind.data, **form.sections()}, current_user)
             _attach_files(application, form)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
+        if outcome.refused:
+            form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
-            db.session.commit()
             if form.send.data:
                 return _submit_or_show_problems(application, form)
             flash(_("The draft was saved."), "success")
@@ -325,14 +321,12 @@ def edit(application_id: int):
         feasibility_studies=_feasibility_studies(application.organisation_id, application.id),
         from_request=request.method == "POST")
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput) as outcome:
             services.update_draft(application, form.sections(), current_user)
             _attach_files(application, form)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
+        if outcome.refused:
+            form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
-            db.session.commit()
             if form.send.data:
                 return _submit_or_show_problems(application, form)
             flash(_("The draft was saved."), "success")
@@ -394,19 +388,17 @@ STEP_MESSAGES = {
 
 
 def _take_step(application_id: int, name: str, perform):
-    """Take one step from the detail page: check, validate, one service call, commit, redirect."""
+    """Take one step from the detail page: check, validate, one service call, redirect."""
     application = services.get_visible_application(current_user, application_id, lock=True)
     action = rules.Action.COMPLETE_ASSESSMENT if name == "assess" else forms.STEP_FORMS[name][0]
     _require_step(application, action)
     form = forms.step_form(name, application.programme)
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput) as outcome:
             perform(application, form)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
+        if outcome.refused:
+            form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
-            db.session.commit()
             flash(STEP_MESSAGES[name](), "success")
             return redirect(url_for("applications.detail", application_id=application.id))
     return _detail_page(application, 422, **{name: form})
@@ -449,6 +441,26 @@ def withdraw(application_id: int):
         a, f.comment.data, current_user))
 
 
+def _show_decision_refusal(form, refused: DomainError) -> tuple[int, str | None]:
+    """Show a refused decision on its form: the status and the anti-splitting warning, if any.
+
+    Invalid input is shown on its field (422); a conflict only when the form can resolve it:
+    the anti-splitting warning to acknowledge, or the envelope's shortfall (409). Any other
+    conflict leaves the view.
+    """
+    if isinstance(refused, InvalidInput):
+        form.add_error(refused.field, refused.detail)
+        return 422, None
+    if refused.field != "splitting_acknowledged" and "remaining_sek" not in refused.extra:
+        raise refused
+    if refused.field == "splitting_acknowledged":
+        form.splitting_acknowledged.flags.required = True
+        form.splitting_reason.flags.required = True
+        return 409, refused.detail
+    form.add_error("amount_sek", refused.detail)
+    return 409, None
+
+
 @bp.post("/<int:application_id>/decide")
 @recent_login_required("applications.detail")
 def decide(application_id: int):
@@ -463,24 +475,11 @@ def decide(application_id: int):
     form = forms.DecisionForm(prefix="decide")
     status, warning = 422, None
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             decision = services.decide(application, form.decision_data(), current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
-        except Conflict as error:
-            if error.field != "splitting_acknowledged" and "remaining_sek" not in error.extra:
-                raise
-            db.session.rollback()
-            status = 409
-            if error.field == "splitting_acknowledged":
-                warning = error.detail
-                form.splitting_acknowledged.flags.required = True
-                form.splitting_reason.flags.required = True
-            else:
-                form.add_error("amount_sek", error.detail)
+        if outcome.refused:
+            status, warning = _show_decision_refusal(form, outcome.refused)
         else:
-            db.session.commit()
             flash(_("The decision %(number)s was taken.", number=decision.diary_number),
                   "success")
             return redirect(url_for("decisions.detail", decision_id=decision.id))
@@ -537,25 +536,12 @@ def correct(decision_id: int):
     form = forms.CorrectionForm(prefix="correct")
     status, warning = 422, None
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             correction = services.correct_decision(decision, form.correction_data(),
                                                    current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_error(error.field, error.detail)
-        except Conflict as error:
-            if error.field != "splitting_acknowledged" and "remaining_sek" not in error.extra:
-                raise
-            db.session.rollback()
-            status = 409
-            if error.field == "splitting_acknowledged":
-                warning = error.detail
-                form.splitting_acknowledged.flags.required = True
-                form.splitting_reason.flags.required = True
-            else:
-                form.add_error("amount_sek", error.detail)
+        if outcome.refused:
+            status, warning = _show_decision_refusal(form, outcome.refused)
         else:
-            db.session.commit()
             flash(_("The correcting decision %(number)s was taken.",
                     number=correction.diary_number), "success")
             return redirect(url_for("decisions.detail", decision_id=correction.id))

@@ -15,7 +15,7 @@ from app.budget_cuts import rules as cut_rules
 from app.budget_cuts import services as cut_services
 from app.core import clock
 from app.core.errors import DomainError
-from app.core.unit_of_work import change_or_flash_refusal
+from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.extensions import db
 from app.programmes.models import Programme
 from app.projects.models import Project
@@ -187,9 +187,9 @@ def _cuts_before_change(programme: Programme, on: date,
     if not organisation_ids:
         return found
     for year in (on.year, on.year + 1):
-        try:
+        with attempt(DomainError) as outcome:
             items = cut_services.explanations(programme, year, organisation_ids)
-        except DomainError:
+        if outcome.refused:
             continue
         for item in items:
             for flag in item.flags:

@@ -12,6 +12,7 @@ from app.core.enums import IdeaState, Role
 from app.core.errors import Forbidden, InvalidInput
 from app.core.exports import export_url, query_xlsx_response, wants_xlsx
 from app.core.permissions import can_view_portfolio, can_view_programme
+from app.core.unit_of_work import attempt
 from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
 from app.programmes.models import Programme
@@ -112,14 +113,12 @@ def new():
                     "benefit. Look at them, then submit again if your idea is still needed."),
                   "warning")
             return render_template("ideas/form.html", form=form, idea=None, matches=matches)
-        try:
+        with attempt(InvalidInput) as outcome:
             idea = services.submit_idea(db.session.get(Programme, form.programme_id.data),
                                         form.idea_data(), actor=current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            _form_error(form, error)
+        if outcome.refused:
+            _form_error(form, outcome.refused)
         else:
-            db.session.commit()
             flash(_("Your idea was submitted. The programme office will screen it."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     status = 422 if form.errors else 200
@@ -159,13 +158,11 @@ def edit(idea_id: int):
     del form.programme_id
     if form.validate_on_submit():
         answered = idea.state == IdeaState.MORE_INFO_REQUESTED
-        try:
+        with attempt(InvalidInput) as outcome:
             services.update_idea(idea, form.idea_data(), actor=current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            _form_error(form, error)
+        if outcome.refused:
+            _form_error(form, outcome.refused)
         else:
-            db.session.commit()
             flash(_("Your answer was sent to the programme office.") if answered
                   else _("The idea was saved."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
@@ -183,14 +180,12 @@ def screen(idea_id: int):
     services.require_screenable(idea, current_user)
     form = ScreeningForm()
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput) as outcome:
             services.screen_idea(idea, form.outcome.data, form.comment.data, actor=current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            field = form.outcome if error.field == "outcome" else form.comment
-            field.errors = [*field.errors, error.detail]
+        if outcome.refused:
+            field = form.outcome if outcome.refused.field == "outcome" else form.comment
+            field.errors = [*field.errors, outcome.refused.detail]
         else:
-            db.session.commit()
             flash(_("The screening was saved and the organisation was notified."), "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     status = 422 if form.errors else 200
