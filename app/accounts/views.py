@@ -18,7 +18,7 @@ from flask_login import current_user, login_required, logout_user
 from app.core.errors import DomainError
 from app.core.labels import ROLE as ROLE_LABELS
 from app.core.permissions import can_administer
-from app.core.unit_of_work import change_or_flash_refusal
+from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.core.urls import is_safe_local_path
 from app.extensions import db, limiter
 from app.programmes.services import list_programmes
@@ -73,10 +73,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            db.session.rollback()
             flash(_("Wrong e-mail address or password."), "danger")
         else:
-            db.session.commit()
             start_session(user, remember=bool(form.remember.data))
             return redirect(next_path if is_safe_local_path(next_path) else url_for("start.home"))
     return render_template("accounts/login.html", form=form, reauth=reauth), (
@@ -236,7 +234,7 @@ def _save_user(user: User | None):
             "is_active": form.is_active.data, "password": form.password.data,
             "roles": form.role_grants(),
         }
-        try:
+        with attempt(DomainError) as outcome:
             if user is None:
                 if not data["password"]:
                     raise DomainError(_("Give the new user a password."), field="password")
@@ -244,14 +242,12 @@ def _save_user(user: User | None):
             else:
                 data.pop("email")
                 services.update_user(user, data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
+        if error := outcome.refused:
             field = getattr(form, error.field or "", None)
             if field is None or error.field == "roles":
                 field = form.authority_key if error.field == "roles" else form.name
             field.errors = [*field.errors, error.detail]
         else:
-            db.session.commit()
             flash(_("The user %(name)s was saved.", name=user.name), "success")
             return redirect(url_for("accounts.users"))
     status = 422 if form.errors else 200
@@ -290,16 +286,14 @@ def _save_organisation(organisation: Organisation | None):
         data = {"name": form.name.data, "short_name": form.short_name.data,
                 "kind": form.kind.data, "area_id": form.area_id.data or None,
                 "is_active": form.is_active.data}
-        try:
+        with attempt(DomainError) as outcome:
             if organisation is None:
                 organisation = services.create_organisation(data, actor=current_user)
             else:
                 services.update_organisation(organisation, data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, error.detail]
+        if outcome.refused:
+            form.name.errors = [*form.name.errors, outcome.refused.detail]
         else:
-            db.session.commit()
             flash(_("The organisation %(name)s was saved.", name=organisation.name), "success")
             return redirect(url_for("accounts.organisations"))
     status = 422 if form.errors else 200

@@ -77,7 +77,6 @@ def revoke_my_token(token_id):
     """Revoke one of the caller's tokens (also the one this request uses); idempotent."""
     user = api_user()
     services.revoke_api_token(get_visible_token(user, token_id, user.id), actor=user)
-    db.session.commit()
 
 
 @blp.get("/users/<int:user_id>/tokens")
@@ -98,7 +97,6 @@ def revoke_user_token(user_id, token_id):
     owner = _token_owner(user_id)
     services.revoke_api_token(get_visible_token(api_user(), token_id, owner.id),
                               actor=api_user())
-    db.session.commit()
 
 
 class RoleGrantSchema(Schema):
@@ -157,5 +155,4 @@ def set_user_roles(data, user_id):
     grants = [services.grant_text(Role(g["role"]), g["authority_key"], g["programme_id"])
               for g in data["grants"]]
     services.update_user(user, {"roles": grants}, actor=api_user())
-    db.session.commit()
     return _grants_of(user)

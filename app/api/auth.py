@@ -6,7 +6,6 @@ from werkzeug.exceptions import Unauthorized
 from app.accounts.rules import TokenState
 from app.accounts.services import api_token_state, token_record, user_for_token
 from app.core import read_only
-from app.extensions import db
 
 HOW_TO_AUTHENTICATE = (
     "Send a valid API token in the header 'Authorization: Bearer <token>'. "
@@ -22,7 +21,6 @@ def authenticate_request() -> None:
     user = user_for_token(token.strip())
     if user is None:
         raise Unauthorized(description=_refusal(token.strip()) + " " + HOW_TO_AUTHENTICATE)
-    db.session.commit()
     g.api_user = user
 
 

@@ -265,7 +265,6 @@ def save_application_calculation(application_id):
     """Save the calculation of a draft application (frozen at submission)."""
     application = application_services.get_visible_application(api_user(), application_id)
     version = services.save_working_calculation(application, _json_body(), api_user())
-    db.session.commit()
     return _version_payload(version)
 
 
@@ -288,7 +287,6 @@ def re_estimate(project_id):
     """Record a re-estimate of a funded project's calculation (the baseline never changes)."""
     project = _visible_project(project_id)
     version = services.add_re_estimate(project, _json_body(), api_user())
-    db.session.commit()
     return _version_payload(version)
 
 
@@ -353,7 +351,6 @@ def update_benefit(data, benefit_id):
     if not services.can_record_realisation(api_user(), benefit):
         raise Forbidden(_("Only the benefit's owner or the programme office can change it."))
     services.update_benefit(benefit, data, api_user())
-    db.session.commit()
     return benefit
 
 
@@ -377,6 +374,5 @@ def realisations(benefit_id):
 def add_realisation(data, benefit_id):
     """Enter a realised value for a year; a new entry for the same year corrects the earlier."""
     entry = services.record_realisation(_visible_benefit(benefit_id), data, api_user())
-    db.session.commit()
     return entry
 

@@ -142,7 +142,6 @@ def add_regime(data, programme_id: int):
     before the business date or inside the regime in force, no reason), nothing saved.
     """
     regime = regimes.add_regime(_programme(programme_id), data, api_user())
-    db.session.commit()
     return _regime_dict(regime)
 
 
@@ -162,7 +161,6 @@ def edit_regime(data, programme_id: int, regime_id: int):
                "rules": [{"authority_key": r.authority_key, "authority_name": r.authority_name,
                           "limit_sek": r.limit_sek, "source": r.source} for r in regime.rules]}
     regime = regimes.edit_regime(regime, {**current, **data}, api_user())
-    db.session.commit()
     return _regime_dict(regime)
 
 
@@ -175,4 +173,3 @@ def edit_regime(data, programme_id: int, regime_id: int):
 def delete_regime(programme_id: int, regime_id: int):
     """Delete a future regime; 409 for one in force or past."""
     regimes.delete_regime(_regime(_programme(programme_id), regime_id), api_user())
-    db.session.commit()

@@ -3,7 +3,6 @@
 from marshmallow import Schema, fields
 
 from app.core.notifications import set_wants_email
-from app.extensions import db
 
 from . import api_blueprint, documented
 from .auth import api_user
@@ -37,5 +36,4 @@ def update_settings(data):
     """Turn e-mailing of the caller's notifications on or off."""
     user = api_user()
     set_wants_email(user, data["wants_email"], user)
-    db.session.commit()
     return {"wants_email": user.wants_email}

@@ -236,7 +236,6 @@ def create_scenario(data):
     """Save a named scenario, evaluated on the candidates as of the business date."""
     _require_prioritiser()
     scenario = services.create_scenario(services.current_programme(), data, api_user())
-    db.session.commit()
     return scenario
 
 
@@ -260,7 +259,6 @@ def update_scenario(data, scenario_id):
     scenario = permissions.get_visible_scenario(api_user(), scenario_id)
     _require_prioritiser()
     services.update_scenario(scenario, data, api_user())
-    db.session.commit()
     return scenario
 
 
@@ -274,7 +272,6 @@ def send_scenario(scenario_id):
     scenario = permissions.get_visible_scenario(api_user(), scenario_id)
     _require_prioritiser()
     services.send_scenario(scenario, api_user())
-    db.session.commit()
     return scenario
 
 

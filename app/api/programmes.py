@@ -162,7 +162,6 @@ def _setup_of(programme: Programme) -> dict:
 def create_programme(data):
     """Create a programme (administrators): name, period, description and settings."""
     programme = services.create_programme(data, actor=api_user())
-    db.session.commit()
     return _setup_of(programme)
 
 
@@ -177,7 +176,6 @@ def update_programme(data, programme_id: int):
     """Change a programme's name, period, description or settings (administrators)."""
     programme = services.update_programme(_programme_or_404(programme_id), data,
                                           actor=api_user())
-    db.session.commit()
     return _setup_of(programme)
 
 
@@ -222,7 +220,6 @@ def goals(programme_id: int):
 def add_goal(data, programme_id: int):
     """Add a goal after the last one (administrators)."""
     goal = services.add_goal(_programme_or_404(programme_id), data, actor=api_user())
-    db.session.commit()
     return goal
 
 
@@ -244,7 +241,6 @@ def _goal_or_404(programme_id: int, goal_id: int) -> Goal:
 def update_goal(data, programme_id: int, goal_id: int):
     """Change a goal's title or description (administrators)."""
     goal = services.update_goal(_goal_or_404(programme_id, goal_id), data, actor=api_user())
-    db.session.commit()
     return goal
 
 
@@ -257,7 +253,6 @@ def update_goal(data, programme_id: int, goal_id: int):
 def delete_goal(programme_id: int, goal_id: int):
     """Delete a goal nobody has scored (409 once an application or assessment scored it)."""
     services.delete_goal(_goal_or_404(programme_id, goal_id), actor=api_user())
-    db.session.commit()
 
 
 @blp.put("/programmes/<int:programme_id>/goals/order")
@@ -272,7 +267,6 @@ def reorder_goals(data, programme_id: int):
     goals, 409 when the list does not name every goal once or a scored goal would move."""
     goals = services.reorder_goals(_programme_or_404(programme_id), data["goal_ids"],
                                    actor=api_user())
-    db.session.commit()
     return goals
 
 
@@ -316,7 +310,6 @@ def set_area_estimate(data, programme_id: int):
     """Set an area's first-stage estimate; a new key with a name adds a shared area."""
     estimate = services.set_area_estimate(_programme_or_404(programme_id), data,
                                           actor=api_user())
-    db.session.commit()
     return _estimate_row(estimate)
 
 
@@ -360,7 +353,6 @@ def reservations(programme_id: int):
 def add_reservation(data, programme_id: int):
     """Reserve money, or withdraw it by a new correcting entry (never by editing one)."""
     entry = services.add_reservation(_programme_or_404(programme_id), data, actor=api_user())
-    db.session.commit()
     return entry
 
 
@@ -383,5 +375,4 @@ def calendar(programme_id: int):
 def update_calendar(data, programme_id: int):
     """Change the reporting calendar (administrators); reports already due keep their dates."""
     programme = services.update_calendar(_programme_or_404(programme_id), data, actor=api_user())
-    db.session.commit()
     return services.calendar_of(programme)

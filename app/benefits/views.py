@@ -31,6 +31,7 @@ from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.exports import export_url, sheets_response, wants_xlsx
 from app.core.paging import Paging, page_number
 from app.core.permissions import can_edit_application, can_view_portfolio, can_view_programme
+from app.core.unit_of_work import attempt
 from app.core.uploads import stream_size
 from app.extensions import db
 from app.programmes.choice import page_programme_id
@@ -164,18 +165,16 @@ def _save(application: Application, form, payload: dict, prefix: str) -> bool:
     """Save through the engine; on any error collect all of them on the form and save nothing."""
     describe = _describer(application, payload)
     if form.validate():
-        try:
+        with attempt(InvalidInput) as outcome:
             services.save_working_calculation(application, payload, current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.add_engine_errors(_errors_of(error), prefix, describe)
+        if outcome.refused:
+            form.add_engine_errors(_errors_of(outcome.refused), prefix, describe)
             return False
-        db.session.commit()
         return True
-    try:
+    with attempt(InvalidInput) as outcome:
         services.evaluate_payload(payload, application.programme)
-    except InvalidInput as error:
-        form.add_engine_errors(_errors_of(error), prefix, describe)
+    if outcome.refused:
+        form.add_engine_errors(_errors_of(outcome.refused), prefix, describe)
     return False
 
 
@@ -382,14 +381,12 @@ def _delete_line(application_id: int, key: str, index: int):
     if index >= len(payload.get(key, [])):
         abort(404)
     del payload[key][index]
-    try:
+    with attempt(InvalidInput) as outcome:
         services.save_working_calculation(application, payload, current_user)
-    except InvalidInput as error:
-        db.session.rollback()
+    if outcome.refused:
         flash(_("The line could not be removed: %(errors)s", errors="; ".join(
-            f"{e['field']}: {e['message']}" for e in _errors_of(error))), "danger")
+            f"{e['field']}: {e['message']}" for e in _errors_of(outcome.refused))), "danger")
     else:
-        db.session.commit()
         flash(_("The line was removed."), "success")
     anchor = "#benefit-lines" if key == "benefits" else "#cost-lines"
     return redirect(url_for(".calculation", application_id=application_id) + anchor)
@@ -417,10 +414,11 @@ def evaluate():
                                 "message": _("Send the calculation as a JSON object.")}]), 422
     programme_id = _int_arg("programme_id")
     programme = db.session.get(Programme, programme_id) if programme_id else None
-    try:
-        return jsonify(services.evaluate_payload(body, programme))
-    except InvalidInput as error:
-        return jsonify(detail=error.detail, errors=_errors_of(error)), 422
+    with attempt(InvalidInput) as outcome:
+        evaluated = services.evaluate_payload(body, programme)
+    if outcome.refused:
+        return jsonify(detail=outcome.refused.detail, errors=_errors_of(outcome.refused)), 422
+    return jsonify(evaluated)
 
 
 # ---- Excel round-trip ---------------------------------------------------------------------
@@ -462,13 +460,11 @@ def import_workbook(application_id: int):
         except benefit_workbook.WorkbookError as error:
             errors = [str(problem) for problem in error.errors]
         else:
-            try:
+            with attempt(InvalidInput) as outcome:
                 services.save_working_calculation(application, payload, current_user)
-            except InvalidInput as error:
-                db.session.rollback()
-                errors = [f"{e['field']}: {e['message']}" for e in _errors_of(error)]
+            if outcome.refused:
+                errors = [f"{e['field']}: {e['message']}" for e in _errors_of(outcome.refused)]
             else:
-                db.session.commit()
                 flash(_("The workbook was imported and saved as the calculation."), "success")
                 return redirect(url_for(".calculation", application_id=application.id))
     return _calculation_page(application, import_form=form, import_errors=errors, status=422)
@@ -612,14 +608,12 @@ def add_realisation(benefit_id: int):
     form = forms.RealisationForm()
     form.year.choices = _year_choices(benefit)
     if form.validate_on_submit():
-        try:
+        with attempt(InvalidInput) as outcome:
             services.record_realisation(benefit, form.realisation_data(), current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            field = getattr(form, error.field or "", None) or form.actual_sek
-            field.errors.append(error.detail)
+        if outcome.refused:
+            field = getattr(form, outcome.refused.field or "", None) or form.actual_sek
+            field.errors.append(outcome.refused.detail)
         else:
-            db.session.commit()
             flash(_("The realised value was saved."), "success")
             return redirect(url_for(".benefit_detail", benefit_id=benefit_id))
     return _benefit_page(benefit, realisation=form, status=422)
@@ -633,7 +627,6 @@ def update_details(benefit_id: int):
     form = forms.BenefitDetailsForm(prefix="details")
     if form.validate_on_submit():
         services.update_benefit(benefit, form.details_data(), current_user)
-        db.session.commit()
         flash(_("The benefit owner and indicator were saved."), "success")
         return redirect(url_for(".benefit_detail", benefit_id=benefit_id))
     return _benefit_page(benefit, details=form, status=422)

@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 from app.core import notifications
 from app.core.forms import NotificationSettingsForm
 from app.core.urls import is_safe_local_path
-from app.extensions import db
 
 bp = Blueprint("core", __name__)
 
@@ -34,7 +33,6 @@ def notification_list():
 @login_required
 def notifications_read():
     notifications.mark_all_read(current_user.id)
-    db.session.commit()
     return redirect(url_for("core.notification_list"))
 
 
@@ -44,7 +42,6 @@ def notification_settings():
     form = NotificationSettingsForm(data={"wants_email": current_user.wants_email})
     if form.validate_on_submit():
         notifications.set_wants_email(current_user, form.wants_email.data, current_user)
-        db.session.commit()
         flash(_("Your notifications are now also e-mailed to you.") if current_user.wants_email
               else _("Your notifications are now shown only here, not e-mailed."), "success")
         return redirect(url_for("core.notification_settings"))
@@ -59,7 +56,6 @@ def set_language():
     session["lang"] = lang
     if current_user.is_authenticated:
         current_user.locale = lang
-        db.session.commit()
     target = request.form.get("next")
     return redirect(target if is_safe_local_path(target) else url_for("start.home"))
 

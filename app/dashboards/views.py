@@ -12,6 +12,7 @@ from app.core.asof import page_status, parse_on
 from app.core.enums import ProjectState
 from app.core.errors import Forbidden, InvalidInput
 from app.core.permissions import accessible_programme_ids
+from app.core.unit_of_work import attempt
 from app.extensions import db
 from app.programmes.choice import chosen_programme_id
 from app.programmes.models import Programme
@@ -75,12 +76,12 @@ def _programme_view() -> tuple[services.Filters, object, services.Dashboard]:
 
 def _checked_on(filters: services.Filters, programme) -> tuple[services.Filters, str | None]:
     """Keep a valid `on`; a refused one is dropped (the page says why beside the field)."""
-    try:
+    with attempt(InvalidInput) as outcome:
         services.dashboard_on(programme, filters)
-    except InvalidInput as error:
+    if outcome.refused:
         if request.path.endswith(".xlsx"):
-            raise
-        return replace(filters, on=None), error.detail
+            raise outcome.refused
+        return replace(filters, on=None), outcome.refused.detail
     return filters, None
 
 

@@ -4,14 +4,14 @@ The programme office builds and sends scenarios; the development council (and au
 the ones sent to it. Every page loads scenarios through permissions.py.
 """
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import clock
 from app.core.errors import InvalidInput
 from app.core.exports import export_url, sheets_response, wants_xlsx
-from app.core.unit_of_work import change_or_flash_refusal
+from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id
 from app.programmes.services import envelope_position
@@ -73,22 +73,15 @@ def _form_page(scenario: PrioritisationScenario | None):
                          names, rows, services.settings_of(scenario) if scenario else None)
     if form.validate_on_submit():
         data = form.data_for_service()
-        refused: list[InvalidInput] = []
-        saved: list[PrioritisationScenario] = []
-
-        def change():
-            try:
-                saved.append(services.update_scenario(scenario, data, current_user)
-                             if scenario else
-                             services.create_scenario(programme, data, current_user))
-            except InvalidInput as error:
-                refused.append(error)
-                raise
-
-        if change_or_flash_refusal(change, _("The scenario was saved and calculated.")):
-            return redirect(url_for("prioritisation.detail", scenario_id=saved[0].id))
-        if refused:
-            form.add_error(refused[0].field, refused[0].detail)
+        with attempt() as outcome:
+            saved = (services.update_scenario(scenario, data, current_user) if scenario else
+                     services.create_scenario(programme, data, current_user))
+        if not outcome.refused:
+            flash(_("The scenario was saved and calculated."), "success")
+            return redirect(url_for("prioritisation.detail", scenario_id=saved.id))
+        flash(outcome.refused.detail, "danger")
+        if isinstance(outcome.refused, InvalidInput):
+            form.add_error(outcome.refused.field, outcome.refused.detail)
     status = 422 if form.errors or request.method == "POST" else 200
     return render_template("prioritisation/form.html", form=form, scenario=scenario,
                            candidates=rows, names=names, on=on,

@@ -10,7 +10,7 @@ from app.core import clock
 from app.core.asof import on_from_request, page_status
 from app.core.errors import DomainError
 from app.core.permissions import can_administer, can_view_programme
-from app.core.unit_of_work import change_or_flash_refusal
+from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.extensions import db
 
 from . import queries, regimes, services
@@ -109,14 +109,12 @@ def add_regime(programme_id: int):
     programme = _administered_programme(programme_id)
     form = RegimeForm()
     if form.validate_on_submit():
-        try:
+        with attempt(regimes.RegimeRefused) as outcome:
             regimes.add_regime(programme, form.regime_data(), current_user)
-        except regimes.RegimeRefused as refused:
-            db.session.rollback()
-            for error in refused.problems():
+        if outcome.refused:
+            for error in outcome.refused.problems():
                 form.add_error(error["field"], error["message"])
         else:
-            db.session.commit()
             flash(_("The delegation regime from %(date)s was saved.",
                     date=form.valid_from.data.isoformat()), "success")
             return redirect(url_for("programmes.delegation", programme_id=programme.id))
@@ -132,17 +130,15 @@ def edit_regime(programme_id: int, regime_id: int):
     if request.method == "GET":
         form.fill(regime)
     if form.validate_on_submit():
-        try:
+        with attempt(regimes.RegimeRefused) as outcome:
             regimes.edit_regime(regime, form.regime_data(), current_user)
-        except regimes.RegimeRefused as refused:
-            db.session.rollback()
+        if refused := outcome.refused:
             if refused.status == 409:
                 flash(refused.detail, "danger")
                 return redirect(url_for("programmes.delegation", programme_id=programme.id))
             for error in refused.problems():
                 form.add_error(error["field"], error["message"])
         else:
-            db.session.commit()
             flash(_("The delegation regime from %(date)s was saved.",
                     date=form.valid_from.data.isoformat()), "success")
             return redirect(url_for("programmes.delegation", programme_id=programme.id))
@@ -173,19 +169,18 @@ def _require_admin() -> None:
 
 
 def _saved(form, change, done: str) -> bool:
-    """Run one service change: commit and flash `done`, or put each refusal on its field."""
-    try:
+    """Run one service change: keep it and flash `done`, or undo it and put each refusal on
+    its field."""
+    with attempt(DomainError) as outcome:
         change()
-    except DomainError as error:
-        db.session.rollback()
-        for problem in error.problems():
+    if outcome.refused:
+        for problem in outcome.refused.problems():
             name = (problem.get("field") or "").split(".")[-1]
             target = getattr(form, name, None)
             if target is None or not hasattr(target, "errors") or name == "submit":
                 target = next(f for f in form if f.type not in ("CSRFTokenField", "HiddenField"))
             target.errors = [*target.errors, problem["message"]]
         return False
-    db.session.commit()
     flash(done, "success")
     return True
 
