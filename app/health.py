@@ -48,7 +48,6 @@ def health():
         database_revision = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
         scheduler = scheduler_heartbeat(datetime.now(UTC))
     except sa.exc.DBAPIError:
-        db.session.rollback()
         return {"status": "down", "database": "unreachable"}, 503
     migrations = {"database": database_revision, "code": code_head(),
                   "current": database_revision == code_head()}

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app.core.enums import Role
 from app.core.errors import Conflict
+from app.core.unit_of_work import attempt
 from app.extensions import db
 
 from .forms import strip_whitespace
@@ -70,14 +71,12 @@ def setup():
         abort(404)
     form = FirstAdministratorForm()
     if form.validate_on_submit():
-        try:
+        with attempt(Conflict) as outcome:
             user = create_first_administrator(
                 {"name": form.name.data, "email": form.email.data,
                  "password": form.password.data})
-        except Conflict:
-            db.session.rollback()
+        if outcome.refused:
             abort(404)
-        db.session.commit()
         start_session(user)
         flash(_("Welcome. You are the administrator: set up the programme next."), "success")
         return redirect(url_for("programmes.new"))

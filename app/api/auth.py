@@ -6,6 +6,7 @@ from werkzeug.exceptions import Unauthorized
 from app.accounts.rules import TokenState
 from app.accounts.services import api_token_state, token_record, user_for_token
 from app.core import read_only
+from app.core.unit_of_work import keep_before_the_view
 
 HOW_TO_AUTHENTICATE = (
     "Send a valid API token in the header 'Authorization: Bearer <token>'. "
@@ -21,6 +22,7 @@ def authenticate_request() -> None:
     user = user_for_token(token.strip())
     if user is None:
         raise Unauthorized(description=_refusal(token.strip()) + " " + HOW_TO_AUTHENTICATE)
+    keep_before_the_view()
     g.api_user = user
 
 

@@ -69,6 +69,13 @@ def change_or_flash_refusal(change: Callable[[], object], done: str) -> bool:
     return True
 
 
+def keep_before_the_view() -> None:
+    """Commit what a before-request hook recorded (a token's last use), so that it is kept
+    even when the view that follows is refused and rolled back."""
+    if _holds_changes():
+        db.session.commit()
+
+
 def commit_when_done(view: Callable) -> Callable:
     """Wrap a view: commit its changes when it returns, roll them back when it raises.
 
@@ -101,6 +108,12 @@ def _remember_flush(session, _context) -> None:
     session.info["flushed_in_transaction"] = True
 
 
+def _remember_bulk_write(state) -> None:
+    """A bulk UPDATE, DELETE or INSERT through the session writes without a flush."""
+    if state.is_update or state.is_delete or state.is_insert:
+        state.session.info["flushed_in_transaction"] = True
+
+
 def _forget_flush(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop("flushed_in_transaction", None)
@@ -109,6 +122,7 @@ def _forget_flush(session, transaction) -> None:
 def install(app: Flask) -> None:
     """Wrap every endpoint of `app` (the static files excepted) in `commit_when_done`."""
     for name, listener in (("after_flush", _remember_flush),
+                           ("do_orm_execute", _remember_bulk_write),
                            ("after_transaction_end", _forget_flush)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

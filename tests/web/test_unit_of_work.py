@@ -12,15 +12,18 @@ from app.core.unit_of_work import attempt, change_or_flash_refusal, commit_when_
 from app.extensions import db
 
 APP = Path(__file__).resolve().parents[2] / "app"
-# Pages and API endpoints: the files that answer requests.
-HANDLER_FILES = sorted({*APP.glob("*/views.py"), *APP.glob("*/*_views.py"), *APP.glob("api/*.py")})
+# Pages and API endpoints: every module that declares a blueprint, and the API package.
+HANDLER_FILES = sorted({*(path for path in APP.rglob("*.py")
+                          if re.search(r"\b(api_blueprint|Blueprint)\(", path.read_text())),
+                        *APP.glob("api/*.py")})
 SESSION_END = re.compile(r"\bsession\.(commit|rollback)\(")
 CAUGHT_REFUSAL = re.compile(r"except\s*\(?[^:]*\b(InvalidInput|Conflict|DomainError)\b")
 
 
 def test_the_handler_files_are_found():
     names = {path.relative_to(APP).as_posix() for path in HANDLER_FILES}
-    assert {"applications/views.py", "api/applications.py", "programmes/position_views.py"} <= names
+    assert {"applications/views.py", "api/applications.py", "programmes/position_views.py",
+            "accounts/first_run.py", "health.py", "start/views.py"} <= names
 
 
 @pytest.mark.parametrize("path", HANDLER_FILES, ids=lambda p: p.relative_to(APP).as_posix())
@@ -122,3 +125,18 @@ def test_a_refused_api_change_is_rolled_back_and_an_accepted_one_kept(client, ap
     assert again.status_code == 422
     listed = client.get("/api/v1/programmes?page_size=100", headers=headers).get_json()
     assert [row["name"] for row in listed].count("Program X") == 1
+
+
+def test_a_refused_api_request_still_records_the_tokens_last_use(app, client, api_token,
+                                                                  make_user):
+    """The token's use is bookkeeping of authentication, kept before the view runs."""
+    from app.accounts.models import ApiToken
+
+    user_id = make_user(roles=("administrator",))
+    headers = api_token(user_id)
+    refused = client.post("/api/v1/programmes", json={"name": ""}, headers=headers)
+    assert refused.status_code == 422
+    with app.app_context():
+        used = db.session.scalar(sa.select(ApiToken.last_used_at)
+                                 .where(ApiToken.user_id == user_id))
+    assert used is not None
