@@ -375,6 +375,7 @@ def generate(database_url: str, scale: float, seed: int = 2010, quiet: bool = Fa
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.benefits.services import store_frozen_values
     from app.extensions import db
     from config import normalise_database_url
 
@@ -396,6 +397,9 @@ def generate(database_url: str, scale: float, seed: int = 2010, quiet: bool = Fa
                 sys.stderr.write(f"loaded {name}: {count} rows\n")
 
         load(engine, tables, db.metadata, loaded)
+        valued = store_frozen_values()
+        db.session.commit()
+        loaded("calculation_version values", valued)
         engine.dispose()
         counts = {name: len(rows) for name, rows in tables.rows.items()}
         counts["seconds"] = round(time.perf_counter() - started, 1)

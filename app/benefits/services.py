@@ -30,7 +30,7 @@ from app.extensions import db
 from app.programmes.models import Programme
 from app.projects.models import Project
 
-from . import calculation
+from . import batch, calculation
 from . import queries as benefit_queries
 from .models import (
     Benefit,
@@ -237,6 +237,33 @@ def npv_of(version: CalculationVersion, programme: Programme) -> int | None:
         return _npv_of(parse(payload_of(version), programme))
     except InvalidInput:
         return None
+
+
+def store_frozen_values() -> int:
+    """Give every frozen version without a stored NPV its value, evaluated together as arrays
+    (for data loaded in bulk, and for the migration that added the column); returns how many.
+    A version that no longer parses keeps none and is evaluated on read."""
+    rows = db.session.execute(
+        sa.select(CalculationVersion, Programme)
+        .join(BenefitCalculation, BenefitCalculation.id == CalculationVersion.calculation_id)
+        .join(Application, Application.id == BenefitCalculation.application_id)
+        .join(Programme, Programme.id == Application.programme_id)
+        .where(CalculationVersion.is_frozen.is_(True), CalculationVersion.npv_sek.is_(None))
+    ).all()
+    benefit_queries.load_lines_of_unvalued([version for version, _programme in rows])
+    parsed = {}
+    for version, programme in rows:
+        try:
+            parsed[version.id] = parse(payload_of(version), programme)
+        except InvalidInput:
+            continue
+    if not parsed:
+        return 0
+    values = batch.evaluate_many(parsed.values()).npv
+    db.session.execute(sa.update(CalculationVersion), [
+        {"id": version_id, "npv_sek": calculation.round_sek(float(npv))}
+        for version_id, npv in zip(parsed, values, strict=True)])
+    return len(parsed)
 
 
 def _valued(line: BenefitLine) -> bool:

@@ -123,16 +123,18 @@ REPORT_COLUMNS = ("project_id", "period_number", "version", "period_starts_on", 
                   "actual_cost_to_date_sek", "forecast_cost_sek", "forecast_end_on")
 
 
-def submitted_reports(project_ids: sa.Select, as_of: date) -> pd.DataFrame:
+def submitted_reports(project_ids: sa.Select, as_of: date, *,
+                      period_ends_from: date | None = None) -> pd.DataFrame:
     """The current submitted version of every reported period, submitted on or before `as_of`
-    (ranked in SQL)."""
+    (ranked in SQL); with `period_ends_from`, only periods that ended on or after that day."""
     rows = [(row.project_id, row.period_number, row.version, row.period_starts_on,
              row.period_ends_on, local_day_of(row.submitted_at),
              *(None if status is None else RagStatus(status).value for status in (
                  row.overall_status, row.cost_status, row.schedule_status, row.scope_status,
                  row.benefit_status)),
              row.actual_cost_to_date_sek, row.forecast_cost_sek, row.forecast_end_on)
-            for row in project_queries.current_versions(project_ids, as_of)]
+            for row in project_queries.current_versions(project_ids, as_of,
+                                                        period_ends_from=period_ends_from)]
     return pd.DataFrame(rows, columns=REPORT_COLUMNS)
 
 

@@ -143,8 +143,10 @@ def latest_report_rows(project_ids, on: date, extra=()) -> dict[int, sa.Row]:
     return {row.project_id: row for row in db.session.execute(sa.select(latest))}
 
 
-def current_versions(project_ids, on: date) -> list[sa.Row]:
-    """Every reported period's highest version submitted by `on`, oldest period first."""
+def current_versions(project_ids, on: date, *, period_ends_from: date | None = None
+                     ) -> list[sa.Row]:
+    """Every reported period's highest version submitted by `on`, oldest period first; with
+    `period_ends_from`, only the periods that ended on or after that day."""
     ranked = sa.select(
         *_report_columns(),
         sa.func.row_number().over(
@@ -154,7 +156,9 @@ def current_versions(project_ids, on: date) -> list[sa.Row]:
     ).where(StatusReport.project_id.in_(project_ids),
             StatusReport.state.in_(SUBMITTED_STATES),
             StatusReport.submitted_at.is_not(None),
-            counts_on(StatusReport.submitted_at, on)).subquery("ranked")
+            counts_on(StatusReport.submitted_at, on),
+            sa.true() if period_ends_from is None
+            else StatusReport.period_ends_on >= period_ends_from).subquery("ranked")
     query = (sa.select(ranked).where(ranked.c.rank == 1)
              .order_by(ranked.c.project_id, ranked.c.period_number))
     return list(db.session.execute(query))
