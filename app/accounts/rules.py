@@ -18,6 +18,16 @@ def parse_session_user_id(value: str | None) -> tuple[int, int] | None:
     return int(user_id), int(generation)
 
 
+# How exactly a token's last use is kept: a write on every request would make every API read
+# a write, and concurrent requests with one token would queue for its row.
+TOKEN_USE_PRECISION = timedelta(minutes=5)
+
+
+def token_use_worth_recording(last_used_at: datetime | None, now: datetime) -> bool:
+    """Record a token's use when it was never used, or last used at least the precision ago."""
+    return last_used_at is None or now - last_used_at >= TOKEN_USE_PRECISION
+
+
 def token_state(*, expires_at: datetime, revoked_at: datetime | None,
                 now: datetime) -> TokenState:
     """A revoked token stays revoked; otherwise it works until the moment it expires."""

@@ -19,7 +19,7 @@ from app.core.models import utcnow
 from app.extensions import db
 
 from .models import ApiToken, Area, Organisation, RoleAssignment, User, hash_token
-from .rules import TokenState, parse_session_user_id, token_state
+from .rules import TokenState, parse_session_user_id, token_state, token_use_worth_recording
 
 API_TOKEN_PREFIX = "np_"
 DEFAULT_API_TOKEN_DAYS = 90
@@ -308,7 +308,9 @@ def user_for_token(token: str) -> User | None:
     if record is None or api_token_state(record) != TokenState.ACTIVE or (
             not record.user.is_active):
         return None
-    record.last_used_at = utcnow()
+    now = utcnow()
+    if token_use_worth_recording(record.last_used_at, now):
+        record.last_used_at = now
     return record.user
 
 

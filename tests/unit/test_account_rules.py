@@ -5,11 +5,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.accounts.rules import (
+    TOKEN_USE_PRECISION,
     TokenState,
     login_attempt_failed,
     login_is_recent_enough,
     parse_session_user_id,
     token_state,
+    token_use_worth_recording,
 )
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -72,3 +74,16 @@ def test_login_is_recent_enough(is_fresh, is_remembered, logged_in_ago, expected
 ])
 def test_only_failed_attempts_count(status_code, failed):
     assert login_attempt_failed(status_code) is failed
+
+
+@pytest.mark.parametrize("last_used_ago, recorded", [
+    (None, True),  # never used
+    (timedelta(0), False),
+    (TOKEN_USE_PRECISION - timedelta(seconds=1), False),
+    (TOKEN_USE_PRECISION, True),
+    (timedelta(days=30), True),
+])
+def test_a_tokens_use_is_recorded_at_most_once_per_precision(last_used_ago, recorded):
+    now = datetime(2010, 3, 1, 12, tzinfo=UTC)
+    last_used_at = None if last_used_ago is None else now - last_used_ago
+    assert token_use_worth_recording(last_used_at, now) is recorded

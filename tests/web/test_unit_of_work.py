@@ -140,3 +140,24 @@ def test_a_refused_api_request_still_records_the_tokens_last_use(app, client, ap
         used = db.session.scalar(sa.select(ApiToken.last_used_at)
                                  .where(ApiToken.user_id == user_id))
     assert used is not None
+
+
+def test_reads_with_a_token_used_a_moment_ago_write_nothing(app, client, api_token, make_user):
+    """A read is a read: the token's last use is kept to the minute precision, not per request."""
+    headers = api_token(make_user(roles=("programme_office",)))
+    assert client.get("/api/v1/programmes", headers=headers).status_code == 200
+    writes = []
+
+    def remember_writes(_connection, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")):
+            writes.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", remember_writes)
+    try:
+        for path in ("/api/v1/programmes", "/api/v1/projects", "/api/v1/me"):
+            assert client.get(path, headers=headers).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", remember_writes)
+    assert writes == []
