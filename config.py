@@ -99,7 +99,8 @@ class Config:
     TRUSTED_PROXY_HOPS = _number("TRUSTED_PROXY_HOPS", 0)
     HSTS_SECONDS = 0
 
-    API_TITLE = "Nyttoportfölj API"
+    PRODUCT_NAME = "Nyttoportfölj"
+    API_TITLE = f"{PRODUCT_NAME} API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"

@@ -76,6 +76,8 @@ def peng_figure(pv_by_colour_sek: Mapping[str, int], qualitative_count: int = 0,
     figure.add_trace(go.Bar(
         x=[text["costs"]], y=[int(pv_by_colour_sek.get("blue", 0))], name=text["blue"],
         meta="blue", marker={"color": PENG_COLOURS["blue"]}, hovertemplate=HOVER_SEK))
+    if not any(int(value or 0) for value in pv_by_colour_sek.values()):
+        figure.update_yaxes(range=[0, 1], tickvals=[0])  # not plotly's -1..1 rounded to 1,1,0
     return _as_dict(figure)
 
 

@@ -117,20 +117,25 @@ class WholeNumberField(StringField):
         text = re.sub(r"[\s\u00a0\u202f]", "", valuelist[0]) if valuelist else ""
         if not text:
             return
-        if not re.fullmatch(r"-?\d{1,15}", text):
+        if not re.fullmatch(r"-?\d+", text):
             raise ValueError(_l("Write whole kronor with digits only, for example 1 200 000.")
                              if self.kronor else
                              _l("Write a whole number with digits only, for example 5 000."))
+        if len(text.lstrip("-")) > len(str(self.maximum)):
+            raise ValueError(self._range_message())
         self.data = int(text)
+
+    def _range_message(self) -> str:
+        """Say the allowed range in the reader's number format (kronor when it is money)."""
+        low, high = ((format_sek(self.minimum), format_sek(self.maximum)) if self.kronor
+                     else (group_thousands(self.minimum), group_thousands(self.maximum)))
+        return _("Write a number from %(low)s to %(high)s.", low=low, high=high)
 
     def pre_validate(self, form):
         if self.data is None or self.process_errors:
             return
         if not self.minimum <= self.data <= self.maximum:
-            low, high = ((format_sek(self.minimum), format_sek(self.maximum)) if self.kronor
-                         else (group_thousands(self.minimum), group_thousands(self.maximum)))
-            raise StopValidation(_("Write a number from %(low)s to %(high)s.", low=low,
-                                   high=high))
+            raise StopValidation(self._range_message())
 
     def _value(self):
         if self.raw_data:

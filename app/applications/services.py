@@ -154,6 +154,15 @@ def _check_amount(value, field: str, *, allow_zero: bool = False) -> int:
     return value
 
 
+def _check_within_envelope(programme: Programme, requested_sek: int) -> None:
+    """No application can ask for more than the programme's whole envelope (when it has one)."""
+    reserved = envelope_position(programme).reserved_sek
+    if reserved > 0 and requested_sek > reserved:
+        raise InvalidInput(_("The requested amount cannot be more than the programme's whole "
+                             "envelope, %(reserved)s.", reserved=format_sek(reserved)),
+                           field="requested_sek")
+
+
 def _check_in_period(programme: Programme, value: date | None, field: str) -> None:
     if value is not None and not programme.starts_on <= value <= programme.ends_on:
         raise InvalidInput(_(
@@ -215,6 +224,7 @@ def _apply_sections(application: Application, data: dict) -> None:
             setattr(application, field, data[field])
     if data.get("requested_sek") is not None:
         _check_amount(data["requested_sek"], "requested_sek")
+        _check_within_envelope(programme, data["requested_sek"])
     for field in ("starts_on", "ends_on"):
         _check_in_period(programme, data.get(field), field)
     if "requirements" in data:

@@ -108,13 +108,19 @@ def _require_editable(application: Application) -> None:
     raise Forbidden(_("Only the applying organisation can edit its benefit calculation."))
 
 
+# A new calculation's adoption: the e-service goes live the year after the start (the first
+# year builds it) and reaches every case over two years, so no benefit is counted before
+# anything is built (a same-year full ramp showed a payback of 0 years).
+NEW_CALCULATION_ADOPTION = {"target": 1.0, "ramp_years": 2, "go_live_index": 1}
+
+
 def _new_payload(application: Application) -> dict:
     """Start a calculation from the programme's settings and the application's start year."""
     defaults = services.defaults_for(application.programme)
     start = application.starts_on.year if application.starts_on else clock.today().year
     return {"start_year": start, "years": defaults.years,
             "discount_rate": defaults.discount_rate,
-            "adoption": {"target": 1.0, "ramp_years": 1, "go_live_index": 0},
+            "adoption": dict(NEW_CALCULATION_ADOPTION),
             "benefits": [], "costs": []}
 
 

@@ -47,6 +47,7 @@ def register_template_helpers(app: Flask) -> None:
             "csp_nonce": lambda: getattr(g, "csp_nonce", ""),
             "current_locale": lambda: str(get_locale() or "sv"),
             "languages": app.config["LANGUAGES"],
+            "product_name": app.config["PRODUCT_NAME"],
             "labels": labels.ALL,
             "unread_notifications": _unread,
         }

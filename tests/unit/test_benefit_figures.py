@@ -89,3 +89,12 @@ def test_planned_vs_realised_refuses_series_of_different_lengths():
 def test_figures_are_plain_json():
     figure = peng_figure({"green": 1, "yellow": 2, "blue": 3}, 1)
     assert json.loads(json.dumps(figure)) == figure
+
+
+def test_a_calculation_without_lines_draws_one_zero_on_its_axis_not_rounded_ticks():
+    """Plotly's default range for all-zero bars is -1..1, whose ticks round to 1, 1, 0, 0."""
+    empty = peng_figure({}, 0)
+    assert empty["layout"]["yaxis"]["tickvals"] == [0]
+    assert list(empty["layout"]["yaxis"]["range"]) == [0, 1]
+    valued = peng_figure({"green": 1_000, "blue": 500}, 0)
+    assert "tickvals" not in valued["layout"].get("yaxis", {})

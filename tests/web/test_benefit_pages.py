@@ -141,6 +141,17 @@ def test_the_worked_example_entered_through_the_forms_gives_its_npv(
     assert len(versions(app, application_id)) == 1
 
 
+def test_a_new_calculation_counts_no_benefit_before_the_year_after_its_start(
+        app, browser, make_application):
+    """The default ramp: go-live the year after the start year, the target two years later."""
+    application_id = make_application("draft")
+    html = html_of(browser("karin").get(calc_url(application_id)))
+    start = int(re.search(r'name="start_year_field"[^>]*value="(\d{4})"', html).group(1))
+    go_live = re.search(r'name="adoption_go_live_year"[^>]*value="(\d{4})"', html)
+    ramp = re.search(r'name="adoption_ramp_years"[^>]*value="(\d+)"', html)
+    assert int(go_live.group(1)) == start + 1 and ramp.group(1) == "2"
+
+
 def test_a_line_is_edited_and_removed_and_the_form_shows_its_saved_values(
         app, browser, make_application, people):
     application_id = make_application("draft")
