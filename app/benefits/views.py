@@ -6,7 +6,6 @@ import copy
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -28,7 +27,7 @@ from app.core import clock
 from app.core.asof import on_from_request, page_status
 from app.core.enums import BenefitKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput
-from app.core.exports import export_url, sheets_response, wants_xlsx
+from app.core.exports import export_url, sheets_response, wants_xlsx, workbook_response
 from app.core.paging import Paging, page_number
 from app.core.permissions import can_edit_application, can_view_portfolio, can_view_programme
 from app.core.unit_of_work import attempt
@@ -39,7 +38,6 @@ from app.programmes.models import Programme
 from app.programmes.queries import current_programme
 from app.projects.models import Project
 from reports.benefit_figures import peng_figure, planned_vs_realised_figure
-from reports.xlsx import content_disposition
 
 from . import forms, services
 from . import queries as benefit_queries
@@ -49,7 +47,6 @@ from .permissions import visible_benefits
 
 bp = Blueprint("benefits", __name__, url_prefix="/benefits")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REALISATION_YEARS_AFTER = 5
 FROZEN_MESSAGE = _l("The benefit calculation is frozen once the application is submitted. Ask "
                     "the programme office to return the application for completion if it must "
@@ -429,11 +426,6 @@ def evaluate():
 
 # ---- Excel round-trip ---------------------------------------------------------------------
 
-def _xlsx(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype=XLSX,
-                    headers={"Content-Disposition": content_disposition(filename)})
-
-
 @bp.get("/applications/<int:application_id>/calculation/template.xlsx")
 def template_download(application_id: int):
     """Download the Excel template to fill in offline, with the programme's settings."""
@@ -444,7 +436,7 @@ def template_download(application_id: int):
     data = benefit_workbook.template_workbook(
         defaults=services.defaults_for(application.programme), start_year=base["start_year"],
         years=base["years"], language=str(get_locale() or "sv"))
-    return _xlsx(data, _("benefit-calculation-template.xlsx"))
+    return workbook_response(data, _("benefit-calculation-template.xlsx"))
 
 
 @bp.post("/applications/<int:application_id>/calculation/import")
@@ -491,7 +483,7 @@ def export_download(application_id: int):
         title=application.title, defaults=services.defaults_for(application.programme))
     name = _("benefit-calculation-%(reference)s.xlsx",
              reference=application.reference or application.id)
-    return _xlsx(data, name)
+    return workbook_response(data, name)
 
 
 # ---- the register -------------------------------------------------------------------------

@@ -4,21 +4,20 @@ an administration's head reads ("why is our budget lower?"), its Excel sheet, an
 import re
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import clock
 from app.core.asof import on_from_request, page_status, parse_on
 from app.core.errors import Conflict, InvalidInput
-from app.core.exports import export_url, wants_xlsx, xlsx_response
+from app.core.exports import export_url, wants_xlsx, workbook_response, xlsx_response
 from app.core.money import format_msek
 from app.core.permissions import can_view_programme
 from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
 from reports.budget_cut_sheet import explanation_workbook, grouped_bar_chart
-from reports.xlsx import content_disposition
 
 from . import services
 from .exports import (
@@ -33,7 +32,6 @@ from .models import BudgetCutEntry, BudgetCutPolicy
 
 bp = Blueprint("budget_cuts", __name__, url_prefix="/budget-cuts")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCENARIO_FIELD = re.compile(r"policies\[(\d+)\]\.(\w+)")
 
 
@@ -203,8 +201,7 @@ def explanation_xlsx(year: int, organisation_id: int):
     title = _("Budget cut %(year)s", year=year)
     data = explanation_workbook(title, headers, rows,
                                 print_header=f"{organisation.name} – {title}")
-    return Response(data, mimetype=XLSX, headers={
-        "Content-Disposition": content_disposition(f"{title} {organisation.name}.xlsx")})
+    return workbook_response(data, f"{title} {organisation.name}.xlsx")
 
 
 @bp.route("/<int:year>/organisations/<int:organisation_id>/adopt", methods=["GET", "POST"])

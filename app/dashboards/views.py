@@ -11,18 +11,17 @@ from app.core import labels
 from app.core.asof import page_status, parse_on
 from app.core.enums import ProjectState
 from app.core.errors import Forbidden, InvalidInput
+from app.core.exports import workbook_response
 from app.core.permissions import accessible_programme_ids
 from app.core.unit_of_work import attempt
 from app.extensions import db
 from app.programmes.choice import chosen_programme_id
 from app.programmes.models import Programme
 from app.projects import services as project_services
-from reports.xlsx import content_disposition
 
 from . import services
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.before_request
@@ -41,9 +40,7 @@ def _dashboard_helpers():
 def _xlsx(dashboard: services.Dashboard, name: str, owner: str) -> Response:
     """Send one chart's table as a workbook named after its owner and the chart."""
     view = dashboard.chart(name)
-    response = Response(services.chart_workbook(view), mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = content_disposition(f"{owner} {view.title}.xlsx")
-    return response
+    return workbook_response(services.chart_workbook(view), f"{owner} {view.title}.xlsx")
 
 
 @bp.get("/")

@@ -10,17 +10,16 @@ from app.core import clock, labels, periods
 from app.core.asof import on_from_request
 from app.core.enums import TertialReportState
 from app.core.errors import Forbidden, InvalidInput
+from app.core.exports import workbook_response
 from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
-from reports.xlsx import content_disposition
 
 from . import services
 from .models import TertialReport
 
 bp = Blueprint("followup", __name__)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATE_LABELS = {TertialReportState.DRAFT: _l("Draft"),
                 TertialReportState.PRESENTED: _l("Presented")}
 TERTIAL_LABELS = {1: _l("T1 (January–April)"), 2: _l("T2 (May–August)"),
@@ -200,9 +199,7 @@ def export(report_id: int):
         snapshot, title=title, summary=report.summary,
         presented_on=clock.local_date(report.presented_at) if report.presented_at else None,
         committee_minute=report.committee_minute)
-    return content, 200, {"Content-Type": XLSX,
-                          "Content-Disposition": content_disposition(
-                              pack_filename(title, snapshot))}
+    return workbook_response(content, pack_filename(title, snapshot))
 
 
 @bp.get("/adherence")

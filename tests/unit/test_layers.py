@@ -33,3 +33,14 @@ def test_core_imports_no_domain():
                for domain in DOMAINS)
     ]
     assert offenders == [], "core must not import a domain:\n" + "\n".join(offenders)
+
+
+def test_every_download_is_built_in_one_place():
+    """A page or endpoint sends a workbook through core/exports.py, never its own headers."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(APP.rglob("*.py")) if path != APP / "core" / "exports.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "content_disposition(" in line
+    ]
+    assert offenders == []
