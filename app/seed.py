@@ -57,6 +57,7 @@ from app.core.money import format_sek
 from app.core.periods import ReportingPeriod
 from app.extensions import db
 from app.ideas.models import ProjectIdea
+from app.programmes import ledger
 from app.programmes import rules as delegation
 from app.programmes.models import AreaEstimate, DelegationRule, EnvelopeEntry, Goal, Programme
 from app.projects import seed_phases
@@ -1372,11 +1373,13 @@ def _insert_ledger(data: PortfolioData, context: _Context, report: SeedReport) -
             decision_id = db.session.scalar(
                 sa.select(Decision.id).where(Decision.application_id == project.application_id,
                                              Decision.kind == DecisionKind.ORIGINAL))
-        _ensure(report, "ledger_entries", EnvelopeEntry,
-                {"programme_id": programme.id, "booked_on": spec.booked_on, "kind": spec.kind,
-                 "amount_sek": spec.amount_sek, "description": spec.description},
-                {"project_id": project.id if project else None, "decision_id": decision_id,
-                 "created_at": _at(spec.booked_on)})
+        if _find(EnvelopeEntry, programme_id=programme.id, booked_on=spec.booked_on,
+                 kind=spec.kind, amount_sek=spec.amount_sek,
+                 description=spec.description) is None:
+            ledger.book(programme.id, spec.kind, spec.amount_sek, spec.booked_on,
+                        spec.description, project_id=project.id if project else None,
+                        decision_id=decision_id, recorded_at=_at(spec.booked_on))
+            report.add("ledger_entries")
 
 
 def seed_reference(data_dir: Path | None = None) -> SeedReport:

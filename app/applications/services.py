@@ -46,6 +46,7 @@ from app.core.permissions import (
 from app.core.sequences import next_number
 from app.core.upload_messages import refusal_error
 from app.extensions import db
+from app.programmes import ledger
 from app.programmes import rules as delegation
 from app.programmes.models import DelegationRule, EnvelopeEntry, Programme
 from app.programmes.services import envelope_position
@@ -706,10 +707,9 @@ def _commit_money(programme: Programme, amount_sek: int, on: date, description: 
               "amount or release unused commitments first.",
               remaining=format_sek(position.remaining_sek), amount=format_sek(amount_sek)),
             remaining_sek=position.remaining_sek)
-    db.session.add(EnvelopeEntry(
-        programme_id=programme.id, kind=LedgerEntryKind.COMMITMENT, amount_sek=amount_sek,
-        booked_on=on, description=description, project_id=project.id if project else None,
-        decision_id=decision.id, created_by_id=actor.id))
+    ledger.book(programme.id, LedgerEntryKind.COMMITMENT, amount_sek, on, description,
+                project_id=project.id if project else None, decision_id=decision.id,
+                actor=actor)
 
 
 def _decider_label(actor) -> str:
@@ -1002,10 +1002,8 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
     if kind == DecisionKind.SUPPLEMENTARY:
         _commit_money(programme, amount, decided_on, description, actor, decision, project)
     else:
-        db.session.add(EnvelopeEntry(
-            programme_id=programme.id, kind=LedgerEntryKind.RELEASE, amount_sek=amount,
-            booked_on=decided_on, description=description, project_id=project.id,
-            decision_id=decision.id, created_by_id=actor.id))
+        ledger.book(programme.id, LedgerEntryKind.RELEASE, amount, decided_on, description,
+                    project_id=project.id, decision_id=decision.id, actor=actor)
         if kind == DecisionKind.REVOCATION:
             project.state = ProjectState.CLOSED
             project.closed_on = decided_on
@@ -1032,12 +1030,8 @@ def release_unused_commitment(project: Project, amount_sek: int, booked_on: date
         raise InvalidInput(_("Only %(committed)s is committed to the project; release at most "
                              "that.", committed=format_sek(committed)), field="amount_sek")
     _check_in_period(programme, booked_on, "booked_on")
-    entry = EnvelopeEntry(programme_id=programme.id, kind=LedgerEntryKind.RELEASE,
-                          amount_sek=amount_sek, booked_on=booked_on,
-                          description=_require_comment(reason, "reason"), project_id=project.id,
-                          created_by_id=actor.id)
-    db.session.add(entry)
-    db.session.flush()
+    entry = ledger.book(programme.id, LedgerEntryKind.RELEASE, amount_sek, booked_on,
+                        _require_comment(reason, "reason"), project_id=project.id, actor=actor)
     audit.record("envelope.released", project, actor=actor,
                  after={"amount_sek": amount_sek, "reason": entry.description})
     return entry

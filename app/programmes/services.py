@@ -14,7 +14,7 @@ from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.money import format_sek
 from app.extensions import db
 
-from . import queries, rules
+from . import ledger, queries, rules
 from .models import AreaEstimate, EnvelopeEntry, Goal, Programme
 from .queries import EnvelopePosition
 
@@ -237,12 +237,8 @@ def add_reservation(programme: Programme, data: dict, actor=None) -> EnvelopeEnt
     else:
         _refuse([rules.reservation_problem(amount_sek)])
         corrects_id = None
-    entry = EnvelopeEntry(
-        programme_id=programme.id, kind=LedgerEntryKind.RESERVATION, amount_sek=amount_sek,
-        booked_on=booked_on, description=description[:500], corrects_id=corrects_id,
-        created_by_id=getattr(actor, "id", None))
-    db.session.add(entry)
-    db.session.flush()
+    entry = ledger.book(programme.id, LedgerEntryKind.RESERVATION, amount_sek, booked_on,
+                        description, corrects_id=corrects_id, actor=actor)
     audit.record("envelope.reserved" if amount_sek > 0 else "envelope.withdrawn", entry,
                  actor=actor, after=_entry_snapshot(entry))
     return entry

@@ -18,7 +18,7 @@ from app.core.enums import LedgerEntryKind
 from app.projects import rules as phase_rules
 from app.projects.models import ProgrammePhase
 
-from . import regimes, rules
+from . import ledger, regimes, rules
 from .models import AreaEstimate, EnvelopeEntry, Goal, Programme
 
 SETTINGS = ("diary_number_format", "calculation_years", "discount_rate", "hours_per_fte",
@@ -452,14 +452,10 @@ def import_setup(values: dict, session, actor=None) -> Programme:
                                  estimate_sek=spec["estimate_sek"]))
     written = []
     for spec in values["reservations"]:
-        entry = EnvelopeEntry(
-            programme_id=programme.id, kind=LedgerEntryKind.RESERVATION,
-            amount_sek=spec["amount_sek"], booked_on=spec["booked_on"],
-            description=spec["description"], created_by_id=getattr(actor, "id", None),
-            corrects_id=written[spec["corrects"]].id if spec["corrects"] is not None else None)
-        session.add(entry)
-        session.flush()
-        written.append(entry)
+        written.append(ledger.book(
+            programme.id, LedgerEntryKind.RESERVATION, spec["amount_sek"], spec["booked_on"],
+            spec["description"], actor=actor,
+            corrects_id=written[spec["corrects"]].id if spec["corrects"] is not None else None))
     for spec in values["budget_cut_policies"]:
         session.add(BudgetCutPolicy(programme_id=programme.id,
                                     created_by_id=getattr(actor, "id", None), **spec))

@@ -44,3 +44,14 @@ def test_every_download_is_built_in_one_place():
         if "content_disposition(" in line
     ]
     assert offenders == []
+
+
+def test_the_ledger_is_written_in_one_place():
+    """Every envelope entry is booked by programmes/ledger.py:book, whoever books it."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(APP.rglob("*.py")) if path != APP / "programmes" / "ledger.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "EnvelopeEntry(" in line and "class EnvelopeEntry" not in line
+    ]
+    assert offenders == []
