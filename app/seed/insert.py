@@ -1,0 +1,400 @@
+"""Write the checked specs: programme, users, ideas, applications with history, projects, ledger."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from app.accounts.models import Area, Organisation, User
+from app.accounts.services import create_user, find_user_by_email
+from app.applications.models import (
+    AdvisoryOpinion,
+    Application,
+    ApplicationEvent,
+    Assessment,
+    AssessmentScore,
+    Decision,
+    QualityCheck,
+)
+from app.applications.rules import TRANSITIONS, Action, expected_decision_date
+from app.core import audit
+from app.core.enums import (
+    ApplicationState,
+    DecisionKind,
+    DecisionOutcome,
+    LedgerEntryKind,
+    OpinionOutcome,
+    QualityCheckOutcome,
+    Recommendation,
+    Role,
+)
+from app.core.models import DiaryCounter
+from app.core.money import format_sek
+from app.extensions import db
+from app.ideas.models import ProjectIdea
+from app.programmes import ledger
+from app.programmes import rules as delegation
+from app.programmes.models import AreaEstimate, DelegationRule, EnvelopeEntry, Goal, Programme
+from app.projects import seed_phases
+from app.projects.models import Project
+from app.seed.fields import DEFAULT_DATA_DIR
+from app.seed.portfolio import ACTION_ROLE, ApplicationSpec, PortfolioData, _State
+from app.seed.reference import ReferenceData, RuleSpec, _rule
+from app.seed.rows import SeedReport, _at, _Context, _ensure, _find, _user_id
+
+MAIN_PATH = (
+    Action.SUBMIT, Action.START_PREPARATION, Action.COMPLETE_ASSESSMENT, Action.RECORD_OPINION,
+    Action.APPROVE_QUALITY_CHECK, Action.DECIDE,
+)
+
+
+def _paths() -> dict[ApplicationState, tuple[Action, ...]]:
+    """Map each seedable state to the steps that lead there from a draft (the state machine's)."""
+    paths, state, taken = {_State.DRAFT: ()}, _State.DRAFT, ()
+    for action in MAIN_PATH:
+        state, taken = TRANSITIONS[(state, action)].to_state, (*taken, action)
+        paths[state] = taken
+    paths[_State.RETURNED_FOR_COMPLETION] = (*MAIN_PATH[:2], Action.RETURN_FOR_COMPLETION)
+    return paths
+
+
+PATH_TO_STATE = _paths()
+
+ACTION_COMMENT: dict[Action, str] = {
+    Action.SUBMIT: "Ansökan inskickad.",
+    Action.START_PREPARATION: "Registrerad av programkontoret och lämnad till arbetsgruppen.",
+    Action.COMPLETE_ASSESSMENT: "Beredd mot programmets fyra mål; arbetsgruppen tillstyrker.",
+    Action.RECORD_OPINION: "Lilla utvecklingsrådet tillstyrker.",
+    Action.APPROVE_QUALITY_CHECK: "Kvalitetssäkrad av budgetledningen utan anmärkning.",
+}
+
+
+def _setup_document(data: ReferenceData, phases: list[dict]) -> dict:
+    """The programme's set-up in the shape `flask programme export` writes, for its importer."""
+    from app.applications.services import REQUIREMENTS
+    from app.programmes.transfer import CALENDAR
+
+    settings = dict(data.programme)
+    head = {key: settings.pop(key) for key in ("name", "description", "starts_on", "ends_on")}
+    calendar = {key: settings.pop(key) for key in CALENDAR if key in settings}
+    by_start: dict[date, list[RuleSpec]] = defaultdict(list)
+    for rule in data.rules:
+        by_start[rule.valid_from].append(rule)
+    return {
+        "programme": {**head, "settings": settings, "calendar": calendar},
+        "goals": [dict(goal) for goal in data.goals],
+        "requirements": list(REQUIREMENTS),
+        "areas": [{"key": a.key, "name": a.name, "estimate_sek": a.estimate_sek}
+                  for a in data.areas],
+        "delegation_regimes": [
+            {"valid_from": start, "reason": specs[0].reason, "source": specs[0].source,
+             "rules": [{"authority_key": s.authority_key, "authority_name": s.authority_name,
+                        "limit_sek": s.limit_sek, "source": s.source} for s in specs]}
+            for start, specs in sorted(by_start.items())],
+        "phases": phases,
+    }
+
+
+def _import_programme(data: ReferenceData, data_dir: Path, report: SeedReport) -> Programme:
+    """Create the demo's programme through the importer that copies any programme's set-up."""
+    from app.programmes import transfer
+
+    document = _setup_document(data, seed_phases.read_phases(data_dir))
+    try:
+        values = transfer.read_setup(document)
+    except transfer.SetupFileError as refused:
+        raise ValueError(f"programme.yaml: {refused}") from None
+    programme = transfer.import_setup(values, db.session)
+    report.add("programmes")
+    for kind, items in (("goals", values["goals"]), ("area_estimates", values["areas"]),
+                        ("programme_phases", values["phases"])):
+        for _item in items:
+            report.add(kind)
+    for regime in values["delegation_regimes"]:
+        for _spec in regime["rules"]:
+            report.add("delegation_rules")
+    return programme
+
+
+def _insert_reference(data: ReferenceData, report: SeedReport,
+                      data_dir: Path | None = None) -> _Context:
+    areas = {
+        spec.key: _ensure(report, "areas", Area, {"key": spec.key}, {"name": spec.name})
+        for spec in data.areas
+    }
+    values = dict(data.programme)
+    programme = _find(Programme, name=values["name"])
+    if programme is None:
+        programme = _import_programme(data, Path(data_dir or DEFAULT_DATA_DIR), report)
+    else:
+        programme = _ensure(report, "programmes", Programme, {"name": values.pop("name")}, values)
+    for goal in data.goals:
+        goal = dict(goal)
+        _ensure(report, "goals", Goal,
+                {"programme_id": programme.id, "number": goal.pop("number")}, goal)
+    for spec in data.areas:
+        _ensure(report, "area_estimates", AreaEstimate,
+                {"programme_id": programme.id, "area_id": areas[spec.key].id},
+                {"estimate_sek": spec.estimate_sek})
+    _insert_regimes(data, programme, report)
+    organisations = {
+        spec.name: _ensure(
+            report, "organisations", Organisation, {"name": spec.name},
+            {"short_name": spec.short_name, "kind": spec.kind,
+             "area_id": areas[spec.area].id if spec.area else None},
+        )
+        for spec in data.organisations
+    }
+    return _Context(programme, areas, organisations)
+
+
+def _insert_regimes(data: ReferenceData, programme: Programme, report: SeedReport) -> None:
+    """Load the file's delegation regimes missing from the database, as history.
+
+    The demo's regimes started long before any business date, so they go through the regime
+    service's history path (`history=True`): every rule on limits and keys holds, the rule
+    that a new regime starts on or after the business date does not.
+    """
+    from app.programmes import regimes
+
+    existing = {r.valid_from for r in regimes.regimes_of(programme)}
+    by_start: dict[date, list[RuleSpec]] = defaultdict(list)
+    for rule in data.rules:
+        by_start[rule.valid_from].append(rule)
+    for valid_from, specs in sorted(by_start.items()):
+        if valid_from in existing:
+            continue
+        regimes.add_regime(programme, regimes.RegimeData(
+            valid_from=valid_from, reason=specs[0].reason, source=specs[0].source,
+            rules=tuple(delegation.RuleDraft(s.authority_key, s.authority_name, s.limit_sek,
+                                             s.source) for s in specs),
+        ), actor=None, history=True)
+        for _spec in specs:
+            report.add("delegation_rules")
+
+
+def _insert_users(data: PortfolioData, context: _Context, report: SeedReport) -> None:
+    """Create missing demo users through the account service; the shared password is hashed once."""
+    context.users, password_hash = {}, None
+    for spec in data.users:
+        user = find_user_by_email(spec.email)
+        if user is None:
+            organisation = context.organisations.get(spec.organisation)
+            user = create_user({
+                "email": spec.email, "name": spec.name,
+                "organisation_id": organisation.id if organisation else None,
+                "roles": list(spec.roles),
+            })
+            password_hash = password_hash or generate_password_hash(data.demo_password)
+            user.password_hash = password_hash
+            report.add("users")
+        context.users[spec.email] = user
+
+
+def _insert_ideas(data: PortfolioData, context: _Context, report: SeedReport) -> None:
+    screener = data.holder(Role.PROGRAMME_OFFICE)
+    for spec in data.ideas:
+        organisation = context.organisations[spec.organisation]
+        screened = spec.screened_on is not None
+        _ensure(report, "ideas", ProjectIdea,
+                {"title": spec.title, "organisation_id": organisation.id},
+                {"programme_id": context.programme.id, "state": spec.state,
+                 "submitted_by_id": _user_id(context, spec.submitted_by),
+                 "submitted_at": _at(spec.submitted_on),
+                 "screened_by_id": _user_id(context, screener.email) if screened else None,
+                 "screened_at": _at(spec.screened_on) if screened else None,
+                 "screening_comment": spec.screening_comment, **spec.texts})
+
+
+def _step_days(spec: ApplicationSpec, actions, service_days: dict) -> list[date]:
+    """Spread the steps between submission and the current stage by each stage's service days."""
+    if not actions:
+        return []
+    weights, state = [], _State.DRAFT
+    for action in actions:
+        weights.append(0 if action is Action.SUBMIT else max(1, service_days.get(state, 1)))
+        state = TRANSITIONS[(state, action)].to_state
+    total, span = sum(weights) or 1, (spec.state_since - spec.submitted_on).days
+    running, days = 0, []
+    for weight in weights:
+        running += weight
+        days.append(spec.submitted_on + timedelta(days=span * running // total))
+    return days
+
+
+def _insert_application(
+    spec: ApplicationSpec, data: PortfolioData, context: _Context, report: SeedReport,
+    decider: User | None = None,
+) -> Application:
+    """Insert one application with its history and preparation records, unless it exists."""
+    organisation = context.organisations[spec.organisation]
+    key = ({"reference": spec.reference} if spec.reference
+           else {"title": spec.title, "organisation_id": organisation.id, "reference": None})
+    application = _find(Application, **key)
+    if application is not None:
+        return application
+
+    programme = context.programme
+    idea = (_find(ProjectIdea, title=spec.idea, organisation_id=organisation.id)
+            if spec.idea else None)
+    service_days = {ApplicationState(k): v for k, v in programme.stage_service_days.items()}
+    expected = None
+    if spec.submitted_on and spec.state is not _State.RETURNED_FOR_COMPLETION:
+        expected = expected_decision_date(spec.submitted_on, service_days)
+    submitter_id = _user_id(context, spec.submitted_by)
+    application = Application(
+        programme_id=programme.id, organisation_id=organisation.id,
+        idea_id=idea.id if idea else None,
+        area_id=context.areas[spec.area].id if spec.area else organisation.area_id,
+        kind=spec.kind, reference=spec.reference, title=spec.title, state=spec.state,
+        state_changed_at=_at(spec.state_since), requested_sek=spec.requested_sek,
+        created_by_id=submitter_id,
+        submitted_by_id=submitter_id if spec.submitted_on else None,
+        submitted_at=_at(spec.submitted_on) if spec.submitted_on else None,
+        expected_decision_on=expected, created_at=_at(spec.created_on),
+        updated_at=_at(spec.state_since), **spec.details,
+    )
+    db.session.add(application)
+    db.session.flush()
+    report.add("applications")
+
+    actions = PATH_TO_STATE[spec.state]
+    state = _State.DRAFT
+    for action, day in zip(actions, _step_days(spec, actions, service_days), strict=True):
+        at = _at(day)
+        if action is Action.SUBMIT:
+            actor_id = submitter_id
+        elif action is Action.DECIDE:
+            actor_id = decider.id
+        else:
+            actor_id = _user_id(context, data.holder(ACTION_ROLE[action]).email)
+        to_state = TRANSITIONS[(state, action)].to_state
+        comment = spec.comment if action is Action.RETURN_FOR_COMPLETION else (
+            ACTION_COMMENT.get(action, "Beslut fattat enligt delegation."))
+        db.session.add(ApplicationEvent(
+            application_id=application.id, action=action.value, from_state=state,
+            to_state=to_state, actor_id=actor_id, at=at, comment=comment,
+        ))
+        report.add("application_events")
+        if action is Action.COMPLETE_ASSESSMENT:
+            db.session.add(Assessment(application_id=application.id, assessor_id=actor_id,
+                                      recommendation=Recommendation.APPROVE, comment=comment,
+                                      created_at=at,
+                                      scores=[AssessmentScore(criterion=criterion, score=score)
+                                              for criterion, score in spec.assessment_scores]))
+            report.add("assessments")
+        elif action is Action.RECORD_OPINION:
+            db.session.add(AdvisoryOpinion(application_id=application.id,
+                                           outcome=OpinionOutcome.SUPPORTS, comment=comment,
+                                           recorded_by_id=actor_id, recorded_at=at))
+            report.add("advisory_opinions")
+        elif action is Action.APPROVE_QUALITY_CHECK:
+            db.session.add(QualityCheck(application_id=application.id,
+                                        outcome=QualityCheckOutcome.APPROVED, comment=comment,
+                                        checked_by_id=actor_id, checked_at=at))
+            report.add("quality_checks")
+        state = to_state
+    db.session.flush()
+    return application
+
+
+def _diary_plan(projects) -> dict[str, tuple[int, int]]:
+    """Number the funded projects' decisions per year in decision order: (year, seq)."""
+    plan, last = {}, defaultdict(int)
+    for spec in sorted(projects, key=lambda p: (p.decided_on, p.application.reference)):
+        year = spec.decided_on.year
+        last[year] += 1
+        plan[spec.title] = (year, last[year])
+    return plan
+
+
+def _insert_projects(data: PortfolioData, context: _Context, report: SeedReport) -> None:
+    programme = context.programme
+    rules = {rule.id: rule for rule in db.session.scalars(
+        sa.select(DelegationRule).where(DelegationRule.programme_id == programme.id))}
+    routing = [_rule(rule.id, rule) for rule in rules.values()]
+    plan = _diary_plan(data.projects)
+    for spec in data.projects:
+        routed = delegation.route_decision(routing, spec.granted_sek, spec.decided_on)
+        rule = rules[routed.rule_id]
+        if rule.authority_key != spec.decided_by:
+            raise ValueError(
+                f"{spec.where}: the database's delegation rules route {spec.granted_sek} SEK on "
+                f"{spec.decided_on.isoformat()} to {rule.authority_key}, not {spec.decided_by}"
+            )
+        decider = context.users[data.holder(Role.DECISION_MAKER, rule.authority_key).email]
+        application = _insert_application(spec.application, data, context, report, decider)
+        year, seq = plan[spec.title]
+        diary_number = programme.diary_number_format.format(year=year, seq=seq)
+        decision = _find(Decision, diary_number=diary_number)
+        if decision is None:
+            if any(d.kind == DecisionKind.ORIGINAL for d in application.decisions):
+                raise ValueError(f"{spec.where}: the application {application.reference} already "
+                                 f"has an original decision, but not {diary_number}")
+            decision = Decision(
+                programme_id=programme.id, application_id=application.id,
+                kind=DecisionKind.ORIGINAL, outcome=DecisionOutcome.APPROVED,
+                amount_sek=spec.granted_sek, diary_number=diary_number,
+                decided_on=spec.decided_on, decided_by_id=decider.id,
+                decided_by_label=f"{decider.name}, {rule.authority_name}",
+                delegation_rule_id=rule.id, authority_key=rule.authority_key,
+                decision_text=(
+                    f"{spec.title}: {format_sek(spec.granted_sek)} beviljas ur "
+                    f"{programme.name} för genomförande enligt ansökan {application.reference}. "
+                    f"Beslutet fattas av {rule.authority_name.lower()} med stöd av delegation "
+                    f"({rule.source})."
+                ),
+                conditions=("Projektet rapporterar till programkontoret var sjätte vecka och i "
+                            "tertialrapporterna, och lämnar slutrapport med plan för "
+                            "nyttouppföljning ett år efter driftstart."),
+                created_at=_at(spec.decided_on),
+            )
+            db.session.add(decision)
+            db.session.flush()
+            audit.record("decision.taken", decision, actor=decider, after={
+                "diary_number": decision.diary_number, "outcome": decision.outcome,
+                "amount_sek": decision.amount_sek, "authority_key": decision.authority_key})
+            report.add("decisions")
+        elif decision.application_id != application.id:
+            raise ValueError(f"{spec.where}: the diary number {diary_number} is already used by "
+                             "another application's decision")
+        _ensure(report, "projects", Project, {"title": spec.title}, {
+            "programme_id": programme.id, "application_id": application.id,
+            "organisation_id": context.organisations[spec.organisation].id,
+            "area_id": application.area_id, "is_enabling": spec.is_enabling,
+            "state": spec.state,
+            "project_manager_id": _user_id(context, spec.project_manager),
+            "baseline_start_on": spec.baseline_start_on, "baseline_end_on": spec.baseline_end_on,
+            "go_live_on": spec.go_live_on, "closed_on": spec.closed_on,
+            "created_at": _at(spec.decided_on),
+        })
+
+    last_seq: dict[int, int] = defaultdict(int)
+    for year, seq in plan.values():
+        last_seq[year] = max(last_seq[year], seq)
+    for year, seq in sorted(last_seq.items()):
+        counter = _ensure(report, "diary_counters", DiaryCounter, {"series": "dnr", "year": year},
+                          {"last_seq": seq})
+        if counter.last_seq < seq:
+            counter.last_seq = seq
+            report.add("diary_counters")
+
+
+def _insert_ledger(data: PortfolioData, context: _Context, report: SeedReport) -> None:
+    programme = context.programme
+    for spec in data.ledger:
+        project = _find(Project, title=spec.project) if spec.project else None
+        decision_id = None
+        if project is not None and spec.kind is LedgerEntryKind.COMMITMENT:
+            decision_id = db.session.scalar(
+                sa.select(Decision.id).where(Decision.application_id == project.application_id,
+                                             Decision.kind == DecisionKind.ORIGINAL))
+        if _find(EnvelopeEntry, programme_id=programme.id, booked_on=spec.booked_on,
+                 kind=spec.kind, amount_sek=spec.amount_sek,
+                 description=spec.description) is None:
+            ledger.book(programme.id, spec.kind, spec.amount_sek, spec.booked_on,
+                        spec.description, project_id=project.id if project else None,
+                        decision_id=decision_id, recorded_at=_at(spec.booked_on))
+            report.add("ledger_entries")
