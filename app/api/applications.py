@@ -7,12 +7,11 @@ from flask import request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.applications import services
+from app.applications import permissions, services
 from app.applications.exports import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from app.applications.models import Application, Decision
 from app.core.enums import ApplicationKind, ApplicationState
 from app.core.errors import InvalidInput, NotFound
-from app.core.permissions import can_view_application
 from app.core.uploads import stream_size
 from app.extensions import db
 from app.programmes.choice import api_programme_id
@@ -301,7 +300,7 @@ class QueueItemSchema(Schema):
 
 
 def _visible(application_id: int, *, lock: bool = False) -> Application:
-    return services.get_visible_application(api_user(), application_id, lock=lock)
+    return permissions.get_visible_application(api_user(), application_id, lock=lock)
 
 
 def _route_payload(rule, application: Application | None = None, amount_sek: int = 0,
@@ -331,9 +330,9 @@ def _route_payload(rule, application: Application | None = None, amount_sek: int
 @blp.paginate()
 def list_applications(args, pagination_parameters):
     """Applications the caller may see (own organisation; programme roles see all submitted)."""
-    query = services.visible_applications(api_user(), ApplicationState(args["state"])
-                                          if "state" in args else None, on=on_of(args),
-                                          programme_id=api_programme_id(args))
+    query = permissions.visible_applications(api_user(), ApplicationState(args["state"])
+                                             if "state" in args else None, on=on_of(args),
+                                             programme_id=api_programme_id(args))
     if "kind" in args:
         query = query.where(Application.kind == args["kind"])
     if "organisation_id" in args:
@@ -532,20 +531,12 @@ def add_attachment(application_id):
 @blp.paginate()
 def list_decisions(args, pagination_parameters):
     """Decisions on applications the caller may see, newest first."""
-    visible = services.visible_applications(
+    visible = permissions.visible_applications(
         api_user(), programme_id=api_programme_id(args)).with_only_columns(
         Application.id).order_by(None).subquery()
     query = (sa.select(Decision).where(Decision.application_id.in_(sa.select(visible.c.id)))
              .order_by(Decision.decided_on.desc(), Decision.id.desc()))
     return page_of(query, pagination_parameters)
-
-
-def _visible_decision(decision_id: int) -> Decision:
-    decision = db.session.get(Decision, decision_id)
-    if decision is None or not can_view_application(api_user(), decision.application):
-        raise NotFound(_("There is no decision %(decision_id)s that you can see.",
-                         decision_id=decision_id))
-    return decision
 
 
 @blp.get("/decisions/<int:decision_id>")
@@ -554,7 +545,7 @@ def _visible_decision(decision_id: int) -> Decision:
 @blp.alt_response(404, **PROBLEM)
 def get_decision(decision_id):
     """One decision with its diary number and the delegation rule applied."""
-    return _visible_decision(decision_id)
+    return permissions.get_visible_decision(api_user(), decision_id)
 
 
 @blp.post("/decisions/<int:decision_id>/corrections")
@@ -566,7 +557,8 @@ def get_decision(decision_id):
 def correct(data, decision_id):
     """Correct by a new decision: supplementary grant, reduction or revocation. 409 when the
     anti-splitting warning needs acknowledging (with `splitting_total_sek`)."""
-    return services.correct_decision(_visible_decision(decision_id), data, api_user())
+    decision = permissions.get_visible_decision(api_user(), decision_id)
+    return services.correct_decision(decision, data, api_user())
 
 
 @blp.get("/delegation/route")
@@ -589,7 +581,7 @@ def delegation_route(args):
     application = None
     if args["application_id"] is not None:
         try:
-            application = services.get_visible_application(api_user(), args["application_id"])
+            application = permissions.get_visible_application(api_user(), args["application_id"])
         except NotFound:
             application = None
         if application is None or application.programme_id != programme.id:

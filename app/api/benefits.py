@@ -11,18 +11,18 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import Organisation
-from app.applications import services as application_services
+from app.applications import permissions as application_permissions
 from app.benefits import queries as benefit_queries
 from app.benefits import services
 from app.benefits.exports import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from app.benefits.models import Benefit, CalculationVersion, RealisationEntry
-from app.benefits.permissions import visible_benefits
+from app.benefits.permissions import can_record_realisation, visible_benefits, visible_register
 from app.core.errors import Forbidden, InvalidInput, NotFound
 from app.core.exports import sheets_response
 from app.extensions import api, db
 from app.programmes.choice import api_programme_id
 from app.projects.models import Project
-from app.projects.services import can_view_project
+from app.projects.permissions import can_view_project
 
 from . import api_blueprint, documented
 from .asof import AsOfArgs, on_of
@@ -248,7 +248,7 @@ def evaluate():
 @blp.alt_response(404, **PROBLEM)
 def application_calculation(application_id):
     """The application's latest calculation version with its results."""
-    application = application_services.get_visible_application(api_user(), application_id)
+    application = application_permissions.get_visible_application(api_user(), application_id)
     version = services.latest_version(application)
     if version is None:
         raise NotFound(_("The application has no benefit calculation yet."))
@@ -263,7 +263,7 @@ def application_calculation(application_id):
 @blp.alt_response(422, **PROBLEM)
 def save_application_calculation(application_id):
     """Save the calculation of a draft application (frozen at submission)."""
-    application = application_services.get_visible_application(api_user(), application_id)
+    application = application_permissions.get_visible_application(api_user(), application_id)
     version = services.save_working_calculation(application, _json_body(), api_user())
     return _version_payload(version)
 
@@ -273,7 +273,7 @@ def save_application_calculation(application_id):
 @blp.response(200, VersionSchema(many=True))
 def application_calculation_versions(application_id):
     """Every version: as submitted, baseline (frozen at decision), re-estimates."""
-    application = application_services.get_visible_application(api_user(), application_id)
+    application = application_permissions.get_visible_application(api_user(), application_id)
     calc = services.calculation_of(application)
     return [_version_payload(v) for v in (calc.versions if calc else [])]
 
@@ -322,7 +322,7 @@ def _visible_benefit(benefit_id: int) -> Benefit:
 def benefit_register(args, pagination_parameters):
     """The benefit register: planned vs realised up to a year, variance and realisation rate
     (paginated: page, page_size; totals in X-Pagination; format=xlsx holds every row)."""
-    figures = services.visible_register(
+    figures = visible_register(
         api_user(), args["year"], on_of(args), organisation_id=args.get("organisation_id"),
         project_id=args.get("project_id"), programme_id=api_programme_id(args))
     pagination_parameters.item_count = benefit_queries.register_count(figures)
@@ -348,7 +348,7 @@ def benefit_register(args, pagination_parameters):
 def update_benefit(data, benefit_id):
     """Set the benefit owner and the indicator that will show the benefit."""
     benefit = _visible_benefit(benefit_id)
-    if not services.can_record_realisation(api_user(), benefit):
+    if not can_record_realisation(api_user(), benefit):
         raise Forbidden(_("Only the benefit's owner or the programme office can change it."))
     services.update_benefit(benefit, data, api_user())
     return benefit

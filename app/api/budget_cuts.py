@@ -9,8 +9,7 @@ services', so a 422 names the field the same way as the pages.
 from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
-from app.accounts.models import Organisation
-from app.budget_cuts import services
+from app.budget_cuts import permissions, services
 from app.budget_cuts.exports import (
     BUDGET_CUT_TOTAL_COLUMNS,
     BUDGET_CUT_YEAR_COLUMNS,
@@ -258,15 +257,6 @@ def _programme(args) -> Programme:
     return services.get_programme(args.get("programme_id"))
 
 
-def _visible_organisation(organisation_id: int, programme: Programme):
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or not services.can_view_budget_cuts_of(api_user(), organisation_id,
-                                                                    programme.id):
-        raise NotFound(_("There is no organisation %(organisation_id)s whose budget cuts you can "
-                         "see.", organisation_id=organisation_id))
-    return organisation
-
-
 @blp.get("/budget-cuts")
 @blp.arguments(BudgetCutQuery, location="query")
 @blp.doc(**ONE_OR_MANY)
@@ -277,14 +267,15 @@ def budget_cuts(args):
     """Why an organisation's budget for a year is lower: proposed, adopted, realised, lines."""
     programme = _programme(args)
     if "organisation_id" in args:
-        organisation = _visible_organisation(args["organisation_id"], programme)
+        organisation = permissions.get_visible_organisation(api_user(), args["organisation_id"],
+                                                            programme.id)
         items = [services.explanation(organisation, args["year"], programme,
                                       on_of(args, programme))]
     else:
         user = api_user()
         items = [item for item in services.explanations(programme, args["year"],
                                                         on=on_of(args, programme))
-                 if services.can_view_budget_cuts_of(user, item.organisation.id, programme.id)]
+                 if permissions.can_view_budget_cuts_of(user, item.organisation.id, programme.id)]
     if wants_xlsx(args):
         return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_YEAR_COLUMNS, items,
                              print_header=programme.name, totals_label=CITY_TOTAL_LABEL)
@@ -312,7 +303,7 @@ def totals(args):
 
 
 def _require_overview(programme: Programme) -> None:
-    if not services.can_view_all_budget_cuts(api_user(), programme.id):
+    if not permissions.can_view_all_budget_cuts(api_user(), programme.id):
         raise Forbidden(_("Only programme roles and auditors see every organisation's "
                           "cuts; ask for your own with organisation_id."))
 
@@ -392,7 +383,7 @@ def entries(args):
     programme = _programme(args)
     return [_entry_dict(e) for e in services.entries(programme, args.get("organisation_id"),
                                                       args.get("year"))
-            if services.can_view_budget_cuts_of(user, e.organisation_id, programme.id)]
+            if permissions.can_view_budget_cuts_of(user, e.organisation_id, programme.id)]
 
 
 @blp.post("/budget-cuts/proposals")
@@ -426,8 +417,8 @@ def adopt(data):
 
 def _entry(entry_id: int) -> BudgetCutEntry:
     entry = db.session.get(BudgetCutEntry, entry_id)
-    if entry is None or not services.can_view_budget_cuts_of(api_user(), entry.organisation_id,
-                                                             entry.programme_id):
+    if entry is None or not permissions.can_view_budget_cuts_of(api_user(), entry.organisation_id,
+                                                                entry.programme_id):
         raise NotFound(_("There is no budget-cut entry %(entry_id)s that you can see.",
                          entry_id=entry_id))
     return entry

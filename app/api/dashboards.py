@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from app.core.enums import ProjectState
 from app.core.errors import Forbidden
 from app.core.urls import ID_MAX
-from app.dashboards import services
+from app.dashboards import permissions, services
 
 from . import api_blueprint, documented
 from .asof import AsOfArgs
@@ -78,7 +78,7 @@ def _table(view: services.ChartView) -> dict:
 @blp.alt_response(404, description="No such programme", **PROBLEM)
 def programme_dashboard(query: dict):
     """Every chart of the programme dashboard as a data table, filtered as the page is."""
-    if not services.can_view_programme_dashboard(api_user()):
+    if not permissions.can_view_programme_dashboard(api_user()):
         raise Forbidden(_(_("The programme dashboard is for the programme's roles.")))
     filters = services.Filters(
         programme_id=query.get("programme_id"), area_id=query.get("area"),
@@ -86,7 +86,7 @@ def programme_dashboard(query: dict):
         state=ProjectState(query["status"]) if query.get("status") else None,
         year=query.get("year"), on=query.get("on"))
     programme = services.programme_for(filters)
-    if not services.can_view_programme_dashboard(api_user(), programme.id):
+    if not permissions.can_view_programme_dashboard(api_user(), programme.id):
         raise Forbidden(_("The programme dashboard is for the programme's roles."))
     dashboard = services.programme_dashboard(programme, filters)
     return {"programme": {"id": programme.id, "name": programme.name},

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 from app.core.asof import parse_on
 from app.core.enums import TertialReportState
 from app.core.errors import Forbidden
-from app.followup import services
+from app.followup import permissions, services
 from app.followup.models import TertialReport
 from app.programmes.choice import api_programme_id
 from app.programmes.models import Programme
@@ -260,7 +260,7 @@ class AdherenceOutSchema(Schema):
 
 
 def _report(report_id: int) -> TertialReport:
-    return services.get_visible_tertial_report(api_user(), report_id)
+    return permissions.get_visible_tertial_report(api_user(), report_id)
 
 
 def _programme(programme_id: int) -> Programme:
@@ -268,7 +268,7 @@ def _programme(programme_id: int) -> Programme:
 
 
 def _require_viewer() -> None:
-    if not services.can_view_tertial_reports(api_user()):
+    if not permissions.can_view_tertial_reports(api_user()):
         raise Forbidden(_("Tertial reports are for the programme's roles and auditors."))
 
 
@@ -283,7 +283,7 @@ def list_tertial_reports(args, pagination_parameters):
     """Tertial reports, newest period first; drafts only for the programme office."""
     _require_viewer()
     filters = {**args, "programme_id": api_programme_id(args)}
-    return page_of(services.visible_tertial_reports(api_user(), **filters),
+    return page_of(permissions.visible_tertial_reports(api_user(), **filters),
                    pagination_parameters)
 
 
@@ -374,10 +374,10 @@ def _figures(figures, group=None) -> dict:
 @blp.alt_response(422, **PROBLEM)
 def adherence(args):
     """Shares of projects not keeping budget or schedule at a date, from the latest reports."""
-    if not services.can_view_adherence(api_user()):
+    if not permissions.can_view_adherence(api_user()):
         raise Forbidden(_(_("Adherence figures are for the programme's roles and auditors.")))
     programme = _programme(args["programme_id"])
-    if not services.can_view_adherence(api_user(), programme.id):
+    if not permissions.can_view_adherence(api_user(), programme.id):
         raise Forbidden(_("Adherence figures are for the programme's roles and auditors."))
     on: date = parse_on(args["on"].isoformat() if args.get("on") else None, programme)
     tolerance, portfolio, grouped = services.portfolio_and_groups(

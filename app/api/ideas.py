@@ -7,7 +7,7 @@ from app.core.enums import IdeaState
 from app.core.errors import InvalidInput
 from app.core.urls import ID_MAX
 from app.extensions import db
-from app.ideas import services
+from app.ideas import permissions, services
 from app.ideas.exports import IDEA_COLUMNS, IDEAS_NAME
 from app.ideas.services import MAX_COMMENT_LENGTH, MAX_LENGTHS, SCREENING_OUTCOMES
 from app.ideas.similarity import DEFAULT_LIMIT
@@ -126,9 +126,9 @@ def _programme(programme_id: int) -> Programme:
 @blp.paginate()
 def ideas(filters, pagination_parameters):
     """Ideas the user may see, newest first (paginated; filters: state, organisation_id)."""
-    query = services.visible_ideas(api_user(), filters.get("state"),
-                                   filters.get("organisation_id"), on=on_of(filters),
-                                   programme_id=api_programme_id(filters))
+    query = permissions.visible_ideas(api_user(), filters.get("state"),
+                                      filters.get("organisation_id"), on=on_of(filters),
+                                      programme_id=api_programme_id(filters))
     return page_or_export(query, pagination_parameters, filters, IDEAS_NAME, IDEA_COLUMNS)
 
 
@@ -159,7 +159,7 @@ def similar_to_text(args):
 @blp.alt_response(404, **PROBLEM)
 def idea(idea_id: int):
     """One idea, if the user may see it."""
-    return services.get_visible_idea(api_user(), idea_id)
+    return permissions.get_visible_idea(api_user(), idea_id)
 
 
 @blp.patch("/ideas/<int:idea_id>")
@@ -172,7 +172,7 @@ def idea(idea_id: int):
 def update_idea(data, idea_id: int):
     """Edit an idea before screening; editing one with a question answers it (back to submitted)."""
     user = api_user()
-    found = services.get_visible_idea(user, idea_id)
+    found = permissions.get_visible_idea(user, idea_id)
     services.update_idea(found, data, actor=user)
     return found
 
@@ -190,7 +190,7 @@ def screen_idea(data, idea_id: int):
     A comment is required for rejected (the reason) and more_info_requested (what is missing).
     """
     user = api_user()
-    found = services.get_visible_idea(user, idea_id)
+    found = permissions.get_visible_idea(user, idea_id)
     services.screen_idea(found, data["outcome"], data["comment"], actor=user)
     return found
 
@@ -202,5 +202,5 @@ def screen_idea(data, idea_id: int):
 @blp.alt_response(404, **PROBLEM)
 def similar_to_idea(args, idea_id: int):
     """Ideas and projects of other organisations similar to this idea (reuse check)."""
-    found = services.get_visible_idea(api_user(), idea_id)
+    found = permissions.get_visible_idea(api_user(), idea_id)
     return services.similar_to_idea(found, limit=args["limit"])

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.projects import gates, rules, services
+from app.projects import gates, permissions, rules
 
 from . import api_blueprint, documented
 from .asof import AsOfArgs, on_of
@@ -90,7 +90,7 @@ def _phase_payload(phase, row=None) -> dict:
 @blp.alt_response(422, **PROBLEM)
 def project_phases(args, project_id):
     """The project's phases (passed, current), its gate decisions and what the next gate lacks."""
-    project = services.get_visible_project(api_user(), project_id)
+    project = permissions.get_visible_project(api_user(), project_id)
     phases = gates.project_phases(project, on_of(args))
     return {"project_id": project.id, "on": phases.on,
             "current_phase": phases.current.key if phases.current else None,
@@ -113,7 +113,7 @@ def project_phases(args, project_id):
 def record_gate_decision(data, project_id):
     """Programme office: record that the project passed the gate into a phase."""
     user = api_user()
-    project = services.get_visible_project(user, project_id)
+    project = permissions.get_visible_project(user, project_id)
     decision = gates.pass_gate(project, data["phase"], data["decided_on"], data["note"], user)
     return decision
 

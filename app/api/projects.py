@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from app.core.enums import ProjectState, RagStatus
 from app.core.exports import XLSX_MIMETYPE, sheets_response, workbook_response
 from app.programmes.choice import api_programme_id
-from app.projects import gates, services
+from app.projects import gates, permissions, services
 from app.projects.exports import (
     PROJECT_COLUMNS,
     PROJECTS_NAME,
@@ -221,11 +221,11 @@ class GoLiveSchema(Schema):
 
 
 def _project(project_id: int) -> Project:
-    return services.get_visible_project(api_user(), project_id)
+    return permissions.get_visible_project(api_user(), project_id)
 
 
 def _report(report_id: int) -> StatusReport:
-    return services.get_visible_report(api_user(), report_id)
+    return permissions.get_visible_report(api_user(), report_id)
 
 
 def _follow_up_payload(task, missing: list, changes: list | None = None) -> dict:
@@ -262,7 +262,7 @@ def _project_payload(project: Project) -> dict:
 def list_projects(args, pagination_parameters):
     """Projects the caller may see (own organisation; programme roles see all), by title."""
     on = on_of(args)
-    query = services.visible_projects(api_user(), on=on, **_project_filters(args))
+    query = permissions.visible_projects(api_user(), on=on, **_project_filters(args))
     columns = (gates.project_columns(query.with_only_columns(Project.id).order_by(None), on)
                if wants_xlsx(args) else PROJECT_COLUMNS)
     return page_or_export(query, pagination_parameters, args, PROJECTS_NAME, columns)
@@ -365,7 +365,7 @@ def list_reports(project_id):
     """Every report version of the project (drafts only for its own organisation)."""
     project = _project(project_id)
     user = api_user()
-    return [r for r in services.report_versions(project) if services.can_view_report(user, r)]
+    return [r for r in services.report_versions(project) if permissions.can_view_report(user, r)]
 
 
 @blp.post("/projects/<int:project_id>/reports")
@@ -490,6 +490,6 @@ def follow_ups(project_id):
 def complete_follow_up(task_id):
     """Mark the one-year follow-up done: the project's organisation or the programme office."""
     user = api_user()
-    task = services.complete_followup_task(services.get_visible_followup_task(user, task_id),
+    task = services.complete_followup_task(permissions.get_visible_followup_task(user, task_id),
                                            user)
     return _follow_up_payload(task, [])

@@ -12,7 +12,6 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.accounts.queries import users_of_organisation, users_with_role
@@ -37,12 +36,7 @@ from app.core.labels import APPLICATION_STATE, DECISION_KIND, DECISION_OUTCOME
 from app.core.models import utcnow
 from app.core.money import format_sek
 from app.core.notifications import notify
-from app.core.permissions import (
-    PRIVATE_STATES,
-    can_view_application,
-    in_portfolio_of,
-    in_programmes_where,
-)
+from app.core.permissions import in_programmes_where
 from app.core.sequences import next_number
 from app.core.upload_messages import refusal_error
 from app.extensions import db
@@ -52,7 +46,7 @@ from app.programmes.models import DelegationRule, EnvelopeEntry, Programme
 from app.programmes.services import envelope_position
 from app.projects.models import Project
 
-from . import queries, rules
+from . import rules
 from .labels import field_label, gap_message
 from .models import (
     AdvisoryOpinion,
@@ -101,45 +95,6 @@ SCALAR_FIELDS = (
     "operation_payer", "reuse_analysis", "area_id", "idea_id", "feasibility_id",
 )
 REFERENCE_PATTERN = re.compile(r"^ANS-(\d{4})-(\d{4,})$")
-
-
-# ---- visibility ---------------------------------------------------------------------------
-
-def visible_applications(user, state: ApplicationState | None = None,
-                         on: date | None = None, programme_id: int | None = None) -> sa.Select:
-    """Build the query of applications `user` may see: own organisation, or all but drafts.
-
-    Each programme counts the roles the user holds there; `programme_id` keeps one programme.
-    With `on`, only the applications created by then, in the state they stood in then. The
-    organisation comes in the same statement (lists and exports show its name).
-    """
-    query = sa.select(Application).options(joinedload(Application.organisation))
-    in_programme = Application.programme_id
-    own = sa.and_(Application.organisation_id == user.organisation_id,
-                  in_programmes_where(user, frozenset(Role), in_programme))
-    query = query.where(sa.or_(
-        own,
-        in_programmes_where(user, {Role.AUDITOR}, in_programme),
-        sa.and_(in_portfolio_of(user, in_programme), Application.state.not_in(PRIVATE_STATES)),
-    ))
-    if programme_id is not None:
-        query = query.where(Application.programme_id == programme_id)
-    if on is not None:
-        query = query.where(queries.exists_on(on))
-        if state is not None:
-            query = query.where(queries.state_on(on) == state)
-    elif state is not None:
-        query = query.where(Application.state == state)
-    return query.order_by(Application.state_changed_at.desc(), Application.id.desc())
-
-
-def get_visible_application(user, application_id: int, *, lock: bool = False) -> Application:
-    """Return the application, or raise NotFound if it is missing or not the user's to see."""
-    application = db.session.get(Application, application_id, with_for_update=lock or None,
-                                 populate_existing=lock)
-    if application is None or not can_view_application(user, application):
-        raise NotFound(_("There is no application with that number that you can see."))
-    return application
 
 
 # ---- drafts -------------------------------------------------------------------------------
@@ -438,7 +393,7 @@ def submit(application: Application, actor) -> Application:
     """Submit (or resubmit) after checking everything; give a reference and an expected date."""
     action = (rules.Action.RESUBMIT if application.state == ApplicationState.RETURNED_FOR_COMPLETION
               else rules.Action.SUBMIT)
-    _check_step(application, action, actor)
+    check_step(application, action, actor)
     if actor.organisation_id != application.organisation_id:
         raise NotFound(_("There is no application with that number that you can see."))
     problems = submission_problems(application)
@@ -468,7 +423,11 @@ def submit(application: Application, actor) -> Application:
 
 # ---- the preparation chain ----------------------------------------------------------------
 
-def _check_step(application: Application, action: rules.Action, actor) -> ApplicationState:
+def check_step(application: Application, action: rules.Action, actor) -> ApplicationState:
+    """The state the step leads to, or refuse it: wrong role 403, wrong state 409.
+
+    Pages call it before reading a step's form, so a refused step never shows form errors.
+    """
     try:
         return rules.transition(application.state, action,
                                 actor.roles_for(application.programme_id))
@@ -481,7 +440,7 @@ def _check_step(application: Application, action: rules.Action, actor) -> Applic
 def _move(application: Application, action: rules.Action, actor, comment: str = "",
           notice: str | None = None) -> None:
     """Take one workflow step: state, history, audit and a notice to the applicant."""
-    target = _check_step(application, action, actor)
+    target = check_step(application, action, actor)
     before = application.state
     application.state = target
     application.state_changed_at = utcnow()
@@ -512,7 +471,7 @@ def start_preparation(application: Application, actor, comment: str = "") -> App
 
 def complete_assessment(application: Application, data: dict, actor) -> Assessment:
     """Record the working group's scores per goal and criterion and its recommendation."""
-    _check_step(application, rules.Action.COMPLETE_ASSESSMENT, actor)
+    check_step(application, rules.Action.COMPLETE_ASSESSMENT, actor)
     try:
         recommendation = Recommendation(data.get("recommendation"))
     except ValueError:
@@ -546,7 +505,7 @@ def complete_assessment(application: Application, data: dict, actor) -> Assessme
 
 def record_opinion(application: Application, outcome: str, comment: str, actor) -> AdvisoryOpinion:
     """Record the development council's advice (supports / does not support)."""
-    _check_step(application, rules.Action.RECORD_OPINION, actor)
+    check_step(application, rules.Action.RECORD_OPINION, actor)
     try:
         opinion_outcome = OpinionOutcome(outcome)
     except ValueError:
@@ -567,7 +526,7 @@ def quality_check(application: Application, outcome: str, comment: str, actor) -
         raise InvalidInput(_("Choose an outcome: approved or returned."),
                            field="outcome") from None
     action = rules.quality_check_action(check_outcome)
-    _check_step(application, action, actor)
+    check_step(application, action, actor)
     if check_outcome == QualityCheckOutcome.RETURNED:
         comment = _require_comment(comment)
     check = QualityCheck(application_id=application.id, outcome=check_outcome,
@@ -858,7 +817,7 @@ def decide(application: Application, data: dict, actor) -> Decision:
     """
     application = db.session.get(Application, application.id, with_for_update=True,
                                  populate_existing=True)
-    _check_step(application, rules.Action.DECIDE, actor)
+    check_step(application, rules.Action.DECIDE, actor)
     programme = application.programme
     try:
         outcome = DecisionOutcome(data.get("outcome"))

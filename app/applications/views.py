@@ -21,7 +21,7 @@ from app.core.enums import (
 )
 from app.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.core.exports import export_url, query_xlsx_response, wants_xlsx
-from app.core.permissions import can_edit_application, can_view_application
+from app.core.permissions import can_edit_application
 from app.core.unit_of_work import attempt
 from app.core.uploads import stream_size
 from app.extensions import db
@@ -31,7 +31,7 @@ from app.programmes.models import DelegationRule, Programme
 from app.programmes.queries import current_programme
 from app.programmes.services import programmes_open_to
 
-from . import forms, rules, services
+from . import forms, permissions, rules, services
 from .exports import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from .models import (
     AdvisoryOpinion,
@@ -103,17 +103,6 @@ def _enum_arg(name: str, enum):
     if value is not None and value not in {member.value for member in enum}:
         abort(400)
     return enum(value) if value else None
-
-
-def _require_step(application: Application, action: rules.Action) -> None:
-    """Refuse a step before reading its form: wrong role 403, wrong state 409."""
-    try:
-        rules.transition(application.state, action,
-                         current_user.roles_for(application.programme_id))
-    except rules.NotPermitted as refused:
-        raise Forbidden(str(refused)) from None
-    except rules.IllegalTransition as refused:
-        raise Conflict(str(refused), state=application.state.value) from None
 
 
 def _require_editable(application: Application) -> None:
@@ -233,7 +222,7 @@ def index():
     on, on_error = on_from_request(programme)
     if on_error and wants_xlsx():
         raise InvalidInput(on_error, field="on")
-    query = services.visible_applications(current_user, state, on=on, programme_id=programme_id)
+    query = permissions.visible_applications(current_user, state, on=on, programme_id=programme_id)
     if kind is not None:
         query = query.where(Application.kind == kind)
     if wants_xlsx():
@@ -313,7 +302,7 @@ def new():
 @bp.route("/<int:application_id>/edit", methods=["GET", "POST"])
 def edit(application_id: int):
     """Edit a draft (or an application returned for completion); save it or submit it."""
-    application = services.get_visible_application(current_user, application_id)
+    application = permissions.get_visible_application(current_user, application_id)
     _require_editable(application)
     form = forms.application_form(
         application.programme, application=application,
@@ -338,7 +327,7 @@ def edit(application_id: int):
 @bp.post("/<int:application_id>/submit")
 def submit(application_id: int):
     """Submit the saved application from its page; missing parts are shown on the form."""
-    application = services.get_visible_application(current_user, application_id, lock=True)
+    application = permissions.get_visible_application(current_user, application_id, lock=True)
     form = forms.application_form(
         application.programme, application=application,
         ideas=_approved_ideas(application.organisation_id, application.idea_id),
@@ -350,7 +339,7 @@ def submit(application_id: int):
 @bp.get("/<int:application_id>/receipt")
 def receipt(application_id: int):
     """Show the printable receipt: reference, when received, and the expected dates."""
-    application = services.get_visible_application(current_user, application_id)
+    application = permissions.get_visible_application(current_user, application_id)
     if application.submitted_at is None:
         raise NotFound(_("The application has not been submitted, so there is no receipt yet."))
     return render_template("applications/receipt.html", application=application,
@@ -360,7 +349,7 @@ def receipt(application_id: int):
 @bp.get("/<int:application_id>/attachments/<int:attachment_id>")
 def attachment(application_id: int, attachment_id: int):
     """Download an attachment of an application the user can see."""
-    application = services.get_visible_application(current_user, application_id)
+    application = permissions.get_visible_application(current_user, application_id)
     stored = db.session.get(Attachment, attachment_id)
     if stored is None or stored.application_id != application.id:
         raise NotFound(_("There is no such attachment."))
@@ -374,7 +363,7 @@ def attachment(application_id: int, attachment_id: int):
 
 @bp.get("/<int:application_id>")
 def detail(application_id: int):
-    return _detail_page(services.get_visible_application(current_user, application_id))
+    return _detail_page(permissions.get_visible_application(current_user, application_id))
 
 
 STEP_MESSAGES = {
@@ -389,9 +378,9 @@ STEP_MESSAGES = {
 
 def _take_step(application_id: int, name: str, perform):
     """Take one step from the detail page: check, validate, one service call, redirect."""
-    application = services.get_visible_application(current_user, application_id, lock=True)
+    application = permissions.get_visible_application(current_user, application_id, lock=True)
     action = rules.Action.COMPLETE_ASSESSMENT if name == "assess" else forms.STEP_FORMS[name][0]
-    _require_step(application, action)
+    services.check_step(application, action, current_user)
     form = forms.step_form(name, application.programme)
     if form.validate_on_submit():
         with attempt(InvalidInput) as outcome:
@@ -465,8 +454,8 @@ def _show_decision_refusal(form, refused: DomainError) -> tuple[int, str | None]
 @recent_login_required("applications.detail")
 def decide(application_id: int):
     """Decide under delegation; show the anti-splitting warning or the envelope's shortfall."""
-    application = services.get_visible_application(current_user, application_id, lock=True)
-    _require_step(application, rules.Action.DECIDE)
+    application = permissions.get_visible_application(current_user, application_id, lock=True)
+    services.check_step(application, rules.Action.DECIDE, current_user)
     if not _may_decide(application):
         authority = _routed_authority(application)
         raise Forbidden(_("This application is decided by %(authority)s; you do not hold that "
@@ -487,13 +476,6 @@ def decide(application_id: int):
 
 
 # ---- decisions ----------------------------------------------------------------------------
-
-def _visible_decision(decision_id: int) -> Decision:
-    decision = db.session.get(Decision, decision_id)
-    if decision is None or not can_view_application(current_user, decision.application):
-        raise NotFound(_("There is no decision with that number that you can see."))
-    return decision
-
 
 def _correctable(decision: Decision) -> bool:
     """Only an original approving decision is corrected, and only by a decision maker."""
@@ -523,14 +505,14 @@ def _decision_page(decision: Decision, form=None, status: int = 200, splitting_w
 
 @decisions_bp.get("/<int:decision_id>", endpoint="detail")
 def decision_detail(decision_id: int):
-    return _decision_page(_visible_decision(decision_id))
+    return _decision_page(permissions.get_visible_decision(current_user, decision_id))
 
 
 @decisions_bp.post("/<int:decision_id>/correct")
 @recent_login_required("decisions.detail")
 def correct(decision_id: int):
     """Correct a decision by a new one (supplementary grant, reduction or revocation)."""
-    decision = _visible_decision(decision_id)
+    decision = permissions.get_visible_decision(current_user, decision_id)
     if not _correctable(decision):
         raise Forbidden(_("Only a decision maker can correct an approving decision."))
     form = forms.CorrectionForm(prefix="correct")

@@ -41,7 +41,7 @@ from .models import (
     CostLine,
     RealisationEntry,
 )
-from .permissions import visible_benefits
+from .permissions import can_record_realisation
 
 LINE_COLUMNS = ("kind", "name", "recipient", "owner_organisation_id")
 SETTING_KEYS = ("channel_unit_sek", "hours_per_fte", "oncost_rate", "adoption", "sensitivity")
@@ -355,15 +355,6 @@ def update_benefit(benefit: Benefit, data: dict, actor) -> Benefit:
     return benefit
 
 
-def can_record_realisation(user, benefit: Benefit) -> bool:
-    """The programme office of the benefit's programme, or its owner or project organisation."""
-    project = db.session.get(Project, benefit.project_id)
-    held = user.roles_for(project.programme_id)
-    return Role.PROGRAMME_OFFICE in held or (
-        Role.APPLICANT in held and user.organisation_id in (
-            benefit.owner_organisation_id, project.organisation_id))
-
-
 def record_realisation(benefit: Benefit, data: dict, actor) -> RealisationEntry:
     """Enter what a benefit actually gave in a year; a later entry for the year corrects it."""
     if not can_record_realisation(actor, benefit):
@@ -414,12 +405,3 @@ def register(up_to_year: int, organisation_id: int | None = None,
     return benefit_queries.register_rows(benefit_queries.register_figures(
         up_to_year, on or clock.today(), organisation_id=organisation_id,
         project_id=project_id))
-
-
-def visible_register(user, up_to_year: int, on: date, *, organisation_id: int | None = None,
-                     project_id: int | None = None, programme_id: int | None = None
-                     ) -> sa.Select:
-    """The register's figures on `on`, narrowed in SQL to the benefits `user` may see."""
-    return visible_benefits(user, benefit_queries.register_figures(
-        up_to_year, on, organisation_id=organisation_id, project_id=project_id), programme_id)
-

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
-from app.applications import services as application_services
+from app.applications import permissions as application_permissions
 from app.applications.models import Application
 from app.benefits.calculation import MAX_START_YEAR, MAX_YEARS, MIN_START_YEAR
 from app.core import clock
@@ -43,7 +43,7 @@ from . import forms, services
 from . import queries as benefit_queries
 from .exports import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from .models import Benefit, RealisationEntry
-from .permissions import visible_benefits
+from .permissions import can_record_realisation, visible_benefits, visible_register
 
 bp = Blueprint("benefits", __name__, url_prefix="/benefits")
 
@@ -92,7 +92,7 @@ def _int_arg(name: str, low: int = 1, high: int = 2**31) -> int | None:
 # ---- the calculation of an application ----------------------------------------------------
 
 def _application(application_id: int) -> Application:
-    return application_services.get_visible_application(current_user, application_id)
+    return application_permissions.get_visible_application(current_user, application_id)
 
 
 def _require_editable(application: Application) -> None:
@@ -508,8 +508,8 @@ def register():
         raise InvalidInput(on_error, field="on")
     year = _int_arg("year", MIN_START_YEAR, MAX_START_YEAR) or on.year
     organisation_id, project_id = _int_arg("organisation_id"), _int_arg("project_id")
-    figures = services.visible_register(current_user, year, on, organisation_id=organisation_id,
-                                        project_id=project_id, programme_id=programme_id)
+    figures = visible_register(current_user, year, on, organisation_id=organisation_id,
+                               project_id=project_id, programme_id=programme_id)
     project_ids = set(db.session.scalars(_visible_benefits(sa.select(Benefit.project_id),
                                                            programme_id)))
     projects = {p.id: p for p in db.session.scalars(
@@ -572,7 +572,7 @@ def _benefit_page(benefit: Benefit, *, realisation=None, details=None, status: i
         years, [planned[y].planned_sek if y in planned else 0 for y in years],
         [effective[y].actual_sek if y in effective else None for y in years],
         labels={"planned": _("Planned"), "realised": _("Realised"), "axis": _("kr")})
-    may_record = services.can_record_realisation(current_user, benefit)
+    may_record = can_record_realisation(current_user, benefit)
     if realisation is None and may_record:
         realisation = forms.RealisationForm(formdata=None)
         realisation.year.choices = _year_choices(benefit)
@@ -587,7 +587,7 @@ def _benefit_page(benefit: Benefit, *, realisation=None, details=None, status: i
 
 
 def _require_recorder(benefit: Benefit) -> None:
-    if not services.can_record_realisation(current_user, benefit):
+    if not can_record_realisation(current_user, benefit):
         raise Forbidden(_("Only the benefit's owner, the project's organisation or the programme "
                           "office can enter realised values."))
 

@@ -29,10 +29,9 @@ from app.benefits import queries as benefit_queries
 from app.benefits.models import Benefit, BenefitLine, CalculationVersion, RealisationEntry
 from app.core import audit, clock, labels
 from app.core.asof import counts_on
-from app.core.enums import BudgetCutEntryKind, CostKind, Role
+from app.core.enums import BudgetCutEntryKind, CostKind
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.money import format_sek, format_share
-from app.core.permissions import belongs_to, can_view_portfolio, roles_in
 from app.extensions import db
 from app.programmes.models import Programme
 from app.projects import queries as project_queries
@@ -40,6 +39,7 @@ from app.projects.models import Project
 
 from . import rules
 from .models import BudgetCutEntry, BudgetCutLine, BudgetCutPolicy
+from .permissions import can_manage_budget_cuts
 
 MAX_AMOUNT_SEK = 10**12
 MAX_REF_LENGTH = 200
@@ -65,22 +65,7 @@ ENTRY_KIND_LABELS = {
 }
 
 
-# ---- permissions ----------------------------------------------------------------------------
-
-def can_manage_budget_cuts(user, programme_id: int | None = None) -> bool:
-    """Policies, proposals and adopted cuts are the programme office's (of that programme)."""
-    return Role.PROGRAMME_OFFICE in roles_in(user, programme_id)
-
-
-def can_view_all_budget_cuts(user, programme_id: int | None = None) -> bool:
-    return can_view_portfolio(user, programme_id)
-
-
-def can_view_budget_cuts_of(user, organisation_id: int, programme_id: int | None = None) -> bool:
-    """An organisation sees its own cuts; programme roles and auditors see every one."""
-    return can_view_portfolio(user, programme_id) or (
-        bool(roles_in(user, programme_id)) and belongs_to(user, organisation_id))
-
+# ---- refusals -------------------------------------------------------------------------------
 
 def _require_manager(actor, programme_id: int) -> None:
     if not can_manage_budget_cuts(actor, programme_id):

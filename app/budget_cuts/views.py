@@ -19,7 +19,7 @@ from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
 from reports.budget_cut_sheet import explanation_workbook, grouped_bar_chart
 
-from . import services
+from . import permissions, services
 from .exports import (
     BUDGET_CUT_TOTAL_COLUMNS,
     BUDGET_CUT_YEAR_COLUMNS,
@@ -45,9 +45,9 @@ def _require_login():
 @bp.context_processor
 def _budget_cut_helpers():
     return {
-        "cut_can": {"manage": services.can_manage_budget_cuts,
-                    "view_all": services.can_view_all_budget_cuts,
-                    "view_of": services.can_view_budget_cuts_of},
+        "cut_can": {"manage": permissions.can_manage_budget_cuts,
+                    "view_all": permissions.can_view_all_budget_cuts,
+                    "view_of": permissions.can_view_budget_cuts_of},
         "flag_labels": services.FLAG_LABELS,
         "entry_kinds": services.ENTRY_KIND_LABELS,
         "describe_policy": services.describe_policy,
@@ -70,13 +70,13 @@ def _programme():
 
 
 def _require_overview(programme) -> None:
-    if not services.can_view_all_budget_cuts(current_user, programme.id):
+    if not permissions.can_view_all_budget_cuts(current_user, programme.id):
         abort(403)
 
 
 def _require_manager(programme=None) -> None:
-    if not services.can_manage_budget_cuts(current_user,
-                                           programme.id if programme is not None else None):
+    if not permissions.can_manage_budget_cuts(current_user,
+                                              programme.id if programme is not None else None):
         abort(403)
 
 
@@ -84,20 +84,12 @@ def _back_to(endpoint: str, programme, **values):
     return redirect(url_for(endpoint, programme_id=programme.id, **values))
 
 
-def _visible_organisation(organisation_id: int, programme=None):
-    organisation = services.get_organisation(organisation_id)
-    if not services.can_view_budget_cuts_of(current_user, organisation.id,
-                                            programme.id if programme is not None else None):
-        abort(404)
-    return organisation
-
-
 @bp.get("/")
 def index():
     """Show the city's cuts year by year; an organisation goes straight to its own explanation."""
     programme = _programme()
     year = services.today_budget_year(programme, clock.today())
-    if not services.can_view_all_budget_cuts(current_user, programme.id):
+    if not permissions.can_view_all_budget_cuts(current_user, programme.id):
         if not current_user.organisation_id:
             abort(403)
         return _back_to("budget_cuts.explanation", programme, year=year,
@@ -182,8 +174,9 @@ def explanation(year: int, organisation_id: int):
     """Why an organisation's budget for the year is lower: every project and benefit line."""
     programme = _programme()
     on, on_error = _on(programme)
-    item = services.explanation(_visible_organisation(organisation_id, programme), year,
-                                programme, on)
+    organisation = permissions.get_visible_organisation(current_user, organisation_id,
+                                                        programme.id)
+    item = services.explanation(organisation, year, programme, on)
     return render_template("budget_cuts/explanation.html", programme=programme, item=item,
                            years=services.budget_years(programme), on=on, on_error=on_error,
                            is_own=current_user.organisation_id == organisation_id
@@ -194,7 +187,8 @@ def explanation(year: int, organisation_id: int):
 def explanation_xlsx(year: int, organisation_id: int):
     """The explanation as a one-sheet Excel workbook."""
     programme = _programme()
-    organisation = _visible_organisation(organisation_id, programme)
+    organisation = permissions.get_visible_organisation(current_user, organisation_id,
+                                                        programme.id)
     item = services.explanation(organisation, year, programme,
                                 parse_on(request.args.get("on"), programme))
     headers, rows = services.explanation_table(item)
@@ -270,7 +264,7 @@ def correct(entry_id: int):
 def policies():
     """The programme's policies; the programme office adds one from a budget year."""
     programme = _programme()
-    form = PolicyForm() if services.can_manage_budget_cuts(current_user) else None
+    form = PolicyForm() if permissions.can_manage_budget_cuts(current_user) else None
     if request.method == "POST":
         _require_manager(programme)
         if form.validate_on_submit():

@@ -23,7 +23,6 @@ from app.core import clock, periods
 from app.core.asof import parse_on
 from app.core.enums import ApplicationState, IdeaState, ProjectState, RagStatus
 from app.core.errors import InvalidInput, NotFound
-from app.core.permissions import belongs_to, can_view_portfolio, roles_in
 from app.extensions import db
 from app.followup import queries as followup_queries
 from app.followup import rules as adherence_rules
@@ -239,20 +238,6 @@ def dashboard_on(programme: Programme, filters: Filters, today: date | None = No
     """The day the figures stand at: `on`, else today or the chosen year's end (422 outside)."""
     return parse_on(filters.on, programme,
                     default=as_of_date(filters.year, today or clock.today()))
-
-
-# ---- who may see what -----------------------------------------------------------------------
-
-def can_view_programme_dashboard(user, programme_id: int | None = None) -> bool:
-    """The whole portfolio at a glance: programme roles and auditors (of that programme)."""
-    return can_view_portfolio(user, programme_id)
-
-
-def can_view_organisation_dashboard(user, organisation_id: int,
-                                    programme_id: int | None = None) -> bool:
-    """An administration sees its own dashboard; programme roles and auditors see any."""
-    return can_view_portfolio(user, programme_id) or (
-        bool(roles_in(user, programme_id)) and belongs_to(user, organisation_id))
 
 
 # ---- the dashboard --------------------------------------------------------------------------

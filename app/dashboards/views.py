@@ -17,9 +17,9 @@ from app.core.unit_of_work import attempt
 from app.extensions import db
 from app.programmes.choice import chosen_programme_id
 from app.programmes.models import Programme
-from app.projects import services as project_services
+from app.projects import permissions as project_permissions
 
-from . import services
+from . import permissions, services
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 
@@ -46,7 +46,7 @@ def _xlsx(dashboard: services.Dashboard, name: str, owner: str) -> Response:
 @bp.get("/")
 def index():
     """Send programme roles to the programme dashboard and others to their organisation's."""
-    if services.can_view_programme_dashboard(current_user):
+    if permissions.can_view_programme_dashboard(current_user):
         return redirect(url_for(".programme"))
     if current_user.organisation_id is None:
         raise Forbidden(_("Dashboards are for the programme's roles and the organisations."))
@@ -61,11 +61,11 @@ def _with_chosen_programme(filters: services.Filters) -> services.Filters:
 
 
 def _programme_view() -> tuple[services.Filters, object, services.Dashboard]:
-    if not services.can_view_programme_dashboard(current_user):
+    if not permissions.can_view_programme_dashboard(current_user):
         raise Forbidden(_("The programme dashboard is for the programme's roles."))
     filters = _with_chosen_programme(services.parse_filters(request.args))
     programme = services.programme_for(filters)
-    if not services.can_view_programme_dashboard(current_user, programme.id):
+    if not permissions.can_view_programme_dashboard(current_user, programme.id):
         raise Forbidden(_("The programme dashboard is for the programme's roles."))
     filters, on_error = _checked_on(filters, programme)
     return filters, programme, services.programme_dashboard(programme, filters), on_error
@@ -106,11 +106,11 @@ def programme_chart(name: str):
 
 def _organisation_view(organisation_id: int):
     organisation = services.get_organisation(organisation_id)
-    if not services.can_view_organisation_dashboard(current_user, organisation.id):
+    if not permissions.can_view_organisation_dashboard(current_user, organisation.id):
         raise Forbidden(_("You can see your own organisation's dashboard only."))
     filters = _with_chosen_programme(services.parse_filters(request.args))
     programme = services.get_programme(filters.programme_id)
-    if not services.can_view_organisation_dashboard(current_user, organisation.id, programme.id):
+    if not permissions.can_view_organisation_dashboard(current_user, organisation.id, programme.id):
         raise Forbidden(_("You can see your own organisation's dashboard only."))
     filters, on_error = _checked_on(filters, programme)
     dashboard = services.organisation_dashboard(organisation, programme, filters)
@@ -136,7 +136,7 @@ def organisation_chart(organisation_id: int, name: str):
 
 
 def _project_view(project_id: int):
-    project = project_services.get_visible_project(current_user, project_id)
+    project = project_permissions.get_visible_project(current_user, project_id)
     on = parse_on(request.args.get("on"), project_programme(project))
     return project, services.project_dashboard(project, on)
 

@@ -42,7 +42,6 @@ from app.core.enums import (
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import utcnow
 from app.core.notifications import notify
-from app.core.permissions import can_view_portfolio, in_portfolio_of, in_programmes_where, roles_in
 from app.extensions import db
 from app.programmes import queries as programme_queries
 from app.programmes.models import Programme
@@ -52,6 +51,7 @@ from app.projects.services import FROZEN_STATES
 
 from . import queries, rules
 from .models import TertialReport
+from .permissions import can_prepare_tertial_reports, can_record_committee_minute
 
 SNAPSHOT_SCHEMA = 1
 MAX_TEXT = 10_000
@@ -257,38 +257,6 @@ def adherence_overview(programme: Programme, on: date,
         by_organisation=sorted(((names.get(org, ""), figures)
                                 for org, figures in by_organisation.items()),
                                key=lambda item: item[0]))
-
-
-# ---- who may do what with tertial reports ---------------------------------------------------
-
-def _roles(user, programme_id: int | None = None) -> frozenset:
-    """The user's roles in the programme (in any programme when None)."""
-    return roles_in(user, programme_id)
-
-
-def can_view_tertial_reports(user, programme_id: int | None = None) -> bool:
-    """See the list of tertial reports: the programme's roles and auditors, never applicants."""
-    return can_view_portfolio(user, programme_id)
-
-
-def can_view_tertial_report(user, report: TertialReport) -> bool:
-    """Drafts stay with the programme office; presented reports are open to oversight roles."""
-    if report.state == TertialReportState.PRESENTED:
-        return can_view_portfolio(user, report.programme_id)
-    return can_prepare_tertial_reports(user, report.programme_id)
-
-
-def can_prepare_tertial_reports(user, programme_id: int | None = None) -> bool:
-    """Generate, summarise and present: the programme office."""
-    return Role.PROGRAMME_OFFICE in _roles(user, programme_id)
-
-
-def can_record_committee_minute(user, programme_id: int | None = None) -> bool:
-    return Role.FINANCE_COMMITTEE in _roles(user, programme_id)
-
-
-def can_view_adherence(user, programme_id: int | None = None) -> bool:
-    return can_view_portfolio(user, programme_id)
 
 
 # ---- periods --------------------------------------------------------------------------------
@@ -661,29 +629,6 @@ def record_committee_minute(report: TertialReport, minute, actor) -> TertialRepo
 
 
 # ---- finding and comparing ------------------------------------------------------------------
-
-def visible_tertial_reports(user, *, programme_id: int | None = None,
-                            year: int | None = None) -> sa.Select:
-    """Build the query of tertial reports `user` may see, newest period first."""
-    query = sa.select(TertialReport).where(sa.or_(
-        in_programmes_where(user, {Role.PROGRAMME_OFFICE}, TertialReport.programme_id),
-        sa.and_(in_portfolio_of(user, TertialReport.programme_id),
-                TertialReport.state == TertialReportState.PRESENTED)))
-    if programme_id is not None:
-        query = query.where(TertialReport.programme_id == programme_id)
-    if year is not None:
-        query = query.where(TertialReport.year == year)
-    return query.order_by(TertialReport.year.desc(), TertialReport.tertial.desc(),
-                          TertialReport.id.desc())
-
-
-def get_visible_tertial_report(user, report_id: int) -> TertialReport:
-    """Return the report, or raise NotFound when it is missing or not the user's to see."""
-    report = db.session.get(TertialReport, report_id)
-    if report is None or not can_view_tertial_report(user, report):
-        raise NotFound(_("There is no tertial report with that number that you can see."))
-    return report
-
 
 def previous_presented(report: TertialReport) -> TertialReport | None:
     """The programme's latest presented report for an earlier period."""

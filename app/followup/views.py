@@ -15,7 +15,7 @@ from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
 
-from . import services
+from . import permissions, services
 from .models import TertialReport
 
 bp = Blueprint("followup", __name__)
@@ -52,12 +52,12 @@ def _adherence_block():
     """Let any page (the programme page) show today's adherence shares, computed on demand."""
 
     def followup_adherence(programme, on=None):
-        if not services.can_view_adherence(current_user, programme.id):
+        if not permissions.can_view_adherence(current_user, programme.id):
             return None
         return services.adherence_at(programme.id, on or clock.today())
 
     return {"followup_adherence": followup_adherence,
-            "can_view_tertial_reports": services.can_view_tertial_reports}
+            "can_view_tertial_reports": permissions.can_view_tertial_reports}
 
 
 @bp.context_processor
@@ -65,8 +65,8 @@ def _followup_helpers():
     return {"rag_labels": labels.RAG, "state_labels": STATE_LABELS,
             "tertial_labels": TERTIAL_LABELS, "figure_labels": FIGURE_LABELS,
             "presence_labels": PRESENCE_LABELS, "presented": TertialReportState.PRESENTED,
-            "can_prepare": services.can_prepare_tertial_reports,
-            "can_record_minute": services.can_record_committee_minute}
+            "can_prepare": permissions.can_prepare_tertial_reports,
+            "can_record_minute": permissions.can_record_committee_minute}
 
 
 def _programme_arg():
@@ -87,21 +87,21 @@ def _programme_arg():
 
 
 def _report(report_id: int) -> TertialReport:
-    return services.get_visible_tertial_report(current_user, report_id)
+    return permissions.get_visible_tertial_report(current_user, report_id)
 
 
 @bp.get("/tertial-reports")
 def index():
-    if not services.can_view_tertial_reports(current_user):
+    if not permissions.can_view_tertial_reports(current_user):
         abort(403)
     programme, programmes = _programme_arg()
-    if not services.can_view_tertial_reports(current_user, programme.id):
+    if not permissions.can_view_tertial_reports(current_user, programme.id):
         abort(403)
     reports = db.session.scalars(
-        services.visible_tertial_reports(current_user, programme_id=programme.id)).all()
+        permissions.visible_tertial_reports(current_user, programme_id=programme.id)).all()
     today = clock.today()
     due = (services.tertial_reports_due(programme, today)
-           if services.can_prepare_tertial_reports(current_user, programme.id) else [])
+           if permissions.can_prepare_tertial_reports(current_user, programme.id) else [])
     ended = [t for t in periods.tertials_between(programme.starts_on, programme.ends_on,
                                                  programme.tertial_due_after_days)
              if t.ends_on <= today]
@@ -112,10 +112,10 @@ def index():
 
 @bp.post("/tertial-reports")
 def generate():
-    if not services.can_prepare_tertial_reports(current_user):
+    if not permissions.can_prepare_tertial_reports(current_user):
         abort(403)
     programme, _programmes = _programme_arg()
-    if not services.can_prepare_tertial_reports(current_user, programme.id):
+    if not permissions.can_prepare_tertial_reports(current_user, programme.id):
         abort(403)
     with attempt(InvalidInput) as outcome:
         report = services.generate_tertial_report(programme, request.form.get("year"),
@@ -156,7 +156,7 @@ def save_summary(report_id: int):
 @bp.post("/tertial-reports/<int:report_id>/present")
 def present(report_id: int):
     report = _report(report_id)
-    if not services.can_prepare_tertial_reports(current_user, report.programme_id):
+    if not permissions.can_prepare_tertial_reports(current_user, report.programme_id):
         raise Forbidden(_("Only the programme office presents tertial reports."))
     if report.state == TertialReportState.PRESENTED:
         flash(_("The tertial report has already been presented."), "info")
@@ -204,10 +204,10 @@ def export(report_id: int):
 
 @bp.get("/adherence")
 def adherence():
-    if not services.can_view_adherence(current_user):
+    if not permissions.can_view_adherence(current_user):
         abort(403)
     programme, programmes = _programme_arg()
-    if not services.can_view_adherence(current_user, programme.id):
+    if not permissions.can_view_adherence(current_user, programme.id):
         abort(403)
     on, error = on_from_request(programme)
     tolerance_text = (request.args.get("tolerance_days") or "").strip()

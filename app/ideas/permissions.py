@@ -1,7 +1,26 @@
-"""Who may do what with project ideas: `can_*(user, …)` functions for views and templates."""
+"""Who may see and do what with project ideas: `can_*(user, …)` and the ideas one may see."""
 
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
+
+from app.accounts.models import Organisation
 from app.core.enums import IdeaState, Role
-from app.core.permissions import belongs_to, can_view_portfolio, can_view_programme, roles_in
+from app.core.errors import NotFound
+from app.core.permissions import (
+    belongs_to,
+    can_view_portfolio,
+    can_view_programme,
+    in_portfolio_of,
+    in_programmes_where,
+    roles_in,
+)
+from app.extensions import db
+
+from . import queries
+from .models import ProjectIdea
 
 EDITABLE_STATES = frozenset({IdeaState.SUBMITTED, IdeaState.MORE_INFO_REQUESTED})
 SCREENABLE_STATES = frozenset({IdeaState.SUBMITTED})
@@ -46,3 +65,42 @@ def can_screen_idea(user, idea) -> bool:
 def can_view_idle_ideas(user) -> bool:
     """The programme office chases approved ideas that have not come back with an application."""
     return _holds(user, Role.PROGRAMME_OFFICE)
+
+
+def visible_ideas(user, state: IdeaState | None = None,
+                  organisation_id: int | None = None, on: date | None = None,
+                  programme_id: int | None = None) -> sa.Select:
+    """Build the query of ideas `user` may see: own organisation's, or all for programme roles.
+
+    Each programme counts the roles the user holds there; `programme_id` keeps one programme.
+
+    With `on`, only the ideas submitted by then, in the state they stood in then.
+    """
+    query = (sa.select(ProjectIdea)
+             .join(Organisation, ProjectIdea.organisation_id == Organisation.id)
+             .options(contains_eager(ProjectIdea.organisation)))
+    own = getattr(user, "organisation_id", None)
+    query = query.where(sa.or_(
+        in_portfolio_of(user, ProjectIdea.programme_id),
+        sa.and_(ProjectIdea.organisation_id == own,
+                in_programmes_where(user, frozenset(Role), ProjectIdea.programme_id))
+        if own else sa.false()))
+    if programme_id is not None:
+        query = query.where(ProjectIdea.programme_id == programme_id)
+    if on is not None:
+        query = query.where(queries.exists_on(on))
+        if state is not None:
+            query = query.where(queries.state_on(on) == state)
+    elif state is not None:
+        query = query.where(ProjectIdea.state == state)
+    if organisation_id is not None:
+        query = query.where(ProjectIdea.organisation_id == organisation_id)
+    return query.order_by(ProjectIdea.submitted_at.desc(), ProjectIdea.id.desc())
+
+
+def get_visible_idea(user, idea_id: int) -> ProjectIdea:
+    """Return the idea, or raise NotFound if it is missing or not the user's to see."""
+    idea = db.session.get(ProjectIdea, idea_id)
+    if idea is None or not can_view_idea(user, idea):
+        raise NotFound(_("There is no idea with that number that you can see."))
+    return idea

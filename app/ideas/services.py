@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Organisation, User
 from app.accounts.queries import users_of_organisation, users_with_role
@@ -24,16 +23,12 @@ from app.core.enums import ApplicationState, IdeaState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry
 from app.core.notifications import notify
-from app.core.permissions import (
-    belongs_to,
-    in_portfolio_of,
-    in_programmes_where,
-)
+from app.core.permissions import belongs_to
 from app.extensions import db
 from app.programmes.models import Programme
 from app.projects.models import Project
 
-from . import queries, similarity
+from . import similarity
 from .models import ProjectIdea
 from .permissions import (
     EDITABLE_STATES,
@@ -71,45 +66,6 @@ def similarity_text(title: str, description: str = "") -> str:
 
 
 # ---- queries --------------------------------------------------------------------------------
-
-def visible_ideas(user, state: IdeaState | None = None,
-                  organisation_id: int | None = None, on: date | None = None,
-                  programme_id: int | None = None) -> sa.Select:
-    """Build the query of ideas `user` may see: own organisation's, or all for programme roles.
-
-    Each programme counts the roles the user holds there; `programme_id` keeps one programme.
-
-    With `on`, only the ideas submitted by then, in the state they stood in then.
-    """
-    query = (sa.select(ProjectIdea)
-             .join(Organisation, ProjectIdea.organisation_id == Organisation.id)
-             .options(contains_eager(ProjectIdea.organisation)))
-    own = getattr(user, "organisation_id", None)
-    query = query.where(sa.or_(
-        in_portfolio_of(user, ProjectIdea.programme_id),
-        sa.and_(ProjectIdea.organisation_id == own,
-                in_programmes_where(user, frozenset(Role), ProjectIdea.programme_id))
-        if own else sa.false()))
-    if programme_id is not None:
-        query = query.where(ProjectIdea.programme_id == programme_id)
-    if on is not None:
-        query = query.where(queries.exists_on(on))
-        if state is not None:
-            query = query.where(queries.state_on(on) == state)
-    elif state is not None:
-        query = query.where(ProjectIdea.state == state)
-    if organisation_id is not None:
-        query = query.where(ProjectIdea.organisation_id == organisation_id)
-    return query.order_by(ProjectIdea.submitted_at.desc(), ProjectIdea.id.desc())
-
-
-def get_visible_idea(user, idea_id: int) -> ProjectIdea:
-    """Return the idea, or raise NotFound if it is missing or not the user's to see."""
-    idea = db.session.get(ProjectIdea, idea_id)
-    if idea is None or not can_view_idea(user, idea):
-        raise NotFound(_("There is no idea with that number that you can see."))
-    return idea
-
 
 @dataclass(frozen=True)
 class HistoryEntry:

@@ -71,8 +71,8 @@ def index():
     on, on_error = on_from_request(programme)
     if on_error and wants_xlsx():
         raise InvalidInput(on_error, field="on")
-    query = services.visible_ideas(current_user, IdeaState(state) if state else None,
-                                   organisation_id, on=on, programme_id=programme_id)
+    query = permissions.visible_ideas(current_user, IdeaState(state) if state else None,
+                                      organisation_id, on=on, programme_id=programme_id)
     if wants_xlsx():
         return query_xlsx_response(IDEAS_NAME, IDEA_COLUMNS, query)
     ideas = db.session.scalars(query).all()
@@ -133,7 +133,8 @@ def similar():
     exclude_idea_id = _int_arg("idea_id")
     organisation_id = current_user.organisation_id
     if exclude_idea_id is not None:
-        organisation_id = services.get_visible_idea(current_user, exclude_idea_id).organisation_id
+        excluded_idea = permissions.get_visible_idea(current_user, exclude_idea_id)
+        organisation_id = excluded_idea.organisation_id
     matches = services.similar_to(services.similarity_text(title, description), organisation_id,
                                   exclude_idea_id=exclude_idea_id)
     return render_template("ideas/_similar.html", matches=matches,
@@ -143,7 +144,7 @@ def similar():
 @bp.get("/<int:idea_id>")
 def detail(idea_id: int):
     """Show an idea with its screening history and what other organisations have that is alike."""
-    idea = services.get_visible_idea(current_user, idea_id)
+    idea = permissions.get_visible_idea(current_user, idea_id)
     return render_template("ideas/detail.html", idea=idea,
                            history=services.idea_history(idea),
                            matches=services.similar_to_idea(idea))
@@ -152,7 +153,7 @@ def detail(idea_id: int):
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
 def edit(idea_id: int):
     """Edit an idea before screening, or answer the programme office's question."""
-    idea = services.get_visible_idea(current_user, idea_id)
+    idea = permissions.get_visible_idea(current_user, idea_id)
     services.require_editable(idea, current_user)
     form = IdeaForm(obj=idea)
     del form.programme_id
@@ -176,7 +177,7 @@ def edit(idea_id: int):
 @bp.route("/<int:idea_id>/screen", methods=["GET", "POST"])
 def screen(idea_id: int):
     """Screen a submitted idea, next to the similar ideas and projects of other organisations."""
-    idea = services.get_visible_idea(current_user, idea_id)
+    idea = permissions.get_visible_idea(current_user, idea_id)
     services.require_screenable(idea, current_user)
     form = ScreeningForm()
     if form.validate_on_submit():

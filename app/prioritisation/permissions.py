@@ -9,16 +9,12 @@ from flask_babel import gettext as _
 
 from app.core.enums import Role
 from app.core.errors import NotFound
-from app.core.permissions import in_programmes_where, roles_in
+from app.core.permissions import _roles, in_programmes_where
 from app.extensions import db
 
 from .models import PrioritisationScenario
 
 READERS_OF_SENT = frozenset({Role.DEVELOPMENT_COUNCIL, Role.AUDITOR})
-
-
-def _roles(user, programme_id: int | None = None) -> frozenset:
-    return roles_in(user, programme_id)
 
 
 def can_prioritise(user, programme_id: int | None = None) -> bool:

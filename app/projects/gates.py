@@ -22,14 +22,16 @@ from flask_babel import lazy_gettext as _l
 from app.benefits.models import BenefitCalculation, CalculationVersion
 from app.core import audit, clock
 from app.core.asof import counts_on
-from app.core.enums import CalculationVersionKind, Role
+from app.core.enums import CalculationVersionKind
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.exports import ExportColumn
+from app.core.permissions import can_view_programme
 from app.extensions import db
 
 from . import queries, rules, services
 from .exports import PROJECT_COLUMNS, STATE_COLUMN
 from .models import FinalReport, GateDecision, ProgrammePhase, Project, StatusReport
+from .permissions import can_pass_gate
 
 REQUIREMENT_LABELS = {
     rules.BASELINE_CALCULATION: _l("a frozen baseline benefit calculation"),
@@ -38,12 +40,6 @@ REQUIREMENT_LABELS = {
     rules.FINAL_REPORT_SUBMITTED: _l("a submitted final report"),
 }
 PHASE_COLUMN_LABEL = _l("Phase")
-
-
-def can_pass_gate(user, project: Project) -> bool:
-    """Record a gate decision: the programme office, on a project it can see."""
-    return (Role.PROGRAMME_OFFICE in services._roles(user)
-            and services.can_view_project(user, project))
 
 
 def requirement_label(key: str) -> str:
@@ -256,6 +252,6 @@ def get_programme_phases(user, programme_id: int) -> list[ProgrammePhase]:
     """The phases of a programme the user can see (any signed-in role), or NotFound."""
     from app.programmes.models import Programme
 
-    if not services._roles(user) or db.session.get(Programme, programme_id) is None:
+    if not can_view_programme(user) or db.session.get(Programme, programme_id) is None:
         raise NotFound(_("There is no programme with that number."))
     return programme_phases(programme_id)

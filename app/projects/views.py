@@ -35,7 +35,7 @@ from app.programmes.models import Programme
 from app.programmes.queries import current_programme
 from reports.project_compilation import build_project_compilation, compilation_filename
 
-from . import forms, gates, services
+from . import forms, gates, permissions, services
 from .exports import PROJECTS_NAME, REPORTS_QUEUE_NAME, report_queue_sheets
 from .models import Project, StatusReport
 
@@ -60,14 +60,14 @@ def _project_helpers():
         "rag_labels": labels.RAG, "report_state_labels": labels.REPORT_STATE,
         "project_state_labels": labels.PROJECT_STATE, "text_labels": forms.TEXT_LABELS,
         "change_state_labels": network_services.STATE_LABELS,
-        "can_write_reports": services.can_write_reports,
-        "can_request_completion": services.can_request_completion,
-        "can_close_project": services.can_close_project, "url_if_registered": _url_if_registered,
-        "can_complete_followup": services.can_complete_followup,
+        "can_write_reports": permissions.can_write_reports,
+        "can_request_completion": permissions.can_request_completion,
+        "can_close_project": permissions.can_close_project, "url_if_registered": _url_if_registered,
+        "can_complete_followup": permissions.can_complete_followup,
         "followup_years": services.followup_years,
         "decision_kind_labels": DECISION_KIND_LABELS, "green": RagStatus.GREEN,
         "draft_state": ReportState.DRAFT,
-        "can_pass_gate": gates.can_pass_gate, "phase_on": gates.phase_on,
+        "can_pass_gate": permissions.can_pass_gate, "phase_on": gates.phase_on,
         "requirement_label": gates.requirement_label,
     }
 
@@ -100,8 +100,8 @@ def _list_programme(filters: dict):
 
 
 def _writable_report(report_id: int) -> StatusReport:
-    report = services.get_visible_report(current_user, report_id)
-    if not services.can_write_reports(current_user, report.project):
+    report = permissions.get_visible_report(current_user, report_id)
+    if not permissions.can_write_reports(current_user, report.project):
         raise Forbidden(_("Only the project's own organisation can write its reports."))
     return report
 
@@ -114,7 +114,7 @@ def index():
     filters = _list_filters()
     programme = _list_programme(filters)
     on, on_error = on_from_request(programme)
-    query = services.visible_projects(current_user, on=on, **filters)
+    query = permissions.visible_projects(current_user, on=on, **filters)
     if wants_xlsx():
         if on_error:
             raise InvalidInput(on_error, field="on")
@@ -156,7 +156,7 @@ def queue():
 
 def _gate_form(project, phases, formdata=None):
     """The programme office's gate form, offering the next phase first (None for others)."""
-    if not gates.can_pass_gate(current_user, project) or not phases.rows:
+    if not permissions.can_pass_gate(current_user, project) or not phases.rows:
         return None
     default = phases.next or phases.current
     form = forms.GateForm(formdata=formdata, data={
@@ -169,7 +169,7 @@ def _project_page(project, status: int = 200, go_live_form=None, gate_form=None)
     overview = services.project_overview(project)
     tasks = services.follow_up_tasks(project)
     phases = gates.project_phases(project, overview.today)
-    if go_live_form is None and services.can_close_project(current_user, project):
+    if go_live_form is None and permissions.can_close_project(current_user, project):
         go_live_form = forms.GoLiveForm(formdata=None, data={"go_live_on": project.go_live_on})
     if gate_form is None:
         gate_form = _gate_form(project, phases)
@@ -187,13 +187,13 @@ def _project_page(project, status: int = 200, go_live_form=None, gate_form=None)
 
 @bp.get("/<int:project_id>")
 def detail(project_id: int):
-    return _project_page(services.get_visible_project(current_user, project_id))
+    return _project_page(permissions.get_visible_project(current_user, project_id))
 
 
 @bp.post("/<int:project_id>/reports")
 def open_report(project_id: int):
     """Open the report for a period (or continue its draft) and go to the form."""
-    project = services.get_visible_project(current_user, project_id)
+    project = permissions.get_visible_project(current_user, project_id)
     form = forms.OpenReportForm()
     if not form.validate_on_submit() or not form.period_number.data.isdigit():
         abort(400)
@@ -204,7 +204,7 @@ def open_report(project_id: int):
 @bp.post("/<int:project_id>/go-live")
 def go_live(project_id: int):
     """Record the go-live date; the one-year benefit follow-up is scheduled from it."""
-    project = services.get_visible_project(current_user, project_id)
+    project = permissions.get_visible_project(current_user, project_id)
     form = forms.GoLiveForm()
     if form.validate_on_submit():
         with attempt(InvalidInput) as outcome:
@@ -221,8 +221,8 @@ def go_live(project_id: int):
 @bp.post("/<int:project_id>/follow-ups/<int:task_id>/complete")
 def complete_followup(project_id: int, task_id: int):
     """Mark the one-year follow-up done; while a benefit lacks a realised value, say which."""
-    project = services.get_visible_project(current_user, project_id)
-    task = services.get_visible_followup_task(current_user, task_id)
+    project = permissions.get_visible_project(current_user, project_id)
+    task = permissions.get_visible_followup_task(current_user, task_id)
     if task.project_id != project.id:
         abort(404)
     change_or_flash_refusal(lambda: services.complete_followup_task(task, current_user),
@@ -233,8 +233,8 @@ def complete_followup(project_id: int, task_id: int):
 @bp.route("/<int:project_id>/close", methods=["GET", "POST"])
 def close(project_id: int):
     """File the final report and close the project, releasing the unused commitment."""
-    project = services.get_visible_project(current_user, project_id)
-    if not services.can_close_project(current_user, project):
+    project = permissions.get_visible_project(current_user, project_id)
+    if not permissions.can_close_project(current_user, project):
         raise Forbidden(_("Only the project's organisation or the programme office closes a "
                           "project."))
     form = forms.CloseForm(data={"go_live_on": project.go_live_on})
@@ -302,22 +302,22 @@ def _report_page(report, status: int = 200, completion_form=None):
     versions = [r for r in services.report_versions(report.project)
                 if r.period_number == report.period_number]
     newest = versions[-1]
-    can_correct = (services.can_write_reports(current_user, report.project)
+    can_correct = (permissions.can_write_reports(current_user, report.project)
                    and report.state in services.FROZEN_STATES and newest.id == report.id)
-    if (completion_form is None and services.can_request_completion(current_user)
+    if (completion_form is None and permissions.can_request_completion(current_user)
             and report.state == ReportState.SUBMITTED and newest.id == report.id):
         completion_form = forms.CompletionForm(formdata=None)
     return render_template(
         "projects/report.html", report=report, project=report.project,
         versions=[v for v in versions if v.state != ReportState.DRAFT or v.id == report.id
-                  or services.can_write_reports(current_user, report.project)],
+                  or permissions.can_write_reports(current_user, report.project)],
         newest=newest, correct_form=forms.CorrectForm(formdata=None) if can_correct else None,
         completion_form=completion_form), status
 
 
 @bp.get("/reports/<int:report_id>")
 def report(report_id: int):
-    return _report_page(services.get_visible_report(current_user, report_id))
+    return _report_page(permissions.get_visible_report(current_user, report_id))
 
 
 @bp.post("/reports/<int:report_id>/correct")
@@ -334,8 +334,8 @@ def correct_report(report_id: int):
 @bp.post("/reports/<int:report_id>/completion")
 def request_completion(report_id: int):
     """Programme office: ask the organisation to complete the report."""
-    report = services.get_visible_report(current_user, report_id)
-    if not services.can_request_completion(current_user):
+    report = permissions.get_visible_report(current_user, report_id)
+    if not permissions.can_request_completion(current_user):
         raise Forbidden(_("Only the programme office asks for completion of a report."))
     form = forms.CompletionForm()
     if form.validate_on_submit():
@@ -352,8 +352,8 @@ def request_completion(report_id: int):
 @bp.post("/<int:project_id>/gates")
 def pass_gate(project_id: int):
     """Programme office: record that the project passed a gate of the project model."""
-    project = services.get_visible_project(current_user, project_id)
-    if not gates.can_pass_gate(current_user, project):
+    project = permissions.get_visible_project(current_user, project_id)
+    if not permissions.can_pass_gate(current_user, project):
         raise Forbidden(_("Only the programme office records gate decisions."))
     form = _gate_form(project, gates.project_phases(project), formdata=request.form)
     if form is None:

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.applications import services
+from app.applications import permissions, services
 from app.applications.models import Application, ApplicationEvent
 from app.core.enums import ApplicationState
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -173,7 +173,7 @@ def test_another_organisation_cannot_edit_or_see_a_draft(app_ctx, people, make_a
     with pytest.raises(Forbidden):
         services.update_draft(application, {"title": "Kapad"}, _user(people.sven))
     with pytest.raises(NotFound):
-        services.get_visible_application(_user(people.sven), application.id)
+        permissions.get_visible_application(_user(people.sven), application.id)
 
 
 @pytest.mark.parametrize("filename, content, ok", [

@@ -18,7 +18,7 @@ from app.benefits.models import (
     CostLine,
     RealisationEntry,
 )
-from app.budget_cuts import rules, services
+from app.budget_cuts import permissions, rules, services
 from app.budget_cuts.models import BudgetCutEntry, BudgetCutLine, BudgetCutPolicy
 from app.core.enums import (
     ApplicationKind,
@@ -442,8 +442,8 @@ def test_what_if_names_the_bad_field(world, policies, years, field):
 # ---- permissions ----------------------------------------------------------------------------
 
 def test_who_sees_which_cuts(world):
-    assert services.can_view_budget_cuts_of(world.head, world.edu.id)
-    assert not services.can_view_budget_cuts_of(world.head, world.traffic.id)
-    assert services.can_view_budget_cuts_of(world.auditor, world.traffic.id)
-    assert services.can_manage_budget_cuts(world.jonas)
-    assert not services.can_manage_budget_cuts(world.auditor)
+    assert permissions.can_view_budget_cuts_of(world.head, world.edu.id)
+    assert not permissions.can_view_budget_cuts_of(world.head, world.traffic.id)
+    assert permissions.can_view_budget_cuts_of(world.auditor, world.traffic.id)
+    assert permissions.can_manage_budget_cuts(world.jonas)
+    assert not permissions.can_manage_budget_cuts(world.auditor)

@@ -197,6 +197,7 @@ def test_the_compilation_and_the_project_list_cost_the_same_statements_for_10_an
         portfolio, people):
     """The as-of project rows join names, grants and the latest report (no query per row)."""
     from app.accounts.models import User
+    from app.projects import permissions as project_permissions
     from app.projects import services as project_services
 
     jonas = db.session.get(User, people.jonas)
@@ -206,7 +207,7 @@ def test_the_compilation_and_the_project_list_cost_the_same_statements_for_10_an
         db.session.expire_all()
         with counted_statements() as statements:
             rows = project_services.compilation_rows(jonas, today=TODAY)
-            listed = db.session.scalars(project_services.visible_projects(jonas, on=TODAY)).all()
+            listed = db.session.scalars(project_permissions.visible_projects(jonas, on=TODAY)).all()
             names = [(p.organisation.name, p.area.name if p.area else None) for p in listed]
         assert len(rows) == len(listed) == len(names) >= size
         counts[size] = len(statements)

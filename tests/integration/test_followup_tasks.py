@@ -21,7 +21,7 @@ from app.core.models import AuditEntry, Notification
 from app.extensions import db
 from app.followup.models import FollowUpTask
 from app.jobs import services as jobs
-from app.projects import services
+from app.projects import permissions, services
 from tests.conftest import decide_on_the_day
 from tests.integration.followup_portfolio import add_benefit
 
@@ -161,10 +161,10 @@ def test_only_the_organisation_or_the_programme_office_completes_it(project, tas
 
 def test_another_organisation_cannot_find_the_task(task, people):
     with pytest.raises(NotFound):
-        services.get_visible_followup_task(_user(people.sven), task.id)
+        permissions.get_visible_followup_task(_user(people.sven), task.id)
     with pytest.raises(NotFound):
-        services.get_visible_followup_task(_user(people.jonas), task.id + 1000)
-    assert services.get_visible_followup_task(_user(people.auditor), task.id) == task
+        permissions.get_visible_followup_task(_user(people.jonas), task.id + 1000)
+    assert permissions.get_visible_followup_task(_user(people.auditor), task.id) == task
 
 
 def test_the_scheduler_stops_reminding_once_the_follow_up_is_done(project, task, karin, people,

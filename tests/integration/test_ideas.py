@@ -12,7 +12,7 @@ from app.core.enums import ApplicationKind, ApplicationState, IdeaState
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry, Notification
 from app.extensions import db
-from app.ideas import services
+from app.ideas import permissions, services
 from app.ideas.models import ProjectIdea
 from app.programmes.models import Programme
 from app.projects.models import Project
@@ -252,7 +252,7 @@ def test_visibility(world):
                      state=IdeaState.APPROVED_TO_APPLY)
 
     def seen(user, **filters):
-        return {i.title for i in db.session.scalars(services.visible_ideas(user, **filters))}
+        return {i.title for i in db.session.scalars(permissions.visible_ideas(user, **filters))}
 
     assert seen(world.karin) == {"Trafik"}
     assert seen(world.jonas) == seen(world.auditor) == {"Trafik", "Plan"}
@@ -260,11 +260,11 @@ def test_visibility(world):
     assert seen(world.jonas, state=IdeaState.APPROVED_TO_APPLY) == {"Plan"}
     assert seen(world.jonas, organisation_id=world.ids.traffic) == {"Trafik"}
     assert seen(world.karin, organisation_id=world.ids.planning) == set()
-    assert services.get_visible_idea(world.karin, own.id) is own
-    assert services.get_visible_idea(world.auditor, other.id) is other
+    assert permissions.get_visible_idea(world.karin, own.id) is own
+    assert permissions.get_visible_idea(world.auditor, other.id) is other
     for missing in (other.id, 999_999):
         with pytest.raises(NotFound):
-            services.get_visible_idea(world.karin, missing)
+            permissions.get_visible_idea(world.karin, missing)
 
 
 # ---- reuse check ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from app.accounts.models import User
 from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.models import AuditEntry
 from app.extensions import db
-from app.projects import gates, queries, services
+from app.projects import gates, permissions, queries, services
 from app.projects.models import GateDecision, ProgrammePhase, Project
 from tests.conftest import business_date, decide_on_the_day
 
@@ -200,7 +200,7 @@ def test_only_the_programme_office_passes_a_gate(world, who):
 def test_another_organisations_applicant_cannot_see_or_pass_the_gate(world):
     project, users = world
     with pytest.raises(Exception) as raised:
-        services.get_visible_project(users["sven"], project.id)
+        permissions.get_visible_project(users["sven"], project.id)
     assert raised.value.status == 404
     with on("2010-03-01"), pytest.raises(Forbidden):
         gates.pass_gate(project, "study", date(2008, 4, 1), "", users["sven"])

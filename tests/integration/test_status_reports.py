@@ -20,7 +20,7 @@ from app.extensions import db
 from app.followup.models import FollowUpTask
 from app.programmes.models import EnvelopeEntry, Programme
 from app.programmes.services import envelope_position
-from app.projects import services
+from app.projects import permissions, services
 from app.projects.models import FinalReport, Project, StatusReport
 from tests.conftest import decide_on_the_day
 
@@ -153,7 +153,7 @@ def test_a_closed_project_reports_no_more(project, karin):
 def test_another_organisation_cannot_see_or_write_the_projects_reports(project, karin, people):
     sven, jonas = _user(people.sven), _user(people.jonas)
     with pytest.raises(NotFound):
-        services.get_visible_project(sven, project.id)
+        permissions.get_visible_project(sven, project.id)
     with pytest.raises(Forbidden):
         services.open_report(project, 1, sven)
     with pytest.raises(Forbidden):
@@ -161,15 +161,15 @@ def test_another_organisation_cannot_see_or_write_the_projects_reports(project, 
     assert _count(StatusReport) == 0
     report = services.open_report(project, 1, karin)
     with pytest.raises(NotFound):
-        services.get_visible_report(sven, report.id)
+        permissions.get_visible_report(sven, report.id)
     with pytest.raises(NotFound):
-        services.get_visible_report(jonas, report.id)
+        permissions.get_visible_report(jonas, report.id)
     for attempt in (lambda: services.save_report(report, {"risks": "x"}, sven),
                     lambda: services.submit_report(report, jonas)):
         with pytest.raises(Forbidden):
             attempt()
     assert _reloaded(report).risks == "" and _reloaded(report).state == ReportState.DRAFT
-    assert services.get_visible_project(jonas, project.id) == project
+    assert permissions.get_visible_project(jonas, project.id) == project
 
 
 def test_red_without_an_explanation_is_refused_with_the_reason(project, karin):

@@ -26,7 +26,7 @@ from app.core.enums import DecisionKind, LedgerEntryKind, RagStatus, TertialRepo
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import AuditEntry, Notification
 from app.extensions import db
-from app.followup import services
+from app.followup import permissions, services
 from app.followup.models import TertialReport
 from app.programmes.models import Programme
 from tests.integration.followup_portfolio import (
@@ -274,17 +274,17 @@ def test_drafts_stay_with_the_programme_office(world):
     services.present_tertial_report(presented, "T1", world["jonas"])
 
     def ids(who):
-        return list(db.session.scalars(services.visible_tertial_reports(world[who])))
+        return list(db.session.scalars(permissions.visible_tertial_reports(world[who])))
 
     assert [r.id for r in ids("jonas")] == [draft.id, presented.id]
     assert [r.id for r in ids("committee")] == [presented.id]
     assert [r.id for r in ids("auditor")] == [presented.id]
     assert ids("karin") == []
     with pytest.raises(NotFound):
-        services.get_visible_tertial_report(world["committee"], draft.id)
+        permissions.get_visible_tertial_report(world["committee"], draft.id)
     with pytest.raises(NotFound):
-        services.get_visible_tertial_report(world["karin"], presented.id)
-    assert services.get_visible_tertial_report(world["auditor"], presented.id) is presented
+        permissions.get_visible_tertial_report(world["karin"], presented.id)
+    assert permissions.get_visible_tertial_report(world["auditor"], presented.id) is presented
 
 
 def test_a_report_is_compared_with_the_previous_presented_one(world):

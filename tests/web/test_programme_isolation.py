@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.accounts.models import Organisation, User
+from app.applications import permissions as application_permissions
 from app.applications import services as application_services
 from app.applications.models import Application
 from app.budget_cuts import services as budget_cut_services
@@ -300,7 +301,7 @@ def test_a_decision_maker_of_one_programme_cannot_decide_in_the_other(app, app_c
         for programme_id in (first, second)}
     decider = _user(world["decider_of_first"])
     # The working group role (all programmes) lets her see the other programme's application.
-    assert application_services.get_visible_application(decider, waiting[second].id)
+    assert application_permissions.get_visible_application(decider, waiting[second].id)
     with pytest.raises(Forbidden):
         decide_on_the_day(waiting[second], {"outcome": "approved",
                                             "decided_on": date(2008, 4, 2)}, decider)
