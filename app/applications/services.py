@@ -44,6 +44,7 @@ from app.programmes import ledger
 from app.programmes import rules as delegation
 from app.programmes.models import DelegationRule, EnvelopeEntry, Programme
 from app.programmes.services import envelope_position
+from app.projects.creation import create_project
 from app.projects.models import Project
 
 from . import rules
@@ -858,7 +859,7 @@ def decide(application: Application, data: dict, actor) -> Decision:
     db.session.flush()
     project = None
     if outcome != DecisionOutcome.REJECTED:
-        project = _create_project(application, actor)
+        project = create_project(application, actor)
         _commit_money(programme, granted, decided_on,
                       f"{decision.diary_number} {application.title}", actor, decision, project)
         benefit_services.create_baseline(application, project, actor)
@@ -872,22 +873,6 @@ def decide(application: Application, data: dict, actor) -> Decision:
         "authority_key": rule.authority_key, "splitting_reason": decision.splitting_reason,
         "decided_on": decided_on, "backdating_reason": backdating_reason})
     return decision
-
-
-def _create_project(application: Application, actor) -> Project:
-    """Create the funded project with its baseline dates from the application."""
-    project = Project(
-        programme_id=application.programme_id, application_id=application.id,
-        organisation_id=application.organisation_id,
-        area_id=application.area_id or application.organisation.area_id,
-        title=application.title, state=ProjectState.ACTIVE,
-        baseline_start_on=application.starts_on, baseline_end_on=application.ends_on,
-    )
-    db.session.add(project)
-    db.session.flush()
-    audit.record("project.created", project, actor=actor,
-                 after={"title": project.title, "application_id": application.id})
-    return project
 
 
 def project_for(application: Application) -> Project | None:

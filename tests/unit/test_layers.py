@@ -1,6 +1,7 @@
 """The layers hold: `app/core/` is the ground floor and imports no domain package."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,5 +54,16 @@ def test_the_ledger_is_written_in_one_place():
         for path in sorted(APP.rglob("*.py")) if path != APP / "programmes" / "ledger.py"
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if "EnvelopeEntry(" in line and "class EnvelopeEntry" not in line
+    ]
+    assert offenders == []
+
+
+def test_a_project_is_created_in_one_place():
+    """Only projects/creation.py makes a Project, whoever funds it (a decision, the seed)."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(APP.rglob("*.py")) if path != APP / "projects" / "creation.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"(?<![\w.])Project\(", line) and "class Project" not in line
     ]
     assert offenders == []
