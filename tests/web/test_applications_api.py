@@ -133,8 +133,13 @@ def test_another_organisations_draft_is_404(client, token, make_application):
 
 def test_over_commitment_is_409_with_the_amount_left(client, token, make_programme,
                                                      make_application, demo_date):
+    """An application may ask for at most the whole envelope; what is left may be less."""
     demo_date("2008-04-01")
-    programme = make_programme(reserved_sek=1_000_000)
+    programme = make_programme(reserved_sek=1_500_000)
+    first = make_application("awaiting_decision", requested_sek=500_000, programme_id=programme)
+    assert client.post(f"/api/v1/applications/{first}/decision", headers=token["anders"],
+                       json={"outcome": "approved", "decided_on": "2008-04-01"}
+                       ).status_code == 201
     app_id = make_application("awaiting_decision", requested_sek=1_200_000,
                               programme_id=programme)
     response = client.post(f"/api/v1/applications/{app_id}/decision", headers=token["anders"],
