@@ -23,6 +23,10 @@ class ProblemErrorSchema(Schema):
     """One invalid input: the field at fault (null when the whole request is) and why."""
 
     field = fields.String(allow_none=True)
+    code = fields.String(metadata={
+        "description": "When given, a stable name for the kind of problem (e.g. `between` for a "
+                       "number out of its range), for programs to act on; `message` says it "
+                       "in the reader's language."})
     message = fields.String()
 
 

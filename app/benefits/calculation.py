@@ -2,7 +2,10 @@
 
 Pure: standard library and `app.core.enums` only. Years run `t = 0 … N-1` from `start_year`;
 `t = 0` is the decision year and is not discounted. Arithmetic is done on unrounded floats;
-SEK are rounded to whole kronor only in `result_to_dict`.
+SEK are rounded to whole kronor only in `result_to_dict`. A refused payload is reported as
+`EngineProblem`s: a field path, a code and the values a message needs, but no words, so each
+edge (the pages and the API in the reader's language, the Swedish workbook at its cells)
+says them its own way.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
 
@@ -93,16 +97,92 @@ class Colour(StrEnum):
     BLUE = "blue"
 
 
+class EngineCode(StrEnum):
+    """What is wrong with a payload field, one code per kind of message an edge words."""
+
+    UNKNOWN_FIELD = "unknown_field"
+    NOT_A_NUMBER = "not_a_number"
+    BETWEEN = "between"
+    GREATER_THAN = "greater_than"
+    NOT_NEGATIVE = "not_negative"
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    NOT_A_WHOLE_NUMBER = "not_a_whole_number"
+    WHOLE_NUMBER_RANGE = "whole_number_range"
+    TEXT_REQUIRED = "text_required"
+    NOT_TRUE_OR_FALSE = "not_true_or_false"
+    NOT_A_LIST = "not_a_list"
+    VALUES_PER_YEAR = "values_per_year"
+    PAYLOAD_SHAPE = "payload_shape"
+    START_YEAR_REQUIRED = "start_year_required"
+    ADOPTION_REQUIRED = "adoption_required"
+    ADOPTION_SHAPE = "adoption_shape"
+    REQUIRED_FOR_RAMP = "required_for_ramp"
+    BENEFITS_SHAPE = "benefits_shape"
+    BENEFIT_LINE_SHAPE = "benefit_line_shape"
+    KIND_REQUIRED = "kind_required"
+    UNKNOWN_KIND = "unknown_kind"
+    REQUIRED_FOR_KIND = "required_for_kind"
+    RECIPIENT_REQUIRED = "recipient_required"
+    UNKNOWN_RECIPIENT = "unknown_recipient"
+    CITIZEN_TIME_RECIPIENT = "citizen_time_recipient"
+    STAFF_TIME_RECIPIENT = "staff_time_recipient"
+    CITIZEN_TIME_CASH = "citizen_time_cash"
+    OWNER_NEEDS_ORGANISATION = "owner_needs_organisation"
+    CASH_NEEDS_ORGANISATION = "cash_needs_organisation"
+    CASH_SHARE_NEEDS_ORGANISATION = "cash_share_needs_organisation"
+    CHANNEL_MIX_SHAPE = "channel_mix_shape"
+    UNKNOWN_CHANNEL = "unknown_channel"
+    SHARES_SUM = "shares_sum"
+    HOURLY_OR_SALARY = "hourly_or_salary"
+    HOURLY_COST_REQUIRED = "hourly_cost_required"
+    ONCOST_NEEDS_SALARY = "oncost_needs_salary"
+    COSTS_SHAPE = "costs_shape"
+    COST_LINE_SHAPE = "cost_line_shape"
+    REQUIRED_FOR_COST_LINE = "required_for_cost_line"
+    UNKNOWN_COST_KIND = "unknown_cost_kind"
+    SENSITIVITY_SHAPE = "sensitivity_shape"
+
+
+class Within(StrEnum):
+    """The part of a payload whose field list an unknown key was checked against."""
+
+    CALCULATION = "calculation"
+    ADOPTION_RAMP = "adoption_ramp"
+    EXPLICIT_ADOPTION = "explicit_adoption"
+    BENEFIT_LINE = "benefit_line"
+    COST_LINE = "cost_line"
+    SENSITIVITY = "sensitivity"
+
+
+@dataclass(frozen=True)
+class EngineProblem:
+    """One problem at a field path: its code and the values (given, bounds, choices) to name.
+
+    `params["value"]` is the value as given, so an edge can show it in its own number format.
+    """
+
+    field: str
+    code: EngineCode
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict, hash=False)
+
+
 class CalculationInputError(Exception):
     """Report every problem in a calculation payload so the caller can fix them all at once."""
 
-    def __init__(self, errors: Sequence[tuple[str, str]]):
-        """Keep all (field, message) pairs and expose the first as `.field` and `.message`."""
-        if not errors:
-            raise ValueError("CalculationInputError needs at least one error")
-        self.errors: list[tuple[str, str]] = list(errors)
-        self.field, self.message = self.errors[0]
-        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors))
+    def __init__(self, problems: Sequence[EngineProblem]):
+        """Keep every problem and expose the first one's field as `.field`."""
+        if not problems:
+            raise ValueError("CalculationInputError needs at least one problem")
+        self.problems: list[EngineProblem] = list(problems)
+        self.field = self.problems[0].field
+        super().__init__("; ".join(f"{problem.field}: {problem.code}"
+                                   for problem in self.problems))
+
+    @property
+    def errors(self) -> list[EngineProblem]:
+        """The problems under the name callers used before they carried codes."""
+        return self.problems
 
 
 @dataclass(frozen=True)
@@ -278,62 +358,58 @@ def _is_number(value: Any) -> bool:
     )
 
 
-def _fmt(value: Any) -> str:
-    """Show a rejected value briefly in an error message."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 class _Reader:
     """Collect validation errors while reading a payload, so all are reported together."""
 
     def __init__(self) -> None:
-        """Start with no errors."""
-        self.errors: list[tuple[str, str]] = []
+        """Start with no problems."""
+        self.errors: list[EngineProblem] = []
 
-    def error(self, field: str, message: str) -> None:
-        """Record one problem at a field path."""
-        self.errors.append((field, message))
+    def error(self, field: str, code: EngineCode, **params: Any) -> None:
+        """Record one problem at a field path with the values its message names."""
+        self.errors.append(EngineProblem(field, code, params))
 
     def unknown_keys(self, obj: Mapping[str, Any], allowed: frozenset[str], path: str,
-                     what: str) -> None:
+                     within: Within, **where: Any) -> None:
         """Reject keys outside the contract so typos never fall back silently to defaults."""
         for key in obj:
             if key not in allowed:
-                names = ", ".join(sorted(allowed))
-                self.error(_join(path, str(key)), f"is not a field of {what}; use one of {names}")
+                self.error(_join(path, str(key)), EngineCode.UNKNOWN_FIELD, within=within,
+                           allowed=tuple(sorted(allowed)), **where)
 
     def number(self, value: Any, field: str, *, minimum: float | None = None,
                maximum: float | None = None, exclusive_minimum: bool = False) -> float | None:
         """Read a finite number within bounds, or record why it is not one."""
         if not _is_number(value):
-            self.error(field, f"must be a number, e.g. 12 (got {_fmt(value)})")
+            self.error(field, EngineCode.NOT_A_NUMBER, value=value)
             return None
         number = float(value)
-        if minimum is not None and (number <= minimum if exclusive_minimum else number < minimum):
-            if maximum is not None:
-                self.error(field, f"must be between {minimum:g} and {maximum:g} (got {value})")
-            elif exclusive_minimum:
-                self.error(field, f"must be greater than {minimum:g} (got {value})")
-            elif minimum == 0:
-                self.error(field, f"must not be negative (got {value})")
-            else:
-                self.error(field, f"must be at least {minimum:g} (got {value})")
-            return None
-        if maximum is not None and number > maximum:
-            low = "" if minimum is None else f"between {minimum:g} and "
-            self.error(field, f"must be {low or 'at most '}{maximum:g} (got {value})")
-            return None
-        return number
+        below = minimum is not None and (
+            number <= minimum if exclusive_minimum else number < minimum)
+        above = maximum is not None and number > maximum
+        if (below or above) and minimum is not None and maximum is not None:
+            self.error(field, EngineCode.BETWEEN, minimum=minimum, maximum=maximum, value=value)
+        elif below and exclusive_minimum:
+            self.error(field, EngineCode.GREATER_THAN, minimum=minimum, value=value)
+        elif below and minimum == 0:
+            self.error(field, EngineCode.NOT_NEGATIVE, value=value)
+        elif below:
+            self.error(field, EngineCode.AT_LEAST, minimum=minimum, value=value)
+        elif above:
+            self.error(field, EngineCode.AT_MOST, maximum=maximum, value=value)
+        else:
+            return number
+        return None
 
     def integer(self, value: Any, field: str, *, minimum: int, maximum: int) -> int | None:
         """Read a whole number within bounds, or record why it is not one."""
         if not _is_number(value) or float(value) != int(value):
-            self.error(field, f"must be a whole number, e.g. 3 (got {_fmt(value)})")
+            self.error(field, EngineCode.NOT_A_WHOLE_NUMBER, value=value)
             return None
         number = int(value)
         if not minimum <= number <= maximum:
-            self.error(field, f"must be a whole number from {minimum} to {maximum} (got {value})")
+            self.error(field, EngineCode.WHOLE_NUMBER_RANGE, minimum=minimum, maximum=maximum,
+                       value=value)
             return None
         return number
 
@@ -344,14 +420,14 @@ class _Reader:
     def text(self, value: Any, field: str) -> str | None:
         """Read a non-blank string."""
         if not isinstance(value, str) or not value.strip():
-            self.error(field, f"must be a non-empty text (got {_fmt(value)})")
+            self.error(field, EngineCode.TEXT_REQUIRED, value=value)
             return None
         return value.strip()
 
     def boolean(self, value: Any, field: str) -> bool | None:
         """Read a JSON boolean; numbers and strings are not accepted as flags."""
         if not isinstance(value, bool):
-            self.error(field, f"must be true or false (got {_fmt(value)})")
+            self.error(field, EngineCode.NOT_TRUE_OR_FALSE, value=value)
             return None
         return value
 
@@ -364,10 +440,10 @@ class _Reader:
                 return None
             return (number,) * years
         if not isinstance(value, list):
-            self.error(field, f"must be a list with one number per year (got {_fmt(value)})")
+            self.error(field, EngineCode.NOT_A_LIST, value=value)
             return None
         if years is not None and len(value) != years:
-            self.error(field, f"must list exactly {years} values, one per year (got {len(value)})")
+            self.error(field, EngineCode.VALUES_PER_YEAR, years=years, count=len(value))
             return None
         numbers = [
             self.number(item, f"{field}[{index}]", minimum=0.0, maximum=maximum)
@@ -387,20 +463,17 @@ def _join(path: str, key: str) -> str:
 def _read_adoption(reader: _Reader, value: Any, path: str, years: int | None) -> Adoption | None:
     """Read a ramp `{target, ramp_years, go_live_index}` or an explicit `{by_year: [...]}`."""
     if not isinstance(value, dict):
-        reader.error(
-            path,
-            "must be an object: {target, ramp_years, go_live_index} or {by_year: [...]}",
-        )
+        reader.error(path, EngineCode.ADOPTION_SHAPE)
         return None
     if "by_year" in value:
-        reader.unknown_keys(value, frozenset({"by_year"}), path, "an explicit adoption")
+        reader.unknown_keys(value, frozenset({"by_year"}), path, Within.EXPLICIT_ADOPTION)
         shares = reader.series(value["by_year"], _join(path, "by_year"), years,
                                allow_scalar=False, maximum=1.0)
         return None if shares is None else Adoption(by_year=shares)
-    reader.unknown_keys(value, RAMP_KEYS, path, "an adoption ramp")
+    reader.unknown_keys(value, RAMP_KEYS, path, Within.ADOPTION_RAMP)
     missing = [key for key in ("target", "ramp_years", "go_live_index") if key not in value]
     for key in missing:
-        reader.error(_join(path, key), "is required for an adoption ramp (or give by_year)")
+        reader.error(_join(path, key), EngineCode.REQUIRED_FOR_RAMP)
     if missing:
         return None
     target = reader.share(value["target"], _join(path, "target"))
@@ -418,23 +491,22 @@ def _read_recipient(reader: _Reader, line: Mapping[str, Any], path: str,
                     kind: BenefitKind) -> Recipient | None:
     """Read the recipient, which valued lines must give and which limits the kind."""
     field = _join(path, "recipient")
+    recipients = tuple(recipient.value for recipient in Recipient)
     if "recipient" not in line:
         if kind is not BenefitKind.QUALITATIVE:
-            reader.error(field, "is required: organisation, citizens or businesses")
+            reader.error(field, EngineCode.RECIPIENT_REQUIRED, allowed=recipients)
         return None
     try:
         recipient = Recipient(line["recipient"])
     except ValueError:
-        reader.error(field, f"must be organisation, citizens or businesses "
-                            f"(got {_fmt(line['recipient'])})")
+        reader.error(field, EngineCode.UNKNOWN_RECIPIENT, value=line["recipient"],
+                     allowed=recipients)
         return None
     if kind is BenefitKind.CITIZEN_TIME and recipient is Recipient.ORGANISATION:
-        reader.error(field, "must be citizens or businesses for citizen_time; "
-                            "use staff_time for the organisation's own time")
+        reader.error(field, EngineCode.CITIZEN_TIME_RECIPIENT)
         return None
     if kind is BenefitKind.STAFF_TIME and recipient is not Recipient.ORGANISATION:
-        reader.error(field, "must be organisation for staff_time; "
-                            "use citizen_time for citizens' or businesses' time")
+        reader.error(field, EngineCode.STAFF_TIME_RECIPIENT)
         return None
     return recipient
 
@@ -443,29 +515,29 @@ def _read_benefit(reader: _Reader, line: Any, path: str,
                   years: int | None) -> BenefitLine | None:
     """Validate one benefit line against the fields its kind requires."""
     if not isinstance(line, dict):
-        reader.error(path, "must be an object with at least kind and name")
+        reader.error(path, EngineCode.BENEFIT_LINE_SHAPE)
         return None
-    kinds = ", ".join(kind.value for kind in BenefitKind)
+    kinds = tuple(kind.value for kind in BenefitKind)
     if "kind" not in line:
-        reader.error(_join(path, "kind"), f"is required; use one of {kinds}")
+        reader.error(_join(path, "kind"), EngineCode.KIND_REQUIRED, allowed=kinds)
         return None
     try:
         kind = BenefitKind(line["kind"])
     except ValueError:
-        reader.error(_join(path, "kind"), f"is unknown ({_fmt(line['kind'])}); use one of {kinds}")
+        reader.error(_join(path, "kind"), EngineCode.UNKNOWN_KIND, value=line["kind"],
+                     allowed=kinds)
         return None
     before = len(reader.errors)
-    reader.unknown_keys(line, LINE_KEYS[kind], path, f"a {kind.value} line")
+    reader.unknown_keys(line, LINE_KEYS[kind], path, Within.BENEFIT_LINE, kind=kind.value)
     if kind is BenefitKind.CITIZEN_TIME:
         for key in ("cash_releasing", "cash_releasing_share"):
             if key in line:
-                reader.error(_join(path, key), "cannot be set on citizen_time: time saved by "
-                                               "citizens or businesses never releases cash")
+                reader.error(_join(path, key), EngineCode.CITIZEN_TIME_CASH)
 
     def required(key: str) -> bool:
         """Record a missing required field of this kind and tell whether it is present."""
         if key not in line:
-            reader.error(_join(path, key), f"is required for a {kind.value} line")
+            reader.error(_join(path, key), EngineCode.REQUIRED_FOR_KIND, kind=kind.value)
             return False
         return True
 
@@ -477,7 +549,7 @@ def _read_benefit(reader: _Reader, line: Any, path: str,
     if "owner_organisation_id" in line:
         field = _join(path, "owner_organisation_id")
         if recipient is not None and recipient is not Recipient.ORGANISATION:
-            reader.error(field, "can only be given when the recipient is organisation")
+            reader.error(field, EngineCode.OWNER_NEEDS_ORGANISATION)
         else:
             fields["owner_organisation_id"] = reader.integer(
                 line["owner_organisation_id"], field, minimum=1, maximum=2**63 - 1
@@ -536,7 +608,7 @@ def _read_benefit(reader: _Reader, line: Any, path: str,
         and fields.get("cash_releasing_share")
     ):
         reader.error(_join(path, "cash_releasing_share"),
-                     "must be 0 unless the recipient is organisation: only the city releases cash")
+                     EngineCode.CASH_SHARE_NEEDS_ORGANISATION)
     if len(reader.errors) > before:
         return None
     return BenefitLine(**{key: value for key, value in fields.items() if value is not None})
@@ -550,8 +622,7 @@ def _read_cash_flag(reader: _Reader, line: Mapping[str, Any], path: str,
     field = _join(path, "cash_releasing")
     flag = reader.boolean(line["cash_releasing"], field)
     if flag and recipient is not None and recipient is not Recipient.ORGANISATION:
-        reader.error(field, "must be false unless the recipient is organisation: "
-                            "only the city releases cash")
+        reader.error(field, EngineCode.CASH_NEEDS_ORGANISATION)
         return None
     return flag
 
@@ -559,17 +630,15 @@ def _read_cash_flag(reader: _Reader, line: Mapping[str, Any], path: str,
 def _read_channel_mix(reader: _Reader, value: Any,
                       path: str) -> tuple[tuple[str, float], ...] | None:
     """Read baseline channel shares over phone, email, letter and visit that sum to 1."""
-    channels = ", ".join(BASELINE_CHANNELS)
     if not isinstance(value, dict) or not value:
-        reader.error(path, f"must be an object of shares over {channels}, "
-                           f"e.g. {{\"phone\": 0.5, \"letter\": 0.5}}")
+        reader.error(path, EngineCode.CHANNEL_MIX_SHAPE, allowed=BASELINE_CHANNELS)
         return None
     before = len(reader.errors)
     mix: list[tuple[str, float]] = []
     for channel, share in value.items():
         field = _join(path, str(channel))
         if channel not in BASELINE_CHANNELS:
-            reader.error(field, f"is not a baseline channel; use {channels}")
+            reader.error(field, EngineCode.UNKNOWN_CHANNEL, allowed=BASELINE_CHANNELS)
             continue
         number = reader.share(share, field)
         if number is not None:
@@ -578,7 +647,7 @@ def _read_channel_mix(reader: _Reader, value: Any,
         return None
     total = sum(share for _, share in mix)
     if abs(total - 1.0) > CHANNEL_MIX_TOLERANCE:
-        reader.error(path, f"shares must add up to 1 (they add up to {total:.4g})")
+        reader.error(path, EngineCode.SHARES_SUM, total=total)
         return None
     return tuple(mix)
 
@@ -592,17 +661,14 @@ def _read_staff_time(reader: _Reader, line: Mapping[str, Any], path: str, years:
         )
     has_hourly, has_salary = "hourly_cost_sek" in line, "salary_sek" in line
     if has_hourly and has_salary:
-        reader.error(_join(path, "hourly_cost_sek"),
-                     "give either hourly_cost_sek or salary_sek, not both")
+        reader.error(_join(path, "hourly_cost_sek"), EngineCode.HOURLY_OR_SALARY)
     elif not has_hourly and not has_salary:
-        reader.error(_join(path, "hourly_cost_sek"),
-                     "is required for staff_time unless salary_sek is given")
+        reader.error(_join(path, "hourly_cost_sek"), EngineCode.HOURLY_COST_REQUIRED)
     elif has_hourly:
         fields["hourly_cost_sek"] = reader.number(line["hourly_cost_sek"],
                                                   _join(path, "hourly_cost_sek"), minimum=0.0)
         if "oncost_rate" in line:
-            reader.error(_join(path, "oncost_rate"),
-                         "only applies with salary_sek; hourly_cost_sek already includes on-costs")
+            reader.error(_join(path, "oncost_rate"), EngineCode.ONCOST_NEEDS_SALARY)
     else:
         fields["salary_sek"] = reader.number(line["salary_sek"], _join(path, "salary_sek"),
                                              minimum=0.0)
@@ -618,21 +684,21 @@ def _read_staff_time(reader: _Reader, line: Mapping[str, Any], path: str, years:
 def _read_cost(reader: _Reader, line: Any, path: str, years: int | None) -> CostLine | None:
     """Validate one cost line: name, investment or running, and SEK per year."""
     if not isinstance(line, dict):
-        reader.error(path, "must be an object with name, kind and by_year_sek")
+        reader.error(path, EngineCode.COST_LINE_SHAPE)
         return None
     before = len(reader.errors)
-    reader.unknown_keys(line, COST_KEYS, path, "a cost line")
+    reader.unknown_keys(line, COST_KEYS, path, Within.COST_LINE)
     for key in ("name", "kind", "by_year_sek"):
         if key not in line:
-            reader.error(_join(path, key), "is required for a cost line")
+            reader.error(_join(path, key), EngineCode.REQUIRED_FOR_COST_LINE)
     name = reader.text(line["name"], _join(path, "name")) if "name" in line else None
     kind = None
     if "kind" in line:
         try:
             kind = CostKind(line["kind"])
         except ValueError:
-            reader.error(_join(path, "kind"),
-                         f"must be investment or running (got {_fmt(line['kind'])})")
+            reader.error(_join(path, "kind"), EngineCode.UNKNOWN_COST_KIND, value=line["kind"],
+                         allowed=tuple(kind.value for kind in CostKind))
     amounts = None
     if "by_year_sek" in line:
         amounts = reader.series(line["by_year_sek"], _join(path, "by_year_sek"), years,
@@ -649,13 +715,12 @@ def parse_calculation(
     defaults = defaults or DEMO_DEFAULTS
     reader = _Reader()
     if not isinstance(payload, dict):
-        raise CalculationInputError([("payload", "must be a JSON object with start_year, "
-                                                 "adoption, benefits and costs")])
-    reader.unknown_keys(payload, TOP_LEVEL_KEYS, "", "a calculation")
+        raise CalculationInputError([EngineProblem("payload", EngineCode.PAYLOAD_SHAPE)])
+    reader.unknown_keys(payload, TOP_LEVEL_KEYS, "", Within.CALCULATION)
 
     start_year = None
     if "start_year" not in payload:
-        reader.error("start_year", "is required: the calendar year of the decision, e.g. 2010")
+        reader.error("start_year", EngineCode.START_YEAR_REQUIRED)
     else:
         start_year = reader.integer(payload["start_year"], "start_year",
                                     minimum=MIN_START_YEAR, maximum=MAX_START_YEAR)
@@ -673,13 +738,12 @@ def parse_calculation(
     if "adoption" in payload:
         adoption = _read_adoption(reader, payload["adoption"], "adoption", years)
     else:
-        reader.error("adoption", "is required: {target, ramp_years, go_live_index} "
-                                 "or {by_year: [...]}")
+        reader.error("adoption", EngineCode.ADOPTION_REQUIRED)
 
     benefits: list[BenefitLine | None] = []
     raw_benefits = payload.get("benefits", [])
     if not isinstance(raw_benefits, list):
-        reader.error("benefits", "must be a list of benefit lines")
+        reader.error("benefits", EngineCode.BENEFITS_SHAPE)
     else:
         benefits = [
             _read_benefit(reader, line, f"benefits[{index}]", years)
@@ -688,7 +752,7 @@ def parse_calculation(
     costs: list[CostLine | None] = []
     raw_costs = payload.get("costs", [])
     if not isinstance(raw_costs, list):
-        reader.error("costs", "must be a list of cost lines")
+        reader.error("costs", EngineCode.COSTS_SHAPE)
     else:
         costs = [_read_cost(reader, line, f"costs[{index}]", years)
                  for index, line in enumerate(raw_costs)]
@@ -720,10 +784,9 @@ def _read_sensitivity(reader: _Reader, value: Any,
     if value is None:
         return Sensitivity(defaults.sensitivity_benefits_change, defaults.sensitivity_costs_change)
     if not isinstance(value, dict):
-        reader.error("sensitivity", "must be an object {benefits_change, costs_change}, "
-                                    "e.g. {\"benefits_change\": -0.2, \"costs_change\": 0.2}")
+        reader.error("sensitivity", EngineCode.SENSITIVITY_SHAPE)
         return None
-    reader.unknown_keys(value, SENSITIVITY_KEYS, "sensitivity", "the sensitivity scenario")
+    reader.unknown_keys(value, SENSITIVITY_KEYS, "sensitivity", Within.SENSITIVITY)
     benefits_change = reader.number(
         value.get("benefits_change", defaults.sensitivity_benefits_change),
         "sensitivity.benefits_change", minimum=-1.0, maximum=1.0,

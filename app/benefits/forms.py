@@ -54,6 +54,52 @@ CHANNEL_LABELS = {
     "letter": _l("Letter (%)"),
     "visit": _l("Visit (%)"),
 }
+# What the calculation forms call each engine key, so the engine's problems name fields alike.
+SETTING_LABELS = {
+    "start_year": _l("Start year (the decision year, t = 0)"),
+    "years": _l("Number of years"),
+    "discount_rate": _l("Discount rate (% per year, real)"),
+    "channel_unit_sek": _l("Channel unit (kr per index point)"),
+    "hours_per_fte": _l("Working hours per full-time employee (hours per year)"),
+    "oncost_rate": _l("Payroll on-costs (percent of salary)"),
+    "adoption": _l("Adoption"),
+    "adoption.target": _l("Adoption target (percent of the cases that go digital)"),
+    "adoption.ramp_years": _l("Years to reach the target (ramp, years)"),
+    "adoption.go_live_index": _l("Go-live year (calendar year)"),
+    "adoption.by_year": _l("Adoption per year (%)"),
+    "sensitivity": _l("Sensitivity scenario"),
+    "sensitivity.benefits_change": _l("Sensitivity: change in benefits (%)"),
+    "sensitivity.costs_change": _l("Sensitivity: change in costs (%)"),
+}
+COST_LABELS = {
+    "name": _l("Name of the cost"),
+    "kind": _l("Kind of cost"),
+    "by_year_sek": _l("Cost per year (kr)"),
+}
+BENEFIT_LABELS = {
+    "kind": _l("Kind of benefit"),
+    "name": _l("Name of the benefit"),
+    "recipient": _l("Who receives the benefit"),
+    "owner_organisation_id": _l("Owning organisation"),
+    "volume_per_year": _l("Cases per year (cases)"),
+    "channel_mix": _l("Channel mix today (percent of the cases, adding up to 100)"),
+    **{f"channel_mix.{channel}": label for channel, label in CHANNEL_LABELS.items()},
+    "cash_releasing_share": _l("Cash-releasing share (%)"),
+    "minutes_saved_per_case": _l("Minutes saved per case (minutes)"),
+    "hourly_cost_sek": _l("Hourly cost (kr per hour, on-costs included)"),
+    "salary_sek": _l("Salary (kr per year)"),
+    "oncost_rate": _l("Own payroll on-costs (percent of salary, optional)"),
+    "committed_fte_by_year": _l("Committed reduction (full-time employees)"),
+    "value_per_hour_sek": _l("Value of an hour of their time (kr per hour)"),
+    "amount_sek": _l("Saving per digital case (kr per case)"),
+    "by_year_sek": _l("Saving per year (kr)"),
+    "cash_releasing": _l("Cash-releasing (the organisation takes the saving out of its budget)"),
+    "goal": _l("The programme goal it serves"),
+    "indicator": _l("The indicator that will show it"),
+    "adoption.target": _l("Own adoption target (%)"),
+    "adoption.ramp_years": _l("Own ramp (years)"),
+    "adoption.go_live_index": _l("Own go-live year (calendar year)"),
+}
 LABELS = {"kind": KIND_LABELS, "recipient": RECIPIENT_LABELS, "cost_kind": COST_KIND_LABELS,
           "version_kind": labels.CALCULATION_VERSION}
 
@@ -445,49 +491,50 @@ def settings_form(start_year: int, years: int, **kwargs) -> SettingsForm:
     """Build the settings form with one adoption input per year."""
     fields = {
         "start_year_field": NumberField(
-            _l("Start year (the decision year, t = 0)"), whole=True, required=True,
+            SETTING_LABELS["start_year"], whole=True, required=True,
             minimum=MIN_START_YEAR, maximum=MAX_START_YEAR, key="start_year",
             description=_l("The calendar year of the decision and the investment; it is not "
                            "discounted.")),
-        "years_field": NumberField(_l("Number of years"), whole=True, required=True, minimum=1,
+        "years_field": NumberField(SETTING_LABELS["years"], whole=True, required=True, minimum=1,
                                    maximum=MAX_YEARS, key="years"),
-        "discount_rate": NumberField(_l("Discount rate (% per year, real)"), percent=True,
+        "discount_rate": NumberField(SETTING_LABELS["discount_rate"], percent=True,
                                      required=True, minimum=0, maximum=100, key="discount_rate"),
         "channel_unit_sek": NumberField(
-            _l("Channel unit (kr per index point)"), minimum=0, key="channel_unit_sek",
+            SETTING_LABELS["channel_unit_sek"], minimum=0, key="channel_unit_sek",
             description=_l("Leave empty to use the programme's setting.")),
         "hours_per_fte": NumberField(
-            _l("Working hours per full-time employee (hours per year)"), minimum=1,
+            SETTING_LABELS["hours_per_fte"], minimum=1,
             key="hours_per_fte", description=_l("Leave empty to use the programme's setting.")),
         "oncost_rate": NumberField(
-            _l("Payroll on-costs (percent of salary)"), percent=True, minimum=0, maximum=100,
+            SETTING_LABELS["oncost_rate"], percent=True, minimum=0, maximum=100,
             key="oncost_rate", description=_l("Leave empty to use the programme's setting.")),
         "adoption_target": NumberField(
-            _l("Adoption target (percent of the cases that go digital)"), percent=True, minimum=0,
+            SETTING_LABELS["adoption.target"], percent=True, minimum=0,
             maximum=100, key="adoption.target"),
         "adoption_ramp_years": NumberField(
-            _l("Years to reach the target (ramp, years)"), whole=True, minimum=1,
+            SETTING_LABELS["adoption.ramp_years"], whole=True, minimum=1,
             maximum=MAX_YEARS, key="adoption.ramp_years"),
         "adoption_go_live_year": NumberField(
-            _l("Go-live year (calendar year)"), whole=True, key="adoption.go_live_index",
+            SETTING_LABELS["adoption.go_live_index"], whole=True, key="adoption.go_live_index",
             kind="year", description=_l("Adoption is 0 before this year.")),
         "adoption_by_year": _series(
-            _l("Adoption per year (%)"), "adoption.by_year", years, percent=True, minimum=0,
+            SETTING_LABELS["adoption.by_year"], "adoption.by_year", years, percent=True, minimum=0,
             maximum=100),
         "sensitivity_benefits": NumberField(
-            _l("Sensitivity: change in benefits (%)"), percent=True, minimum=-100, maximum=100,
+            SETTING_LABELS["sensitivity.benefits_change"], percent=True, minimum=-100, maximum=100,
             key="sensitivity.benefits_change", description=_l("For example -20.")),
         "sensitivity_costs": NumberField(
-            _l("Sensitivity: change in costs (%)"), percent=True, minimum=-100, maximum=100,
+            SETTING_LABELS["sensitivity.costs_change"], percent=True, minimum=-100, maximum=100,
             key="sensitivity.costs_change", description=_l("For example 20.")),
         "submit": SubmitField(_l("Save the settings")),
     }
     form_class = type("BoundSettingsForm", (SettingsForm,), fields)
     form_class.groups = (
         (None, ("start_year_field", "years_field", "discount_rate")),
-        (_l("Adoption"), ("adoption_target", "adoption_ramp_years", "adoption_go_live_year")),
+        (SETTING_LABELS["adoption"], ("adoption_target", "adoption_ramp_years",
+                                      "adoption_go_live_year")),
         (_l("Adoption per year instead of a ramp (optional)"), ("adoption_by_year",)),
-        (_l("Sensitivity scenario"), ("sensitivity_benefits", "sensitivity_costs")),
+        (SETTING_LABELS["sensitivity"], ("sensitivity_benefits", "sensitivity_costs")),
         (_l("Programme settings (optional)"), ("channel_unit_sek", "hours_per_fte",
                                                "oncost_rate")),
     )
@@ -503,15 +550,15 @@ class CostLineForm(CalculationForm):
 def cost_line_form(start_year: int, years: int, **kwargs) -> CostLineForm:
     """Build a cost line form with one amount per year."""
     fields = {
-        "name": _text(_l("Name of the cost"), "name", required=True),
-        "kind": _select(_l("Kind of cost"), "kind", [("", _l("– choose –")),
-                                                     *COST_KIND_LABELS.items()]),
-        "by_year_sek": _series(_l("Cost per year (kr)"), "by_year_sek", years, whole=True,
+        "name": _text(COST_LABELS["name"], "name", required=True),
+        "kind": _select(COST_LABELS["kind"], "kind", [("", _l("– choose –")),
+                                                      *COST_KIND_LABELS.items()]),
+        "by_year_sek": _series(COST_LABELS["by_year_sek"], "by_year_sek", years, whole=True,
                                minimum=0, blank_zero=True),
         "submit": SubmitField(_l("Save the cost line")),
     }
     form_class = type("BoundCostLineForm", (CostLineForm,), fields)
-    form_class.groups = ((None, ("name", "kind")), (_l("Cost per year (kr)"), ("by_year_sek",)))
+    form_class.groups = ((None, ("name", "kind")), (COST_LABELS["by_year_sek"], ("by_year_sek",)))
     return form_class(start_year=start_year, years=years, **kwargs)
 
 
@@ -545,12 +592,12 @@ def benefit_line_form(kind: BenefitKind, start_year: int, years: int, *, goals=(
     fields = {
         "kind": HiddenField(default=kind.value, render_kw={"data-key": "kind",
                                                            "data-type": "text"}),
-        "name": _text(_l("Name of the benefit"), "name", required=True),
-        "recipient": _select(_l("Who receives the benefit"), "recipient", recipient_choices),
+        "name": _text(BENEFIT_LABELS["name"], "name", required=True),
+        "recipient": _select(BENEFIT_LABELS["recipient"], "recipient", recipient_choices),
     }
     if kind is not BenefitKind.QUALITATIVE:
         fields["owner_organisation_id"] = _select(
-            _l("Owning organisation"), "owner_organisation_id",
+            BENEFIT_LABELS["owner_organisation_id"], "owner_organisation_id",
             [("", _l("– the applying organisation –")),
              *((str(o.id), o.name) for o in organisations)], kind="int",
             description=_l("Only for benefits to the organisation: who realises the saving."))
@@ -559,7 +606,7 @@ def benefit_line_form(kind: BenefitKind, start_year: int, years: int, *, goals=(
         fields["volume_every_year"] = NumberField(
             _l("Cases per year, the same every year (cases)"), minimum=0,
             key="volume_per_year", render_kw={"data-scalar": True})
-        fields["volume_per_year"] = _series(_l("Cases per year (cases)"), "volume_per_year",
+        fields["volume_per_year"] = _series(BENEFIT_LABELS["volume_per_year"], "volume_per_year",
                                             years, minimum=0)
         groups.append((_l("Volume: one number for every year, or one per year"),
                        ("volume_every_year", "volume_per_year")))
@@ -568,24 +615,24 @@ def benefit_line_form(kind: BenefitKind, start_year: int, years: int, *, goals=(
             fields[f"mix_{channel}"] = NumberField(CHANNEL_LABELS[channel], percent=True,
                                                    minimum=0, maximum=100,
                                                    key=f"channel_mix.{channel}")
-        groups.append((_l("Channel mix today (percent of the cases, adding up to 100)"),
+        groups.append((BENEFIT_LABELS["channel_mix"],
                        tuple(f"mix_{c}" for c in BASELINE_CHANNELS)))
         fields["cash_releasing_share"] = NumberField(
-            _l("Cash-releasing share (%)"), percent=True, minimum=0, maximum=100,
+            BENEFIT_LABELS["cash_releasing_share"], percent=True, minimum=0, maximum=100,
             key="cash_releasing_share",
             description=_l("The part of the value the organisation takes out of its budget."))
         groups.append((None, ("cash_releasing_share",)))
     if kind in (BenefitKind.STAFF_TIME, BenefitKind.CITIZEN_TIME):
         fields["minutes_saved_per_case"] = NumberField(
-            _l("Minutes saved per case (minutes)"), minimum=0, key="minutes_saved_per_case")
+            BENEFIT_LABELS["minutes_saved_per_case"], minimum=0, key="minutes_saved_per_case")
     if kind is BenefitKind.STAFF_TIME:
         fields["hourly_cost_sek"] = NumberField(
-            _l("Hourly cost (kr per hour, on-costs included)"), minimum=0,
+            BENEFIT_LABELS["hourly_cost_sek"], minimum=0,
             key="hourly_cost_sek", description=_l("Give either the hourly cost or the salary."))
-        fields["salary_sek"] = NumberField(_l("Salary (kr per year)"), minimum=0,
+        fields["salary_sek"] = NumberField(BENEFIT_LABELS["salary_sek"], minimum=0,
                                            key="salary_sek")
         fields["oncost_rate"] = NumberField(
-            _l("Own payroll on-costs (percent of salary, optional)"), percent=True, minimum=0,
+            BENEFIT_LABELS["oncost_rate"], percent=True, minimum=0,
             maximum=100, key="oncost_rate")
         groups.append((_l("Time and cost"), ("minutes_saved_per_case", "hourly_cost_sek",
                                              "salary_sek", "oncost_rate")))
@@ -593,43 +640,43 @@ def benefit_line_form(kind: BenefitKind, start_year: int, years: int, *, goals=(
             _l("Committed reduction, the same every year (full-time employees)"), minimum=0,
             key="committed_fte_by_year", render_kw={"data-scalar": True})
         fields["committed_fte_by_year"] = _series(
-            _l("Committed reduction (full-time employees)"), "committed_fte_by_year", years,
+            BENEFIT_LABELS["committed_fte_by_year"], "committed_fte_by_year", years,
             minimum=0)
         groups.append((_l("Full-time employees the benefit owner commits to remove "
                           "(cash-releasing part)"), ("fte_every_year", "committed_fte_by_year")))
     if kind is BenefitKind.CITIZEN_TIME:
         fields["value_per_hour_sek"] = NumberField(
-            _l("Value of an hour of their time (kr per hour)"), minimum=0,
+            BENEFIT_LABELS["value_per_hour_sek"], minimum=0,
             key="value_per_hour_sek")
         groups.append((_l("Time and value"), ("minutes_saved_per_case", "value_per_hour_sek")))
     if kind is BenefitKind.PER_CASE:
-        fields["amount_sek"] = NumberField(_l("Saving per digital case (kr per case)"),
+        fields["amount_sek"] = NumberField(BENEFIT_LABELS["amount_sek"],
                                            minimum=0, key="amount_sek")
         groups.append((None, ("amount_sek",)))
     if kind is BenefitKind.FIXED:
-        fields["by_year_sek"] = _series(_l("Saving per year (kr)"), "by_year_sek", years,
+        fields["by_year_sek"] = _series(BENEFIT_LABELS["by_year_sek"], "by_year_sek", years,
                                         minimum=0, blank_zero=True)
-        groups.append((_l("Saving per year (kr)"), ("by_year_sek",)))
+        groups.append((BENEFIT_LABELS["by_year_sek"], ("by_year_sek",)))
     if kind in (BenefitKind.PER_CASE, BenefitKind.FIXED):
         fields["cash_releasing"] = BooleanField(
-            _l("Cash-releasing (the organisation takes the saving out of its budget)"),
+            BENEFIT_LABELS["cash_releasing"],
             default=kind is BenefitKind.PER_CASE,
             render_kw={"data-key": "cash_releasing", "data-type": "bool"})
         groups.append((None, ("cash_releasing",)))
     if kind is BenefitKind.QUALITATIVE:
-        fields["goal"] = _select(_l("The programme goal it serves"), "goal",
+        fields["goal"] = _select(BENEFIT_LABELS["goal"], "goal",
                                  [("", _l("– choose –")), *goals], kind="int")
-        fields["indicator"] = _text(_l("The indicator that will show it"), "indicator")
+        fields["indicator"] = _text(BENEFIT_LABELS["indicator"], "indicator")
         groups.append((None, ("goal", "indicator")))
     if kind in ADOPTION_KINDS:
         fields["line_adoption_target"] = NumberField(
-            _l("Own adoption target (%)"), percent=True, minimum=0, maximum=100,
+            BENEFIT_LABELS["adoption.target"], percent=True, minimum=0, maximum=100,
             key="adoption.target")
         fields["line_adoption_ramp_years"] = NumberField(
-            _l("Own ramp (years)"), whole=True, minimum=1, maximum=MAX_YEARS,
+            BENEFIT_LABELS["adoption.ramp_years"], whole=True, minimum=1, maximum=MAX_YEARS,
             key="adoption.ramp_years")
         fields["line_adoption_go_live_year"] = NumberField(
-            _l("Own go-live year (calendar year)"), whole=True, key="adoption.go_live_index",
+            BENEFIT_LABELS["adoption.go_live_index"], whole=True, key="adoption.go_live_index",
             kind="year")
         groups.append((_l("Own adoption for this line (optional; leave empty to use the "
                           "calculation's)"), ("line_adoption_target", "line_adoption_ramp_years",

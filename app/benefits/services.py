@@ -30,7 +30,7 @@ from app.extensions import db
 from app.programmes.models import Programme
 from app.projects.models import Project
 
-from . import batch, calculation
+from . import batch, calculation, engine_labels
 from . import queries as benefit_queries
 from .models import (
     Benefit,
@@ -59,15 +59,20 @@ def defaults_for(programme: Programme | None) -> calculation.CalculationDefaults
 
 
 def parse(payload, programme: Programme | None = None) -> calculation.CalculationInput:
-    """Validate a payload, turning every engine error into one 422 that names each field."""
+    """Validate a payload, turning every engine problem into one 422 in the reader's language.
+
+    Each error keeps the engine's field path and code, so programs can act on them, and says
+    the problem in words; the detail names each field as the calculation forms label it.
+    """
     try:
         return calculation.parse_calculation(payload, defaults_for(programme))
     except calculation.CalculationInputError as invalid:
+        errors = engine_labels.problem_entries(invalid.problems)
         raise InvalidInput(
-            _("The benefit calculation is not valid: %(problems)s", problems="; ".join(
-                f"{field}: {message}" for field, message in invalid.errors)),
-            field=invalid.field,
-            errors=[{"field": f, "message": m} for f, m in invalid.errors]) from None
+            _("The benefit calculation is not valid: %(problems)s", problems=" ".join(
+                engine_labels.named(error["field"], error["message"], payload)
+                for error in errors)),
+            field=invalid.field, errors=errors) from None
 
 
 def evaluate_payload(payload, programme: Programme | None = None) -> dict:

@@ -39,7 +39,7 @@ from app.programmes.queries import current_programme
 from app.projects.models import Project
 from reports.benefit_figures import peng_figure, planned_vs_realised_figure
 
-from . import forms, services
+from . import engine_labels, forms, services
 from . import queries as benefit_queries
 from .exports import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from .models import Benefit, RealisationEntry
@@ -146,20 +146,16 @@ def _errors_of(error: InvalidInput) -> list[dict]:
 def _describer(application: Application, payload: dict):
     """Name the line an error outside the current form belongs to, with a link to fix it."""
     def describe(path: str, message: str) -> dict:
+        named = engine_labels.named(path, message, payload)
         match = forms.PATH_PATTERN.match(path or "")
         if not match:
-            return {"message": f"{path}: {message}" if path else message, "href": None}
-        part, index, inside = match.group(1), int(match.group(2)), match.group(3) or ""
+            return {"message": named, "href": None}
+        part, index = match.group(1), int(match.group(2))
         lines = payload.get(part) or []
-        name = lines[index].get("name", "") if index < len(lines) else ""
-        where = (_("Benefit line %(number)d (%(name)s)", number=index + 1, name=name)
-                 if part == "benefits" else
-                 _("Cost line %(number)d (%(name)s)", number=index + 1, name=name))
         endpoint = ".edit_benefit" if part == "benefits" else ".edit_cost"
         href = (url_for(endpoint, application_id=application.id, index=index)
                 if index < len(lines) else None)
-        what = inside or _("the line")
-        return {"message": f"{where}, {what}: {message}", "href": href}
+        return {"message": named, "href": href}
 
     return describe
 
@@ -387,8 +383,9 @@ def _delete_line(application_id: int, key: str, index: int):
     with attempt(InvalidInput) as outcome:
         services.save_working_calculation(application, payload, current_user)
     if outcome.refused:
-        flash(_("The line could not be removed: %(errors)s", errors="; ".join(
-            f"{e['field']}: {e['message']}" for e in _errors_of(outcome.refused))), "danger")
+        flash(_("The line could not be removed: %(errors)s", errors=" ".join(
+            engine_labels.named(e["field"], e["message"], payload)
+            for e in _errors_of(outcome.refused))), "danger")
     else:
         flash(_("The line was removed."), "success")
     anchor = "#benefit-lines" if key == "benefits" else "#cost-lines"
@@ -461,7 +458,8 @@ def import_workbook(application_id: int):
             with attempt(InvalidInput) as outcome:
                 services.save_working_calculation(application, payload, current_user)
             if outcome.refused:
-                errors = [f"{e['field']}: {e['message']}" for e in _errors_of(outcome.refused)]
+                errors = [engine_labels.named(e["field"], e["message"], payload)
+                          for e in _errors_of(outcome.refused)]
             else:
                 flash(_("The workbook was imported and saved as the calculation."), "success")
                 return redirect(url_for(".calculation", application_id=application.id))

@@ -205,7 +205,8 @@ def test_invalid_input_shows_every_error_and_saves_nothing(app, browser, make_ap
     assert response.status_code == 422
     summary = re.search(r'data-testid="errors">(.*?)</ul>', html_of(response), re.S).group(1)
     assert {"name", "hourly_cost_sek"} <= set(re.findall(r'href="#([\w-]+)"', summary))
-    assert "salary_sek" in summary
+    assert re.search(r'href="#hourly_cost_sek">[^<]*: Ange antingen timkostnaden eller lönen, '
+                     r'inte båda\.</a>', summary), summary
     assert saved_payload(app, application_id)["benefits"] == WORKED_EXAMPLE["benefits"]
     assert len(versions(app, application_id)) == 1
 
