@@ -213,13 +213,18 @@ def test_the_splitting_warning_must_be_acknowledged_with_a_reason(app, browser,
 
 def test_an_approval_beyond_the_envelope_shows_what_is_left(app, browser, make_application,
                                                            make_programme):
-    programme = make_programme(reserved_sek=1_000_000)
+    """The request fits the whole envelope, but not what is left after an earlier grant."""
+    programme = make_programme(reserved_sek=1_500_000)
+    anders = browser("anders")
+    earlier = make_application("awaiting_decision", requested_sek=500_000, programme_id=programme)
+    assert decide(anders, earlier, amount_sek="500000").status_code == 302
+    decisions_before = count(app, Decision)
     application_id = make_application("awaiting_decision", programme_id=programme)
-    response = decide(browser("anders"), application_id, amount_sek="1200000")
+    response = decide(anders, application_id, amount_sek="1200000")
     assert response.status_code == 409
     html = html_of(response)
     assert 'id="decide-amount_sek-error"' in html and format_sek(1_000_000) in html
-    assert count(app, Decision) == 0
+    assert count(app, Decision) == decisions_before
     assert load(app, Application, application_id)["state"] == "awaiting_decision"
 
 
