@@ -1,5 +1,7 @@
 """Flask extensions, created unbound; `create_app` binds them."""
 
+# Before flask-smorest declares its schemas: marshmallow's messages must translate themselves.
+import app.core.validation_messages  # noqa: F401, I001
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter

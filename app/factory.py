@@ -57,8 +57,8 @@ def trust_proxies(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """Use the user's chosen language, else the session's, else Swedish."""
-    from flask import current_app
+    """Use the session's chosen language, else the signed-in or token user's, else Swedish."""
+    from flask import current_app, g
 
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
@@ -66,6 +66,8 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if current_user and getattr(current_user, "is_authenticated", False):
         chosen = chosen or current_user.locale
+    elif g.get("api_user") is not None:
+        chosen = chosen or g.api_user.locale
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

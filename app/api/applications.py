@@ -40,7 +40,7 @@ class Kronor(fields.Integer):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
-            raise ValidationError("Not a valid integer.")
+            raise ValidationError(_("Not a valid integer."))
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -206,7 +206,7 @@ class CorrectionInSchema(Schema):
     @validates_schema
     def _amount_unless_revocation(self, data, **_kwargs):
         if data.get("kind") != "revocation" and data.get("amount_sek") is None:
-            raise ValidationError("Give the amount in kronor.", field_name="amount_sek")
+            raise ValidationError(_("Give the amount in kronor."), field_name="amount_sek")
 
 
 class DecisionOutSchema(Schema):

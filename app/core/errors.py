@@ -14,6 +14,8 @@ from markupsafe import escape
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from app.core.validation_messages import translated
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -110,17 +112,18 @@ def _validation_detail(messages) -> tuple[str, list[dict]]:
                 else:
                     walk(value, [*path, str(key)])
         elif isinstance(node, list) and node and all(isinstance(m, str) for m in node):
-            errors.append({"field": ".".join(path) or None, "message": " ".join(node)})
+            errors.append({"field": ".".join(path) or None,
+                           "message": " ".join(translated(message) for message in node)})
         elif isinstance(node, list):
             for index, item in enumerate(node):
                 walk(item, [*path, str(index)])
         else:
-            errors.append({"field": ".".join(path) or None, "message": str(node)})
+            errors.append({"field": ".".join(path) or None, "message": translated(node)})
 
     walk(messages, [])
     detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"]
                        for e in errors)
-    return detail or "The request could not be validated.", errors
+    return detail or _("The request could not be validated."), errors
 
 
 def handle_http_exception(error: HTTPException):
