@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import yaml
 
 from app.accounts.models import RoleAssignment, User
-from app.core import clock, periods
+from app.core import periods
 from app.core.enums import Role
 from app.extensions import db
 
@@ -79,13 +79,13 @@ def demo_gate_days(decided_on: date | None, project: Project) -> list[tuple[str,
     return days
 
 
-def insert_demo_gate_decisions(programme_id: int, added) -> None:
-    """Record the demo projects' gates up to the business date, once."""
+def insert_demo_gate_decisions(programme_id: int, added, until: date) -> None:
+    """Record the demo projects' gates up to the demo's business date `until`, once."""
     phases = {p.key: p for p in db.session.scalars(
         sa.select(ProgrammePhase).where(ProgrammePhase.programme_id == programme_id))}
     if not phases:
         return
-    today, office_id = clock.today(), _office_user_id()
+    office_id = _office_user_id()
     projects = db.session.execute(
         sa.select(Project, queries.decided_on_column())
         .where(Project.programme_id == programme_id).order_by(Project.id)).all()
@@ -94,7 +94,7 @@ def insert_demo_gate_decisions(programme_id: int, added) -> None:
             GateDecision.project_id == project.id)))
         for key, day in demo_gate_days(decided_on, project):
             phase = phases.get(key)
-            if phase is None or day > today:
+            if phase is None or day > until:
                 break
             if phase.id in recorded:
                 continue

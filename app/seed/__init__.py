@@ -21,7 +21,7 @@ from app.seed.insert import (
     _insert_reference,
     _insert_users,
 )
-from app.seed.portfolio import load_portfolio
+from app.seed.portfolio import check_business_date, load_portfolio
 from app.seed.reference import load_reference
 from app.seed.rows import SeedReport
 from app.seed.status_reports import _insert_status_reports, load_status_reports
@@ -50,6 +50,7 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     reference = load_reference(data_dir)
     portfolio = load_portfolio(reference, data_dir)
     status_reports = load_status_reports(portfolio, data_dir)
+    check_business_date(portfolio, status_reports.as_of)
     report = SeedReport()
     context = _insert_reference(reference, report, data_dir)
     seed_phases.insert_phases(Path(data_dir or DEFAULT_DATA_DIR), context.programme.id, report.add)
@@ -64,7 +65,8 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     _insert_benefit_maps(Path(data_dir or DEFAULT_DATA_DIR), report)
     _insert_status_reports(status_reports, context, report)
     _insert_tertial_reports(load_tertial_reports(portfolio, data_dir), context, report)
-    seed_phases.insert_demo_gate_decisions(context.programme.id, report.add)
+    seed_phases.insert_demo_gate_decisions(context.programme.id, report.add,
+                                           until=status_reports.as_of)
     db.session.flush()
     if report.total:
         audit.record("seed.demo", context.programme, after={"inserted": report.as_dict()})

@@ -62,6 +62,7 @@ class IdeaSpec:
     screening_comment: str
     submitted_by: str | None
     texts: dict
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,29 @@ def load_portfolio(reference: ReferenceData, data_dir: Path | None = None) -> Po
     return portfolio
 
 
+def check_business_date(data: PortfolioData, business_date: date) -> None:
+    """Stop at the first event dated after the demo's business date: the demo ends on that
+    date, so every idea, application, decision, go-live, closing and booking has happened."""
+    events = [(idea.where, key, day) for idea in data.ideas
+              for key, day in (("submitted_on", idea.submitted_on),
+                               ("screened_on", idea.screened_on))]
+    events += [(spec.where, key, day) for spec in data.applications
+               for key, day in (("created_on", spec.created_on),
+                                ("submitted_on", spec.submitted_on),
+                                ("state_since", spec.state_since))]
+    events += [(spec.where, key, day) for spec in data.projects
+               for key, day in (("submitted_on", spec.application.submitted_on),
+                                ("decided_on", spec.decided_on), ("go_live_on", spec.go_live_on),
+                                ("closed_on", spec.closed_on))]
+    events += [(row.where, "booked_on", row.booked_on) for row in data.ledger]
+    for where, key, day in events:
+        if day is not None and day > business_date:
+            raise ValueError(
+                f"{where}: '{key}' {day.isoformat()} is after the demo's business date "
+                f"{business_date.isoformat()} ('as_of' in status_reports.yaml): the demo ends "
+                "on its business date")
+
+
 def _read_user(item: _Fields, known: _Known) -> UserSpec:
     roles = tuple(item.texts("roles"))
     try:
@@ -213,6 +237,7 @@ def _read_idea(item: _Fields, known: _Known) -> IdeaSpec:
         screening_comment=item.text("screening_comment", required=False) or "",
         submitted_by=item.text("submitted_by", required=False),
         texts={key: item.text(key, required=key == "description") or "" for key in IDEA_TEXTS},
+        where=item.where,
     )
     known.check(item, "organisation", spec.organisation, known.organisations,
                 "organisations.yaml")

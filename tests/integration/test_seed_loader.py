@@ -79,13 +79,13 @@ def test_envelope_reproduces_the_position_of_1_march_2010(programme):
     assert position.spent_sek > 0
 
 
-def test_later_decisions_are_committed_after_march_2010(programme):
+def test_nothing_is_committed_after_the_demos_business_date(programme):
+    """The demo ends on 1 March 2010: the whole ledger is the ledger as of that day."""
     march = envelope_position(programme, date(2010, 3, 1))
-    today = envelope_position(programme)
+    whole = envelope_position(programme)
 
-    assert today.reserved_sek == 650_000_000
-    assert today.committed_sek > march.committed_sek
-    assert today.remaining_sek == today.reserved_sek - today.committed_sek
+    assert (whole.committed_sek, whole.spent_sek) == (march.committed_sek, march.spent_sek)
+    assert whole.remaining_sek == whole.reserved_sek - whole.committed_sek
 
 
 def test_every_funded_project_was_decided_by_the_authority_routing_picks(programme):
@@ -106,14 +106,26 @@ def test_every_funded_project_was_decided_by_the_authority_routing_picks(program
         assert decision.decided_by_id is not None, project.title
 
 
-def test_both_delegation_regimes_are_exercised(programme):
-    used = {
-        (decision.decided_on.year >= 2011, decision.authority_key)
-        for decision in db.session.scalars(sa.select(Decision))
-    }
+def test_the_first_regime_decided_everything_and_the_2011_regime_routes_by_its_limits(programme):
+    """Every decision so far fell under the 3/10 MSEK regime, at all three levels; the
+    15 MSEK regime of 2011 is set up and routes what comes after it."""
+    used = {(decision.decided_on.year, decision.authority_key)
+            for decision in db.session.scalars(sa.select(Decision))}
+    assert {authority for _, authority in used} == {
+        "deputy_city_director", "city_director", "finance_committee"}
+    assert max(year for year, _ in used) <= 2010
 
-    assert {(False, "deputy_city_director"), (False, "city_director"),
-            (False, "finance_committee"), (True, "city_director")} <= used
+    table = [
+        delegation.DelegationRule(rule.id, rule.authority_key, rule.limit_sek, rule.valid_from,
+                                  rule.valid_to, rule.source)
+        for rule in db.session.scalars(
+            sa.select(DelegationRule).where(DelegationRule.programme_id == programme.id))
+    ]
+    twelve_million = 12_000_000
+    assert delegation.route_decision(table, twelve_million, date(2010, 12, 31)).authority_key \
+        == "finance_committee"
+    assert delegation.route_decision(table, twelve_million, date(2011, 1, 1)).authority_key \
+        == "city_director"
 
 
 def test_each_funded_projects_commitment_equals_its_decision(programme):

@@ -55,8 +55,9 @@ def test_no_demo_gate_is_after_the_demo_day_and_each_project_passed_them_in_orde
     ("E-tjänsteplattformen", "Överlämning"),  # live since 2008-09-01, still running
     ("Bygglov", "Genomförande"),             # started 2009-03-02, not live
     ("E-arkiv", "Genomförande"),             # started 2009-10-01
-    ("Cykelreseplanerare", "Genomförande"),  # goes live only in May 2010
-    ("Äldreomsorg journal för anhöriga", None),  # decided only in May 2010
+    ("Cykelreseplanerare", "Genomförande"),  # started 2008-11-03, not live yet
+    ("Gymnasieantagning", "Överlämning"),    # live since 2010-01-18
+    ("Lägenhetsbyte", "Planering"),          # decided 2010-02-16, starts on the demo day
 ])
 def test_demo_projects_stand_in_the_phase_their_dates_give(programme, title, phase):
     assert gates.phase_on(project(title), DEMO_DAY) == phase
