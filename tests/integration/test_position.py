@@ -258,3 +258,25 @@ def test_the_demo_reads_sensibly_at_every_date(demo_positions):
     assert march_2010.remaining_sek == 252_100_000
     assert march_2010.budget_cuts_sek == {2009: 25_500_000, 2010: 30_700_000}
     assert march_2010.projects > 0 and march_2010.granted_projects_sek > 0
+
+
+# The council report's figures as of 1 March 2010 (../shared/DOMAIN.md): the demo must give
+# each of them from its rows, so a seed change that breaks the story fails here.
+PUBLISHED_1_MARCH_2010 = {
+    "on": "2010-03-01", "reserved_sek": 650_000_000, "granted_projects_sek": 155_500_000,
+    "projects": 39, "finished_projects": 13, "feasibility_sek": 9_000_000,
+    "feasibility_studies": 32, "other_decisions_sek": 233_400_000, "remaining_sek": 252_100_000,
+    "ideas": {"received": 89, "became_projects": 39, "not_approved": 20,
+              "awaiting_application": 30},
+    "budget_cuts_sek": {"2009": 25_500_000, "2010": 30_700_000},
+}
+PUBLISHED_SHARES_PERCENT = {"not_keeping_budget_share": 31, "not_keeping_schedule_share": 47}
+
+
+def test_the_demo_gives_the_council_reports_figures_on_1_march_2010(demo_positions):
+    _, positions = demo_positions
+    figures = positions[DEMO_DATES.index(date(2010, 3, 1))].as_dict()
+
+    assert {key: figures[key] for key in PUBLISHED_1_MARCH_2010} == PUBLISHED_1_MARCH_2010
+    assert {key: round(figures[key] * 100) for key in PUBLISHED_SHARES_PERCENT} \
+        == PUBLISHED_SHARES_PERCENT
