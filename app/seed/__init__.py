@@ -12,6 +12,7 @@ from pathlib import Path
 from app.core import audit
 from app.extensions import db
 from app.projects import seed_phases
+from app.seed.feasibility_studies import _insert_feasibility_studies, load_feasibility_studies
 from app.seed.fields import DEFAULT_DATA_DIR
 from app.seed.insert import (
     _insert_application,
@@ -51,6 +52,7 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     portfolio = load_portfolio(reference, data_dir)
     status_reports = load_status_reports(portfolio, data_dir)
     check_business_date(portfolio, status_reports.as_of)
+    studies = load_feasibility_studies(reference, portfolio, status_reports.as_of, data_dir)
     report = SeedReport()
     context = _insert_reference(reference, report, data_dir)
     seed_phases.insert_phases(Path(data_dir or DEFAULT_DATA_DIR), context.programme.id, report.add)
@@ -58,8 +60,9 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     _insert_ideas(portfolio, context, report)
     for spec in portfolio.applications:
         _insert_application(spec, portfolio, context, report)
-    _insert_projects(portfolio, context, report)
+    _insert_projects(portfolio, context, report, studies)
     _insert_ledger(portfolio, context, report)
+    _insert_feasibility_studies(studies, portfolio, context, report)
     _insert_calculations(Path(data_dir or DEFAULT_DATA_DIR), report)
     _insert_budget_cuts(Path(data_dir or DEFAULT_DATA_DIR), context.programme, report)
     _insert_benefit_maps(Path(data_dir or DEFAULT_DATA_DIR), report)

@@ -300,22 +300,57 @@ def _insert_application(
     return application
 
 
-def _diary_plan(projects) -> dict[str, tuple[int, int]]:
-    """Number the funded projects' decisions per year in decision order: (year, seq)."""
+def _diary_plan(projects, studies=()) -> dict[str, tuple[int, int]]:
+    """Number the funded projects' and feasibility studies' decisions in one series per year,
+    in decision order (the order they were registered): application reference -> (year, seq)."""
+    decided = sorted([(p.decided_on, p.application.reference) for p in projects]
+                     + [(s.decided_on, s.reference) for s in studies])
     plan, last = {}, defaultdict(int)
-    for spec in sorted(projects, key=lambda p: (p.decided_on, p.application.reference)):
-        year = spec.decided_on.year
-        last[year] += 1
-        plan[spec.title] = (year, last[year])
+    for decided_on, reference in decided:
+        last[decided_on.year] += 1
+        plan[reference] = (decided_on.year, last[decided_on.year])
     return plan
 
 
-def _insert_projects(data: PortfolioData, context: _Context, report: SeedReport) -> None:
+def _approving_decision(programme: Programme, application: Application, where: str,
+                        diary_number: str, amount_sek: int, decided_on: date, decider: User,
+                        rule: DelegationRule, text: str, conditions: str,
+                        report: SeedReport) -> Decision:
+    """Find or write an application's approving original decision under its diary number."""
+    decision = _find(Decision, diary_number=diary_number)
+    if decision is None:
+        if any(d.kind == DecisionKind.ORIGINAL for d in application.decisions):
+            raise ValueError(f"{where}: the application {application.reference} already "
+                             f"has an original decision, but not {diary_number}")
+        decision = Decision(
+            programme_id=programme.id, application_id=application.id,
+            kind=DecisionKind.ORIGINAL, outcome=DecisionOutcome.APPROVED,
+            amount_sek=amount_sek, diary_number=diary_number,
+            decided_on=decided_on, decided_by_id=decider.id,
+            decided_by_label=f"{decider.name}, {rule.authority_name}",
+            delegation_rule_id=rule.id, authority_key=rule.authority_key,
+            decision_text=text, conditions=conditions, created_at=_at(decided_on),
+        )
+        db.session.add(decision)
+        db.session.flush()
+        audit.record("decision.taken", decision, actor=decider, after={
+            "diary_number": decision.diary_number, "outcome": decision.outcome,
+            "amount_sek": decision.amount_sek, "authority_key": decision.authority_key})
+        report.add("decisions")
+    elif decision.application_id != application.id:
+        raise ValueError(f"{where}: the diary number {diary_number} is already used by "
+                         "another application's decision")
+    return decision
+
+
+def _insert_projects(data: PortfolioData, context: _Context, report: SeedReport,
+                     studies=()) -> None:
+    """Insert the funded projects; `studies` share their diary numbers' series (the counters)."""
     programme = context.programme
     rules = {rule.id: rule for rule in db.session.scalars(
         sa.select(DelegationRule).where(DelegationRule.programme_id == programme.id))}
     routing = [_rule(rule.id, rule) for rule in rules.values()]
-    plan = _diary_plan(data.projects)
+    plan = _diary_plan(data.projects, studies)
     for spec in data.projects:
         routed = delegation.route_decision(routing, spec.granted_sek, spec.decided_on)
         rule = rules[routed.rule_id]
@@ -326,40 +361,19 @@ def _insert_projects(data: PortfolioData, context: _Context, report: SeedReport)
             )
         decider = context.users[data.holder(Role.DECISION_MAKER, rule.authority_key).email]
         application = _insert_application(spec.application, data, context, report, decider)
-        year, seq = plan[spec.title]
-        diary_number = programme.diary_number_format.format(year=year, seq=seq)
-        decision = _find(Decision, diary_number=diary_number)
-        if decision is None:
-            if any(d.kind == DecisionKind.ORIGINAL for d in application.decisions):
-                raise ValueError(f"{spec.where}: the application {application.reference} already "
-                                 f"has an original decision, but not {diary_number}")
-            decision = Decision(
-                programme_id=programme.id, application_id=application.id,
-                kind=DecisionKind.ORIGINAL, outcome=DecisionOutcome.APPROVED,
-                amount_sek=spec.granted_sek, diary_number=diary_number,
-                decided_on=spec.decided_on, decided_by_id=decider.id,
-                decided_by_label=f"{decider.name}, {rule.authority_name}",
-                delegation_rule_id=rule.id, authority_key=rule.authority_key,
-                decision_text=(
-                    f"{spec.title}: {format_sek(spec.granted_sek)} beviljas ur "
-                    f"{programme.name} för genomförande enligt ansökan {application.reference}. "
-                    f"Beslutet fattas av {rule.authority_name.lower()} med stöd av delegation "
-                    f"({rule.source})."
-                ),
-                conditions=("Projektet rapporterar till programkontoret var sjätte vecka och i "
-                            "tertialrapporterna, och lämnar slutrapport med plan för "
-                            "nyttouppföljning ett år efter driftstart."),
-                created_at=_at(spec.decided_on),
-            )
-            db.session.add(decision)
-            db.session.flush()
-            audit.record("decision.taken", decision, actor=decider, after={
-                "diary_number": decision.diary_number, "outcome": decision.outcome,
-                "amount_sek": decision.amount_sek, "authority_key": decision.authority_key})
-            report.add("decisions")
-        elif decision.application_id != application.id:
-            raise ValueError(f"{spec.where}: the diary number {diary_number} is already used by "
-                             "another application's decision")
+        year, seq = plan[application.reference]
+        _approving_decision(
+            programme, application, spec.where,
+            programme.diary_number_format.format(year=year, seq=seq), spec.granted_sek,
+            spec.decided_on, decider, rule,
+            text=(f"{spec.title}: {format_sek(spec.granted_sek)} beviljas ur "
+                  f"{programme.name} för genomförande enligt ansökan {application.reference}. "
+                  f"Beslutet fattas av {rule.authority_name.lower()} med stöd av delegation "
+                  f"({rule.source})."),
+            conditions=("Projektet rapporterar till programkontoret var sjätte vecka och i "
+                        "tertialrapporterna, och lämnar slutrapport med plan för "
+                        "nyttouppföljning ett år efter driftstart."),
+            report=report)
         _ensure(report, "projects", Project, {"title": spec.title}, {
             "programme_id": programme.id, "application_id": application.id,
             "organisation_id": context.organisations[spec.organisation].id,

@@ -1,0 +1,168 @@
+"""Load feasibility_studies.yaml: each study's decided application, decision and commitment."""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.core.enums import ApplicationKind, ApplicationState, IdeaState, LedgerEntryKind, Role
+from app.core.money import format_sek
+from app.extensions import db
+from app.programmes import ledger
+from app.programmes import rules as delegation
+from app.programmes.models import DelegationRule, EnvelopeEntry
+from app.seed.fields import DEFAULT_DATA_DIR, _Fields, _read_yaml
+from app.seed.insert import _approving_decision, _diary_plan, _insert_application
+from app.seed.portfolio import APPLICATION_TEXTS, ApplicationSpec, PortfolioData
+from app.seed.reference import ReferenceData, _rule
+from app.seed.rows import SeedReport, _at, _Context, _find
+
+FILE = "feasibility_studies.yaml"
+
+# The demo's business date (the Makefile's DEMO_DATE): no study may be decided after it.
+CONDITIONS = ("Förstudien redovisas till programkontoret med processkartläggning, nulägesanalys "
+              "och en rekommendation om en ansökan om genomförande ska lämnas.")
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    reference: str
+    title: str
+    organisation: str
+    area: str
+    idea: str | None
+    submitted_on: date
+    decided_on: date
+    granted_sek: int
+    decided_by: str
+    description: str
+    where: str
+
+    def application(self) -> ApplicationSpec:
+        """The study's feasibility application, decided on its decision day."""
+        details = {key: "" for key in APPLICATION_TEXTS}
+        details.update(description=self.description, estimated_users=None,
+                       estimated_users_within_years=None, starts_on=None, ends_on=None)
+        return ApplicationSpec(
+            reference=self.reference, title=self.title, kind=ApplicationKind.FEASIBILITY,
+            organisation=self.organisation, area=self.area, idea=self.idea,
+            state=ApplicationState.DECIDED, requested_sek=self.granted_sek,
+            created_on=self.submitted_on, submitted_on=self.submitted_on,
+            state_since=self.decided_on, submitted_by=None, comment="", details=details,
+            where=self.where)
+
+
+def load_feasibility_studies(reference: ReferenceData, portfolio: PortfolioData,
+                             business_date: date, data_dir: Path | None = None
+                             ) -> tuple[StudySpec, ...]:
+    """Read and check feasibility_studies.yaml against the reference data, the portfolio and
+    the demo's business date (no study is decided after it)."""
+    root = _read_yaml(Path(data_dir or DEFAULT_DATA_DIR), FILE)
+    organisations = {o.name for o in reference.organisations}
+    areas = {a.key for a in reference.areas}
+    ideas = {(i.title, i.organisation): i for i in portfolio.ideas}
+    used = {a.reference for a in portfolio.applications if a.reference}
+    used |= {p.application.reference for p in portfolio.projects}
+    studies, seen, titles = [], set(), set()
+    for item in root.items("feasibility_studies", "study", "title"):
+        spec = _read_study(item)
+        if spec.organisation not in organisations:
+            raise item.error(f"'organisation' {spec.organisation!r} is not defined in "
+                             "organisations.yaml")
+        if spec.area not in areas:
+            raise item.error(f"'area' {spec.area!r} is not defined in programme.yaml")
+        if spec.idea is not None:
+            idea = ideas.get((spec.idea, spec.organisation))
+            if idea is None or idea.state is not IdeaState.APPROVED_TO_APPLY:
+                raise item.error(f"'idea' {spec.idea!r} is not an idea of {spec.organisation} "
+                                 "approved to apply in ideas.yaml")
+            if idea.screened_on > spec.submitted_on:
+                raise item.error(f"the idea {spec.idea!r} was screened on "
+                                 f"{idea.screened_on.isoformat()}, after the study was submitted")
+        _check_dates(item, spec, reference, business_date)
+        _check_authority(item, spec, reference, portfolio)
+        if spec.reference in seen:
+            raise item.error(f"the reference {spec.reference!r} appears more than once in {FILE}")
+        if spec.reference in used:
+            raise item.error(f"the reference {spec.reference!r} is already used in "
+                             "applications.yaml or projects.yaml")
+        if (spec.title, spec.organisation) in titles:
+            raise item.error(f"the study {spec.title!r} of {spec.organisation} appears more "
+                             "than once")
+        seen.add(spec.reference)
+        titles.add((spec.title, spec.organisation))
+        studies.append(spec)
+    return tuple(studies)
+
+
+def _read_study(item: _Fields) -> StudySpec:
+    return StudySpec(
+        reference=item.text("reference"), title=item.text("title"),
+        organisation=item.text("organisation"), area=item.text("area"),
+        idea=item.text("idea", required=False), submitted_on=item.day("submitted_on"),
+        decided_on=item.day("decided_on"), granted_sek=item.whole("granted_sek", minimum=1),
+        decided_by=item.text("decided_by"), description=item.text("description"),
+        where=item.where)
+
+
+def _check_dates(item: _Fields, spec: StudySpec, reference: ReferenceData,
+                 business_date: date) -> None:
+    reference.in_period(item, "submitted_on", spec.submitted_on)
+    reference.in_period(item, "decided_on", spec.decided_on)
+    if spec.decided_on <= spec.submitted_on:
+        raise item.error(f"'decided_on' {spec.decided_on.isoformat()} is not after "
+                         f"'submitted_on' {spec.submitted_on.isoformat()}")
+    if spec.decided_on > business_date:
+        raise item.error(f"'decided_on' {spec.decided_on.isoformat()} is after the demo's "
+                         f"business date {business_date.isoformat()}")
+
+
+def _check_authority(item: _Fields, spec: StudySpec, reference: ReferenceData,
+                     portfolio: PortfolioData) -> None:
+    """The decider must be the one the delegation in force routes the amount to."""
+    try:
+        routed = reference.route(spec.granted_sek, spec.decided_on)
+    except delegation.NoDelegationRule as error:
+        raise item.error(str(error)) from None
+    if routed.authority_key != spec.decided_by:
+        raise item.error(
+            f"'decided_by' is {spec.decided_by}, but the delegation in force on "
+            f"{spec.decided_on.isoformat()} routes {spec.granted_sek} SEK to "
+            f"{routed.authority_key} ({routed.source})")
+    if portfolio.holder(Role.DECISION_MAKER, spec.decided_by) is None:
+        raise item.error(f"no demo user in users.yaml holds decision_maker:{spec.decided_by}")
+
+
+def _insert_feasibility_studies(studies, portfolio: PortfolioData, context: _Context,
+                                report: SeedReport) -> None:
+    """Insert each study missing: its decided application, approving decision, commitment."""
+    programme = context.programme
+    rules = {rule.id: rule for rule in db.session.scalars(
+        sa.select(DelegationRule).where(DelegationRule.programme_id == programme.id))}
+    routing = [_rule(rule.id, rule) for rule in rules.values()]
+    plan = _diary_plan(portfolio.projects, studies)
+    for spec in studies:
+        rule = rules[delegation.route_decision(routing, spec.granted_sek, spec.decided_on).rule_id]
+        if rule.authority_key != spec.decided_by:
+            raise ValueError(
+                f"{spec.where}: the database's delegation rules route {spec.granted_sek} SEK on "
+                f"{spec.decided_on.isoformat()} to {rule.authority_key}, not {spec.decided_by}")
+        decider = context.users[portfolio.holder(Role.DECISION_MAKER, rule.authority_key).email]
+        application = _insert_application(spec.application(), portfolio, context, report,
+                                          decider)
+        year, seq = plan[spec.reference]
+        decision = _approving_decision(
+            programme, application, spec.where,
+            programme.diary_number_format.format(year=year, seq=seq), spec.granted_sek,
+            spec.decided_on, decider, rule,
+            text=(f"{spec.title}: {format_sek(spec.granted_sek)} beviljas ur {programme.name} "
+                  f"för förstudie enligt ansökan {spec.reference}. Beslutet fattas av "
+                  f"{rule.authority_name.lower()} med stöd av delegation ({rule.source})."),
+            conditions=CONDITIONS, report=report)
+        if _find(EnvelopeEntry, decision_id=decision.id,
+                 kind=LedgerEntryKind.COMMITMENT) is None:
+            ledger.book(programme.id, LedgerEntryKind.COMMITMENT, spec.granted_sek,
+                        spec.decided_on, f"Beviljad förstudie: {spec.title}",
+                        decision_id=decision.id, recorded_at=_at(spec.decided_on))
+            report.add("ledger_entries")
