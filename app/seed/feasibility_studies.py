@@ -20,7 +20,6 @@ from app.seed.rows import SeedReport, _at, _Context, _find
 
 FILE = "feasibility_studies.yaml"
 
-# The demo's business date (the Makefile's DEMO_DATE): no study may be decided after it.
 CONDITIONS = ("Förstudien redovisas till programkontoret med processkartläggning, nulägesanalys "
               "och en rekommendation om en ansökan om genomförande ska lämnas.")
 
