@@ -57,7 +57,8 @@ def test_module_is_pure():
     ("Vägvisare för gång- och CYKEL!", {"vagvisare": "vägvisare", "gang": "gång",
                                        "cykel": "cykel"}),
     ("Ansök om bygglov via webben", {"bygglov": "bygglov"}),
-    ("E-tjänst för 8 000 ärenden", {"arenden": "ärenden"}),
+    ("E-tjänst för 8 000 ärenden", {}),  # "ärenden" is every e-service's word
+    ("E-tjänst för 8 000 fiskekort", {"fiskekort": "fiskekort"}),
     ("och i på för", {}),
     ("", {}),
 ])
@@ -287,7 +288,7 @@ def _demo_scores():
 
 
 def test_on_the_demo_portfolio_no_unrelated_pair_of_organisations_passes_the_threshold():
-    """Justifies the threshold on ~11 000 directed pairs: only the listed related ones pass."""
+    """Justifies the threshold on ~15 000 directed pairs: only the listed related ones pass."""
     scores = _demo_scores()
     assert len(scores) > 1_500
     titles = {title for pair in scores for title in pair}
