@@ -10,7 +10,8 @@ Words. Both texts are lowercased and split into words (punctuation dropped); Swe
 words and words every e-service shares ("ansökan", "webben", "boka", "e-legitimation", the
 channels "sms", "mobil", "webbplats", the generic "plats", "ärenden", "besked", "egen",
 "invånare", "vårdnadshavare", "förening", "stadsdel", the verbs "hyr", "köp", "säger upp") are
-left out ("ärenden" was a typing error away from "arrenden"). For matching only, å/ä/ö and other accents are folded, so "vagvisare" finds
+left out ("ärenden" was a typing error away from "arrenden"). For matching only, å/ä/ö and
+other accents are folded, so "vagvisare" finds
 "Vägvisare". Two words are the SAME word when they are equal, differ only by a short ending
 ("skola" – "skolor") or by a typing error (rapidfuzz's `fuzz.ratio` at least 90). One is PART
 of the other when it is the first part of a compound ("cykel" – "cykelvägar", "simhall" –
