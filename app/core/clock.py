@@ -36,6 +36,12 @@ def now() -> datetime:
     return max(moved, datetime.combine(fixed, time(0), tzinfo=UTC))
 
 
+def is_fixed() -> bool:
+    """Say whether the business clock stands at a demo date: the time of day it stamps is
+    then the real clock's, not the business's, so pages show such moments by date only."""
+    return _configured_date() is not None
+
+
 def today() -> date:
     """The business date: today in the city's time zone (the demo date in a demo)."""
     return local_date(now())

@@ -6,14 +6,16 @@ from datetime import date, datetime
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale
 
-from app.core import labels, money, permissions
+from app.core import clock, labels, money, permissions
 
 
 def _date(value: date | datetime | None, fmt: str = "yyyy-MM-dd") -> str:
+    """A date, or a moment with its local time of day; on a demo date only the day, since the
+    time stamped there is today's clock time joined to the demo's day ("2010-03-01 21:16")."""
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        return format_datetime(value, "yyyy-MM-dd HH:mm")
+        return format_datetime(value, "yyyy-MM-dd" if clock.is_fixed() else "yyyy-MM-dd HH:mm")
     return format_date(value, fmt)
 
 
