@@ -391,8 +391,12 @@ def _line_key(lines) -> list[tuple]:
                    line.proposed_sek) for line in lines)
 
 
-def propose_budget_cuts(programme: Programme, budget_year: int, actor) -> list[BudgetCutEntry]:
-    """Propose the year's cuts; unchanged proposals stay, changed ones get a new entry."""
+def propose_budget_cuts(programme: Programme, budget_year: int, actor,
+                        on: date | None = None) -> list[BudgetCutEntry]:
+    """Propose the year's cuts; unchanged proposals stay, changed ones get a new entry.
+
+    `on`: propose from the projects decided by that day only (a proposal recorded as of a
+    past day, e.g. by the demo seed, cannot rest on calculations decided after it)."""
     _require_manager(actor, programme.id)
     check_budget_year(programme, budget_year)
     rows = policies(programme)
@@ -402,7 +406,7 @@ def propose_budget_cuts(programme: Programme, budget_year: int, actor) -> list[B
                          "page first.", year=budget_year))
     _lock(programme)
     previous = _in_force(rows, budget_year - 1)
-    proposal = _Portfolio.load(programme).proposal(
+    proposal = _Portfolio.load(programme, on).proposal(
         policy_rule(policy), budget_year, policy_rule(previous) if previous else None)
     existing: dict[int, list[BudgetCutEntry]] = {}
     for entry in entries(programme, budget_year=budget_year):

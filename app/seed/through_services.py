@@ -143,7 +143,13 @@ def _insert_budget_cuts(data_dir: Path, programme: Programme, report: SeedReport
         policies.append((policy, _decided_on(item, programme)))
     for year in data.get("adopted", []):
         item = _Fields(year, f"budget_cuts.yaml, budget year {year.get('budget_year')}")
-        years.append((year, _decided_on(item, programme, item.whole("budget_year", minimum=1))))
+        decided_on = _decided_on(item, programme, item.whole("budget_year", minimum=1))
+        proposed_on = item.day("proposed_on")
+        if not programme.starts_on <= proposed_on <= decided_on:
+            raise item.error(f"'proposed_on' {proposed_on.isoformat()} is not between the "
+                             f"programme's start and the council's decision "
+                             f"{decided_on.isoformat()}")
+        years.append((year, (proposed_on, decided_on)))
     known_years = {p.valid_from_year for p in cuts.policies(programme)}
     for policy, decided_on in policies:
         if policy["valid_from_year"] not in known_years:
@@ -152,24 +158,74 @@ def _insert_budget_cuts(data_dir: Path, programme: Programme, report: SeedReport
                                      office)
             row.created_at = _at(decided_on)
             report.add("budget_cut_policies")
-    for year, decided_on in years:
-        total = sum(cut["amount_sek"] for cut in year["cuts"])
-        if total != year["total_sek"]:
-            raise ValueError(f"budget_cuts.yaml, budget year {year['budget_year']}: the cuts add "
-                             f"up to {total}, not the stated total {year['total_sek']}.")
-        for cut in year["cuts"]:
-            organisation = _find(Organisation, name=cut["organisation"])
-            if organisation is None:
-                raise ValueError(f"budget_cuts.yaml, budget year {year['budget_year']}: there is "
-                                 f"no organisation {cut['organisation']!r}.")
-            rows = cuts.entries(programme, organisation.id, year["budget_year"])
-            if cuts.decided_entry(rows) is None:
-                entry = cuts.adopt_budget_cut(programme, organisation, year["budget_year"],
-                                              int(cut["amount_sek"]), year["council_decision_ref"],
-                                              year["reason"], office)
-                entry.created_at = _at(decided_on)
-                report.add("adopted_budget_cuts")
+    for year, days in years:
+        _adopt_year(programme, year, days, office, report)
     db.session.flush()
+
+
+# The council may round the figure the lines give, or change it by its own decision; the
+# difference must be small (at most this share of the lines' figure) and give its reason.
+MAX_COUNCIL_DIFFERENCE_SHARE = 0.02
+
+
+def _adopt_year(programme: Programme, year: dict, days: tuple[date, date], office: User,
+                report: SeedReport) -> None:
+    """Propose a budget year's cuts from the lines as of `proposed_on`, then record what the
+    council adopted on `decided_on`: each cut rests on its organisation's benefit lines."""
+    from app.budget_cuts import services as cuts
+
+    proposed_on, decided_on = days
+    where = f"budget_cuts.yaml, budget year {year['budget_year']}"
+    total = sum(cut["amount_sek"] for cut in year["cuts"])
+    if total != year["total_sek"]:
+        raise ValueError(f"{where}: the cuts add up to {total}, not the stated total "
+                         f"{year['total_sek']}.")
+    rows = cuts.entries(programme, budget_year=year["budget_year"])
+    if rows:
+        return
+    proposals = {entry.organisation_id: entry for entry in cuts.propose_budget_cuts(
+        programme, year["budget_year"], office, on=proposed_on)}
+    for entry in proposals.values():
+        entry.created_at = _at(proposed_on)
+    listed = set()
+    for number, cut in enumerate(year["cuts"], start=1):
+        row = f"{where}, cut {number} ({cut.get('organisation')})"
+        organisation = _find(Organisation, name=cut["organisation"])
+        if organisation is None:
+            raise ValueError(f"{row}: there is no organisation {cut['organisation']!r}.")
+        listed.add(organisation.id)
+        proposal = proposals.get(organisation.id)
+        lines_sek = proposal.amount_sek if proposal is not None else 0
+        if lines_sek == 0 and cut["amount_sek"] > 0:
+            raise ValueError(f"{row}: the organisation owns no cash-releasing benefit line of a "
+                             f"project decided by {proposed_on.isoformat()} that can back a cut "
+                             f"for {year['budget_year']}.")
+        if cut.get("lines_sek") != lines_sek:
+            raise ValueError(f"{row}: the benefit lines give {lines_sek} SEK, not the stated "
+                             f"lines_sek {cut.get('lines_sek')}.")
+        difference = cut["amount_sek"] - lines_sek
+        reason = (cut.get("reason") or "").strip()
+        if difference and not reason:
+            raise ValueError(f"{row}: the adopted {cut['amount_sek']} SEK differs from the "
+                             f"lines' {lines_sek} SEK; give the reason.")
+        if abs(difference) > MAX_COUNCIL_DIFFERENCE_SHARE * lines_sek:
+            raise ValueError(f"{row}: the adopted {cut['amount_sek']} SEK differs from the "
+                             f"lines' {lines_sek} SEK by more than "
+                             f"{MAX_COUNCIL_DIFFERENCE_SHARE:.0%}.")
+        entry = cuts.adopt_budget_cut(programme, organisation, year["budget_year"],
+                                      int(cut["amount_sek"]), year["council_decision_ref"],
+                                      reason, office)
+        entry.created_at = _at(decided_on)
+        report.add("adopted_budget_cuts")
+    unlisted = sorted(_name(Organisation, org) for org, entry in proposals.items()
+                      if org not in listed and entry.amount_sek)
+    if unlisted:
+        raise ValueError(f"{where}: the benefit lines propose a cut for {', '.join(unlisted)}, "
+                         f"which the council's cuts do not list.")
+
+
+def _name(model, row_id: int) -> str:
+    return db.session.get(model, row_id).name
 
 
 def _decided_on(item: _Fields, programme: Programme, budget_year: int | None = None) -> date:

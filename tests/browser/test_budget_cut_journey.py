@@ -36,7 +36,8 @@ BUDGET_YEAR = 2011
 SAVING_YEAR = BUDGET_YEAR - 1
 LATE_2010 = date(2010, 11, 15)
 ORGANISATION = "Utbildningsförvaltningen"
-PROJECTS = ("Förskoleansökan", "Skolval")
+PROJECTS = ("Förskoleansökan", "Skolval", "Vuxenutbildning", "Skolskjuts på webben", "Hitta skola",
+            "Frånvaroanmälan i skolan")
 COUNCIL_REF = "Kommunfullmäktige 2010-11-29, Budget 2011 för Stockholms stad, dnr 325-1790/2010"
 LOWERED_BY_SEK = 100_000
 REASON = ("Fullmäktige sänkte neddragningen med 100 000 kr eftersom skolvalet införs "

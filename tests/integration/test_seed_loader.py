@@ -235,23 +235,44 @@ def test_demo_projects_carry_frozen_baselines_and_a_realised_register(seeded):
 
     baselines = db.session.scalars(sa.select(CalculationVersion).where(
         CalculationVersion.kind == CalculationVersionKind.BASELINE)).all()
-    assert len(baselines) == 6 and all(v.is_frozen for v in baselines)
+    calculations = seed_file("calculations.yaml")["calculations"]
+    assert len(baselines) == len(calculations) == seeded.benefit_calculations == 20
+    assert all(v.is_frozen for v in baselines)
     school = db.session.scalar(sa.select(Organisation.id).where(
         Organisation.name == "Utbildningsförvaltningen"))
     rows = benefit_services.register(2010, organisation_id=school)
     handling = next(r for r in rows if r.benefit.name.startswith("Kortare handläggning"))
-    assert handling.actual_to_date_sek == 2_500_000 + 2_900_000
-    assert handling.actual_cash_releasing_to_date_sek == 1_100_000 + 1_500_000
+    # Only the 2009 measurement: nothing is realised after the business date 1 March 2010.
+    assert handling.actual_to_date_sek == 2_500_000
+    assert handling.actual_cash_releasing_to_date_sek == 1_100_000
     assert handling.planned_to_date_sek > 0 and handling.realisation_rate is not None
     planned_cash = sum(p.planned_cash_releasing_sek for r in rows for p in r.benefit.plan_years)
     assert planned_cash > 0
+    titles = dict(db.session.execute(sa.select(Project.id, Project.title)).all())
+    assert {titles[r.project_id] for r in rows} >= {
+        "Förskoleansökan", "Vuxenutbildning", "Skolskjuts på webben", "Hitta skola",
+        "Frånvaroanmälan i skolan"}
 
 
 def test_the_councils_adopted_cuts_reproduce_the_2009_and_2010_budgets(programme):
     from app.budget_cuts import services as cuts
 
-    totals = {t.budget_year: t.adopted_sek for t in cuts.city_totals(programme, [2009, 2010])}
-    assert totals == {2009: 25_500_000, 2010: 30_700_000}
+    on = date(2010, 3, 1)
+    totals = {t.budget_year: t for t in cuts.city_totals(programme, [2009, 2010], on=on)}
+    assert {year: t.adopted_sek for year, t in totals.items()} == {
+        2009: 25_500_000, 2010: 30_700_000}
+    for year in seed_file("budget_cuts.yaml")["adopted"]:
+        items = {e.organisation.name: e for e in cuts.explanations(
+            programme, year["budget_year"], on=on) if e.decided is not None}
+        assert {name: e.adopted_sek for name, e in items.items()} == {
+            cut["organisation"]: cut["amount_sek"] for cut in year["cuts"]}
+        # Each adopted cut rests on the proposal the lines gave; the small differences are
+        # the council's rounding or decisions, with their reasons.
+        assert {name: e.proposed_sek for name, e in items.items()} == {
+            cut["organisation"]: cut["lines_sek"] for cut in year["cuts"]}
+        assert all(e.decided.reason for e in items.values() if e.adopted_sek != e.proposed_sek)
+        assert totals[year["budget_year"]].proposed_sek == sum(
+            cut["lines_sek"] for cut in year["cuts"])
 
 
 # ---- six-weekly status reports (seed_data/status_reports.yaml) ------------------------------
