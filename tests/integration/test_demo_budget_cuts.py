@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from app.accounts.models import Organisation
 from app.benefits.models import RealisationEntry
 from app.budget_cuts import rules
 from app.budget_cuts import services as cuts

@@ -574,13 +574,20 @@ def realisations_recorded_by(day: date) -> list:
 def test_seeded_cuts_and_realisations_carry_the_day_they_were_decided_and_recorded(seeded):
     from app.benefits.models import Benefit, RealisationEntry
     from app.budget_cuts.models import BudgetCutEntry, BudgetCutPolicy
+    from app.core.enums import BudgetCutEntryKind
 
-    decided = {year["budget_year"]: year["decided_on"]
-               for year in seed_file("budget_cuts.yaml")["adopted"]}
+    years = seed_file("budget_cuts.yaml")["adopted"]
+    days = {BudgetCutEntryKind.PROPOSED: {y["budget_year"]: y["proposed_on"] for y in years},
+            BudgetCutEntryKind.ADOPTED: {y["budget_year"]: y["decided_on"] for y in years}}
     entries = db.session.scalars(sa.select(BudgetCutEntry)).all()
-    assert {(e.budget_year, e.created_at.date()) for e in entries} == set(decided.items())
-    policy = db.session.scalar(sa.select(BudgetCutPolicy))
-    assert policy.created_at.date() == seed_file("budget_cuts.yaml")["policies"][0]["decided_on"]
+    assert {e.kind for e in entries} == set(days)
+    for kind, by_year in days.items():
+        assert {(e.budget_year, e.created_at.date()) for e in entries if e.kind is kind} \
+            == set(by_year.items()), kind
+    policies = db.session.scalars(sa.select(BudgetCutPolicy).order_by(
+        BudgetCutPolicy.valid_from_year)).all()
+    assert [p.created_at.date() for p in policies] == [
+        p["decided_on"] for p in seed_file("budget_cuts.yaml")["policies"]]
     recorded = {(r["benefit"], r["year"]): r["recorded_on"]
                 for calculation in seed_file("calculations.yaml")["calculations"]
                 for r in calculation.get("realisations", [])}
@@ -598,7 +605,10 @@ def test_the_t3_2009_report_shows_the_cuts_the_council_had_adopted(seeded):
     assert sum(adopted_by_organisation(report, 2010).values()) == 30_700_000
     assert sum(adopted_by_organisation(report, 2009).values()) == 25_500_000
     assert {row["year"] for row in report.snapshot["budget_cuts"]} == {2009, 2010}
-    assert all(row["proposed_sek"] == 0 for row in report.snapshot["budget_cuts"])
+    lines = {(year["budget_year"], cut["organisation"]): cut["lines_sek"]
+             for year in seed_file("budget_cuts.yaml")["adopted"] for cut in year["cuts"]}
+    assert {(row["year"], row["organisation"]): row["proposed_sek"]
+            for row in report.snapshot["budget_cuts"]} == lines
 
 
 def test_the_t3_2009_report_counts_the_realisations_recorded_by_the_tertials_end(seeded):
