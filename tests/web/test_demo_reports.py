@@ -79,8 +79,16 @@ def test_the_queue_shows_the_overdue_reports_and_the_open_completion_request(jon
     assert "E-arkiv" in asked and "lagringskostnaden" in asked
     submitted = table(html, "submitted-reports")
     titles = re.findall(r'<td><a href="/projects/\d+">([^<]+)</a></td>', submitted)
-    assert titles == ["E-tjänsteplattformen", "Baggis", "Cykelreseplanerare",
-                      "E-tjänsteplattformen"]
+    # Newest first: every report of the last six weeks (since 2010-01-18), the three of demo
+    # day at the top.
+    assert titles == [
+        "Synpunkter och klagomål", "Grävtillstånd för ledningsägare", "E-tjänsteplattformen",
+        "Gymnasieantagning", "Detaljplaner på webben", "E-faktura", "Baggis", "E-handel",
+        "Fritidshemsansökan", "Cykelreseplanerare", "Lediga jobb i staden",
+        "Medborgarkontorets tidsbokning", "Trafikanordningsplaner", "Mobil miljöinspektion",
+        "Ansök om vård- och omsorgsboende", "Arkivsök", "Frånvaroanmälan i skolan",
+        "Trygghetslarm på webben", "Ledsagarservice och kontaktperson",
+        "Synpunkter och klagomål", "Grävtillstånd för ledningsägare", "E-tjänsteplattformen"]
 
 
 def test_a_late_project_over_budget_shows_both_and_its_whole_history(jonas, demo):
