@@ -4,6 +4,7 @@ Tried as an attacker would: every write route of the app (pages and API) with he
 organisation's objects in the path, and reads of another organisation's objects.
 """
 
+import json
 from datetime import date
 
 import pytest
@@ -169,7 +170,9 @@ def test_the_reader_sees_her_lists_and_budget_cuts(app, head, head_token):
     projects = client.get("/api/v1/projects", headers=head_token).json
     assert projects and {p["id"] for p in projects} >= {own["project_id"]}
     assert other["project_id"] not in {p["id"] for p in projects}
-    applications = client.get("/api/v1/applications", headers=head_token).json
+    listed = client.get("/api/v1/applications?page_size=100", headers=head_token)
+    assert json.loads(listed.headers["X-Pagination"])["total_pages"] == 1
+    applications = listed.json
     assert own["application_id"] in {a["id"] for a in applications}
     assert other["application_id"] not in {a["id"] for a in applications}
     for url in (f"/projects/{own['project_id']}", f"/projects/reports/{own['report_id']}",

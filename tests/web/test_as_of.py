@@ -111,7 +111,9 @@ def test_every_figure_shown_twice_is_equal_on_each_date(jonas, token, client, pr
     assert last[0] == on and last[1] == adherence["portfolio"]["assessed"]
     assert adherence["portfolio"]["projects"] == len(project_ids)
 
-    register = client.get(f"/api/v1/benefits?year={on[:4]}&on={on}", headers=token).json
+    listed = client.get(f"/api/v1/benefits?year={on[:4]}&on={on}&page_size=100", headers=token)
+    assert json.loads(listed.headers["X-Pagination"])["total_pages"] == 1
+    register = listed.json
     benefits = _chart(dashboard, "benefits")["rows"]
     realised_chart = sum(row[2] or 0 for row in benefits if row[0] <= int(on[:4]))
     assert sum(row["actual_to_date_sek"] for row in register) == realised_chart
