@@ -14,7 +14,7 @@ from app.programmes import rules as delegation
 from app.programmes.models import DelegationRule, EnvelopeEntry
 from app.seed.fields import DEFAULT_DATA_DIR, _Fields, _read_yaml
 from app.seed.insert import _approving_decision, _diary_plan, _insert_application
-from app.seed.portfolio import APPLICATION_TEXTS, ApplicationSpec, PortfolioData
+from app.seed.portfolio import APPLICATION_TEXTS, ApplicationSpec, PortfolioData, check_decider
 from app.seed.reference import ReferenceData, _rule
 from app.seed.rows import SeedReport, _at, _Context, _find
 
@@ -80,7 +80,8 @@ def load_feasibility_studies(reference: ReferenceData, portfolio: PortfolioData,
                 raise item.error(f"the idea {spec.idea!r} was screened on "
                                  f"{idea.screened_on.isoformat()}, after the study was submitted")
         _check_dates(item, spec, reference, business_date)
-        _check_authority(item, spec, reference, portfolio)
+        check_decider(item, reference, portfolio.users, spec.granted_sek, spec.decided_on,
+                      spec.decided_by)
         if spec.reference in seen:
             raise item.error(f"the reference {spec.reference!r} appears more than once in {FILE}")
         if spec.reference in used:
@@ -115,22 +116,6 @@ def _check_dates(item: _Fields, spec: StudySpec, reference: ReferenceData,
     if spec.decided_on > business_date:
         raise item.error(f"'decided_on' {spec.decided_on.isoformat()} is after the demo's "
                          f"business date {business_date.isoformat()}")
-
-
-def _check_authority(item: _Fields, spec: StudySpec, reference: ReferenceData,
-                     portfolio: PortfolioData) -> None:
-    """The decider must be the one the delegation in force routes the amount to."""
-    try:
-        routed = reference.route(spec.granted_sek, spec.decided_on)
-    except delegation.NoDelegationRule as error:
-        raise item.error(str(error)) from None
-    if routed.authority_key != spec.decided_by:
-        raise item.error(
-            f"'decided_by' is {spec.decided_by}, but the delegation in force on "
-            f"{spec.decided_on.isoformat()} routes {spec.granted_sek} SEK to "
-            f"{routed.authority_key} ({routed.source})")
-    if portfolio.holder(Role.DECISION_MAKER, spec.decided_by) is None:
-        raise item.error(f"no demo user in users.yaml holds decision_maker:{spec.decided_by}")
 
 
 def _insert_feasibility_studies(studies, portfolio: PortfolioData, context: _Context,

@@ -354,18 +354,25 @@ def _check_project(item: _Fields, spec: ProjectSpec, reference: ReferenceData, u
         raise item.error("'go_live_on' is before 'baseline_start_on'")
     if (spec.state is ProjectState.CLOSED) != (spec.closed_on is not None):
         raise item.error("'closed_on' is required for a closed project and only for one")
+    check_decider(item, reference, users, spec.granted_sek, spec.decided_on, spec.decided_by)
+
+
+def check_decider(item: _Fields, reference: ReferenceData, users, amount_sek: int,
+                  decided_on: date, decided_by: str) -> None:
+    """The decider must be the one the delegation in force on the day routes the amount to,
+    and a demo user must hold that authority."""
     try:
-        routed = reference.route(spec.granted_sek, spec.decided_on)
+        routed = reference.route(amount_sek, decided_on)
     except delegation.NoDelegationRule as error:
         raise item.error(str(error)) from None
-    if routed.authority_key != spec.decided_by:
+    if routed.authority_key != decided_by:
         raise item.error(
-            f"'decided_by' is {spec.decided_by}, but the delegation in force on "
-            f"{spec.decided_on.isoformat()} routes {spec.granted_sek} SEK to "
+            f"'decided_by' is {decided_by}, but the delegation in force on "
+            f"{decided_on.isoformat()} routes {amount_sek} SEK to "
             f"{routed.authority_key} ({routed.source})"
         )
-    if not any((Role.DECISION_MAKER, spec.decided_by) in u.grants for u in users):
-        raise item.error(f"no demo user in users.yaml holds decision_maker:{spec.decided_by}")
+    if not any((Role.DECISION_MAKER, decided_by) in u.grants for u in users):
+        raise item.error(f"no demo user in users.yaml holds decision_maker:{decided_by}")
 
 
 def _load_ledger(data_dir: Path, reference: ReferenceData, projects) -> list[LedgerSpec]:

@@ -17,19 +17,13 @@ from app.ideas.models import ProjectIdea
 from app.programmes.models import EnvelopeEntry, Programme
 from app.programmes.position import IdeaOutcome, idea_rows, position
 from app.seed import DEFAULT_DATA_DIR, seed_demo
+from tests.integration.test_seed_loader import (  # noqa: F401  (fixtures)
+    DIARY_NUMBER,
+    programme,
+    seeded,
+)
 
-DIARY_NUMBER = re.compile(r"^SLK (\d{4})/(\d{4})$")
 MARCH_2010 = date(2010, 3, 1)
-
-
-@pytest.fixture
-def seeded(app_ctx):
-    return seed_demo()
-
-
-@pytest.fixture
-def programme(seeded):
-    return db.session.scalar(sa.select(Programme).where(Programme.name == "E-tjänstprogrammet"))
 
 
 def study_decisions() -> list[Decision]:
@@ -43,13 +37,13 @@ def study_decisions() -> list[Decision]:
     (date(2009, 12, 31), 29, 8_200_000),
     (MARCH_2010, 32, 9_000_000),
 ])
-def test_the_position_counts_the_citys_feasibility_studies(programme, on, studies, sek):
+def test_the_position_counts_the_citys_feasibility_studies(programme, on, studies, sek):  # noqa: F811  (fixture)
     figures = position(programme, on)
 
     assert (figures.feasibility_studies, figures.feasibility_sek) == (studies, sek)
 
 
-def test_each_study_is_decided_by_the_deputy_and_committed_in_the_envelope(programme):
+def test_each_study_is_decided_by_the_deputy_and_committed_in_the_envelope(programme):  # noqa: F811  (fixture)
     decisions = study_decisions()
     assert len(decisions) == 32
 
@@ -65,14 +59,14 @@ def test_each_study_is_decided_by_the_deputy_and_committed_in_the_envelope(progr
             (LedgerEntryKind.COMMITMENT, decision.amount_sek, decision.decided_on, None)]
 
 
-def test_the_lump_study_lines_are_gone_from_the_ledger(programme):
+def test_the_lump_study_lines_are_gone_from_the_ledger(programme):  # noqa: F811  (fixture)
     lumps = db.session.scalars(sa.select(EnvelopeEntry.description).where(
         EnvelopeEntry.description.like("Förstudier %"))).all()
 
     assert lumps == []
 
 
-def test_the_17_ideas_behind_studies_await_an_application_on_1_march_2010(programme):
+def test_the_17_ideas_behind_studies_await_an_application_on_1_march_2010(programme):  # noqa: F811  (fixture)
     idea_ids = set(db.session.scalars(
         sa.select(Application.idea_id).where(Application.kind == ApplicationKind.FEASIBILITY,
                                              Application.idea_id.is_not(None),
@@ -86,7 +80,7 @@ def test_the_17_ideas_behind_studies_await_an_application_on_1_march_2010(progra
         assert idea.screened_at.date() <= MARCH_2010
 
 
-def test_diary_numbers_follow_decision_order_across_studies_and_projects(programme):
+def test_diary_numbers_follow_decision_order_across_studies_and_projects(programme):  # noqa: F811  (fixture)
     decisions = db.session.scalars(sa.select(Decision)).all()
     per_year = defaultdict(list)
     for decision in decisions:
@@ -109,7 +103,7 @@ def test_diary_numbers_follow_decision_order_across_studies_and_projects(program
         assert kinds.count(ApplicationKind.FEASIBILITY) == {2008: 14, 2009: 15}[year]
 
 
-def test_seeding_twice_inserts_no_study_again(seeded):
+def test_seeding_twice_inserts_no_study_again(seeded):  # noqa: F811  (fixture)
     before = len(study_decisions())
     entries = db.session.scalar(sa.select(sa.func.count()).select_from(EnvelopeEntry))
 
