@@ -314,20 +314,20 @@ def decide_on_the_day(application, data: dict, actor):
     """Decide with the business clock at the decision's own date (a decision made that day)."""
     from flask import current_app
 
-    from app.applications import services
+    from app.applications import decisions
 
     with business_date(current_app, data["decided_on"]):
-        return services.decide(application, data, actor)
+        return decisions.decide(application, data, actor)
 
 
 def correct_on_the_day(decision, data: dict, actor):
     """Correct a decision with the business clock at the correction's own date."""
     from flask import current_app
 
-    from app.applications import services
+    from app.applications import decisions
 
     with business_date(current_app, data["decided_on"]):
-        return services.correct_decision(decision, data, actor)
+        return decisions.correct_decision(decision, data, actor)
 
 
 @pytest.fixture

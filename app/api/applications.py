@@ -7,7 +7,7 @@ from flask import request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.applications import permissions, services
+from app.applications import decisions, permissions, routing, services
 from app.applications.exports import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from app.applications.models import Application, Decision
 from app.core.enums import ApplicationKind, ApplicationState
@@ -310,12 +310,12 @@ def _route_payload(rule, application: Application | None = None, amount_sek: int
                "authority_name": rule.authority_name, "source": rule.source,
                "valid_from": rule.valid_from, "valid_to": rule.valid_to}
     if application is not None:
-        warning = services.splitting_check(application, amount_sek, on, rule)
-        window = services.decision_window(application)
+        warning = routing.splitting_check(application, amount_sek, on, rule)
+        window = routing.decision_window(application)
         payload.update(
             splitting_warning=None if warning is None else {
                 **dataclasses.asdict(warning),
-                "message": services.splitting_message(warning, rule)},
+                "message": routing.splitting_message(warning, rule)},
             earliest_decision_on=window.earliest if window else None,
             latest_decision_on=window.latest if window else None)
     return payload
@@ -491,7 +491,7 @@ def withdraw(data, application_id):
 def decide(data, application_id):
     """Decide within your delegation. 409 when decided already, when the envelope is short
     (with `remaining_sek`) or when the anti-splitting warning needs acknowledging."""
-    return services.decide(_visible(application_id), data, api_user())
+    return decisions.decide(_visible(application_id), data, api_user())
 
 
 @blp.get("/applications/<int:application_id>/routing")
@@ -500,11 +500,11 @@ def decide(data, application_id):
 def application_routing(application_id):
     """Who decides this application on its planned decision date."""
     application = _visible(application_id)
-    rule = services.routed_authority(application)
+    rule = routing.routed_authority(application)
     if rule is None:
         raise NotFound(_("The application has no requested amount yet, so it is not routed."))
     return _route_payload(rule, application, application.requested_sek,
-                          services.planned_decision_date(application))
+                          routing.planned_decision_date(application))
 
 
 @blp.post("/applications/<int:application_id>/attachments")
@@ -558,7 +558,7 @@ def correct(data, decision_id):
     """Correct by a new decision: supplementary grant, reduction or revocation. 409 when the
     anti-splitting warning needs acknowledging (with `splitting_total_sek`)."""
     decision = permissions.get_visible_decision(api_user(), decision_id)
-    return services.correct_decision(decision, data, api_user())
+    return decisions.correct_decision(decision, data, api_user())
 
 
 @blp.get("/delegation/route")
@@ -587,7 +587,7 @@ def delegation_route(args):
         if application is None or application.programme_id != programme.id:
             raise InvalidInput(_("There is no application %(id)s in this programme that you can "
                                  "see.", id=args["application_id"]), field="application_id")
-    return _route_payload(services.route(programme, args["amount_sek"], args["date"]),
+    return _route_payload(routing.route(programme, args["amount_sek"], args["date"]),
                           application, args["amount_sek"], args["date"])
 
 

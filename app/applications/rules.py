@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from app.core.enums import ApplicationState, DecisionOutcome, QualityCheckOutcome, Role
+from app.core.enums import (
+    ApplicationState,
+    DecisionKind,
+    DecisionOutcome,
+    QualityCheckOutcome,
+    Role,
+)
 
 MAX_AMOUNT_SEK = 10**12
 MAX_SERVICE_DAYS = 3650
@@ -336,3 +342,14 @@ def submission_gaps(facts: SubmissionFacts) -> list[Gap]:
     if not facts.has_benefit_calculation:
         gaps.append(Gap("benefit_calculation", "calculation_missing"))
     return gaps
+
+
+def net_granted_sek(decisions) -> int:
+    """Sum what decisions grant, less reductions and revocations; never below 0."""
+    total = 0
+    for decision in decisions:
+        if decision.kind in (DecisionKind.REDUCTION, DecisionKind.REVOCATION):
+            total -= decision.amount_sek
+        elif decision.outcome != DecisionOutcome.REJECTED:
+            total += decision.amount_sek
+    return max(total, 0)

@@ -1,6 +1,7 @@
-"""Applications: drafts, submission, the preparation chain, decisions and their money.
+"""Applications before the decision: drafts, attachments, submission, the preparation chain,
+queues and history. Routing lives in `routing`, decisions and their money in `decisions`.
 
-Every state change goes through `_move`, which asks the pure state machine
+Every state change goes through `move`, which asks the pure state machine
 (`applications.rules.transition`), records the step in the history, writes the audit entry
 and notifies the applicant. Services flush and never commit; the caller commits once.
 """
@@ -13,7 +14,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.accounts.models import User
 from app.accounts.queries import users_of_organisation, users_with_role
 from app.benefit_map import services as network_services
 from app.benefits import services as benefit_services
@@ -21,18 +21,14 @@ from app.core import audit, clock, uploads
 from app.core.enums import (
     ApplicationKind,
     ApplicationState,
-    DecisionKind,
-    DecisionOutcome,
     IdeaState,
-    LedgerEntryKind,
     OpinionOutcome,
-    ProjectState,
     QualityCheckOutcome,
     Recommendation,
     Role,
 )
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.core.labels import APPLICATION_STATE, DECISION_KIND, DECISION_OUTCOME
+from app.core.labels import APPLICATION_STATE
 from app.core.models import utcnow
 from app.core.money import format_sek
 from app.core.notifications import notify
@@ -40,15 +36,12 @@ from app.core.permissions import in_programmes_where
 from app.core.sequences import next_number
 from app.core.upload_messages import refusal_error
 from app.extensions import db
-from app.programmes import ledger
-from app.programmes import rules as delegation
-from app.programmes.models import DelegationRule, EnvelopeEntry, Programme
+from app.programmes.models import DelegationRule, Programme
 from app.programmes.services import envelope_position
-from app.projects.creation import create_project
-from app.projects.models import Project
 
-from . import rules
-from .labels import field_label, gap_message
+from . import routing, rules
+from .checks import check_amount, check_in_period
+from .labels import gap_message
 from .models import (
     AdvisoryOpinion,
     Application,
@@ -58,7 +51,6 @@ from .models import (
     AssessmentScore,
     Attachment,
     CostBreakdownLine,
-    Decision,
     Milestone,
     QualityCheck,
 )
@@ -100,17 +92,6 @@ REFERENCE_PATTERN = re.compile(r"^ANS-(\d{4})-(\d{4,})$")
 
 # ---- drafts -------------------------------------------------------------------------------
 
-def _check_amount(value, field: str, *, allow_zero: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(_("Write %(field)s in whole kronor, without decimals.",
-                           field=field_label(field)), field=field)
-    if value < (0 if allow_zero else 1) or value > delegation.MAX_AMOUNT_SEK:
-        raise InvalidInput(_("%(field)s must be from %(lowest)s to %(highest)s.",
-                             field=field_label(field), lowest=format_sek(0 if allow_zero else 1),
-                             highest=format_sek(delegation.MAX_AMOUNT_SEK)), field=field)
-    return value
-
-
 def _check_within_envelope(programme: Programme, requested_sek: int) -> None:
     """No application can ask for more than the programme's whole envelope (when it has one)."""
     reserved = envelope_position(programme).reserved_sek
@@ -118,15 +99,6 @@ def _check_within_envelope(programme: Programme, requested_sek: int) -> None:
         raise InvalidInput(_("The requested amount cannot be more than the programme's whole "
                              "envelope, %(reserved)s.", reserved=format_sek(reserved)),
                            field="requested_sek")
-
-
-def _check_in_period(programme: Programme, value: date | None, field: str) -> None:
-    if value is not None and not programme.starts_on <= value <= programme.ends_on:
-        raise InvalidInput(_(
-            "%(field)s %(date)s is outside the programme period %(starts)s – %(ends)s.",
-            field=field_label(field), date=value.isoformat(),
-            starts=programme.starts_on.isoformat(), ends=programme.ends_on.isoformat()),
-            field=field)
 
 
 def _check_idea(application: Application, idea_id) -> None:
@@ -180,10 +152,10 @@ def _apply_sections(application: Application, data: dict) -> None:
         if field in data:
             setattr(application, field, data[field])
     if data.get("requested_sek") is not None:
-        _check_amount(data["requested_sek"], "requested_sek")
+        check_amount(data["requested_sek"], "requested_sek")
         _check_within_envelope(programme, data["requested_sek"])
     for field in ("starts_on", "ends_on"):
-        _check_in_period(programme, data.get(field), field)
+        check_in_period(programme, data.get(field), field)
     if "requirements" in data:
         unknown = set(data["requirements"]) - set(REQUIREMENTS)
         if unknown:
@@ -219,15 +191,15 @@ def _apply_sections(application: Application, data: dict) -> None:
                                    field=f"cost_lines[{index}].year")
             application.cost_lines.append(CostBreakdownLine(
                 year=year, cost_type=item["cost_type"],
-                amount_sek=_check_amount(item.get("amount_sek"),
-                                         f"cost_lines[{index}].amount_sek", allow_zero=True)))
+                amount_sek=check_amount(item.get("amount_sek"),
+                                        f"cost_lines[{index}].amount_sek", allow_zero=True)))
     if "milestones" in data:
         application.milestones = []
         for index, item in enumerate(data["milestones"]):
             if not (item.get("name") or "").strip() or not isinstance(item.get("due_on"), date):
                 raise InvalidInput(_("A milestone needs a name and a date."),
                                    field=f"milestones[{index}]")
-            _check_in_period(programme, item["due_on"], f"milestones[{index}].due_on")
+            check_in_period(programme, item["due_on"], f"milestones[{index}].due_on")
             application.milestones.append(Milestone(name=item["name"].strip(),
                                                     due_on=item["due_on"]))
 
@@ -412,7 +384,7 @@ def submit(application: Application, actor) -> Application:
     application.expected_decision_on = rules.expected_decision_date(
         submitted_on, _service_days(application.programme))
     benefit_services.freeze_submitted(application, actor)
-    _move(application, action, actor, comment="")
+    move(application, action, actor, comment="")
     notify(users_with_role(Role.PROGRAMME_OFFICE,
                            programme_id=application.programme_id), "application.submitted",
            _("%(reference)s %(title)s was submitted by %(organisation)s.",
@@ -438,8 +410,8 @@ def check_step(application: Application, action: rules.Action, actor) -> Applica
         raise Conflict(str(refused), state=application.state.value) from None
 
 
-def _move(application: Application, action: rules.Action, actor, comment: str = "",
-          notice: str | None = None) -> None:
+def move(application: Application, action: rules.Action, actor, comment: str = "",
+         notice: str | None = None) -> None:
     """Take one workflow step: state, history, audit and a notice to the applicant."""
     target = check_step(application, action, actor)
     before = application.state
@@ -458,7 +430,7 @@ def _move(application: Application, action: rules.Action, actor, comment: str = 
            link=f"/applications/{application.id}")
 
 
-def _require_comment(comment: str | None, field: str = "comment") -> str:
+def require_comment(comment: str | None, field: str = "comment") -> str:
     if not (comment or "").strip():
         raise InvalidInput(_("Write a comment that explains the step."), field=field)
     return comment.strip()
@@ -466,7 +438,7 @@ def _require_comment(comment: str | None, field: str = "comment") -> str:
 
 def start_preparation(application: Application, actor, comment: str = "") -> Application:
     """Register the application and hand it to the working group."""
-    _move(application, rules.Action.START_PREPARATION, actor, comment)
+    move(application, rules.Action.START_PREPARATION, actor, comment)
     return application
 
 
@@ -500,7 +472,7 @@ def complete_assessment(application: Application, data: dict, actor) -> Assessme
         scores=[AssessmentScore(criterion=c, score=s) for c, s in sorted(scores.items())],
     )
     db.session.add(assessment)
-    _move(application, rules.Action.COMPLETE_ASSESSMENT, actor, assessment.comment)
+    move(application, rules.Action.COMPLETE_ASSESSMENT, actor, assessment.comment)
     return assessment
 
 
@@ -515,7 +487,7 @@ def record_opinion(application: Application, outcome: str, comment: str, actor) 
     opinion = AdvisoryOpinion(application_id=application.id, outcome=opinion_outcome,
                               comment=(comment or "").strip(), recorded_by_id=actor.id)
     db.session.add(opinion)
-    _move(application, rules.Action.RECORD_OPINION, actor, opinion.comment)
+    move(application, rules.Action.RECORD_OPINION, actor, opinion.comment)
     return opinion
 
 
@@ -529,19 +501,19 @@ def quality_check(application: Application, outcome: str, comment: str, actor) -
     action = rules.quality_check_action(check_outcome)
     check_step(application, action, actor)
     if check_outcome == QualityCheckOutcome.RETURNED:
-        comment = _require_comment(comment)
+        comment = require_comment(comment)
     check = QualityCheck(application_id=application.id, outcome=check_outcome,
                          comment=(comment or "").strip(), checked_by_id=actor.id)
     db.session.add(check)
-    _move(application, action, actor, check.comment)
+    move(application, action, actor, check.comment)
     if check_outcome == QualityCheckOutcome.APPROVED:
-        _notify_deciders(application)
+        routing.notify_deciders(application)
     return check
 
 
 def return_for_completion(application: Application, comment: str, actor) -> Application:
     """Send the application back to the applicant for completion (komplettering)."""
-    _move(application, rules.Action.RETURN_FOR_COMPLETION, actor, _require_comment(comment))
+    move(application, rules.Action.RETURN_FOR_COMPLETION, actor, require_comment(comment))
     return application
 
 
@@ -549,436 +521,8 @@ def withdraw(application: Application, comment: str, actor) -> Application:
     """Let the applying organisation withdraw before a decision."""
     if actor.organisation_id != application.organisation_id:
         raise NotFound(_("There is no application with that number that you can see."))
-    _move(application, rules.Action.WITHDRAW, actor, comment or "")
+    move(application, rules.Action.WITHDRAW, actor, comment or "")
     return application
-
-
-# ---- routing and decisions ----------------------------------------------------------------
-
-def rule_values(programme: Programme) -> list[delegation.DelegationRule]:
-    """Turn the programme's delegation rows into the pure rule values."""
-    return [delegation.DelegationRule(rule_id=r.id, authority_key=r.authority_key,
-                                      limit_sek=r.limit_sek, valid_from=r.valid_from,
-                                      valid_to=r.valid_to, source=r.source)
-            for r in programme.delegation_rules]
-
-
-def route(programme: Programme, amount_sek: int, on: date) -> DelegationRule:
-    """Return the delegation row that decides `amount_sek` on `on` (lowest covering limit)."""
-    try:
-        chosen = delegation.route_decision(rule_values(programme), amount_sek, on)
-    except delegation.NoDelegationRule:
-        raise InvalidInput(_(
-            "No delegation rule decides %(amount)s on %(date)s. Ask the administrator to "
-            "complete the programme's delegation.", amount=format_sek(amount_sek),
-            date=on.isoformat()), field="date") from None
-    except ValueError:
-        _check_amount(amount_sek, "amount_sek")
-        raise
-    return db.session.get(DelegationRule, chosen.rule_id)
-
-
-def planned_decision_date(application: Application, today: date | None = None) -> date:
-    """The date a pending application is routed on: today (the business date), kept inside the
-    programme period and never before the application was submitted."""
-    programme = application.programme
-    day = today or clock.today()
-    if application.submitted_at is not None:
-        day = max(day, application.submitted_at.date())
-    return min(max(day, programme.starts_on), programme.ends_on)
-
-
-def routed_authority(application: Application, today: date | None = None
-                     ) -> DelegationRule | None:
-    """Who decides this application if it is decided today (or on `today`)."""
-    if not application.requested_sek:
-        return None
-    return route(application.programme, application.requested_sek,
-                 planned_decision_date(application, today))
-
-
-def _family_ids(application: Application) -> list[int]:
-    """Applications that count together for anti-splitting: same idea or feasibility chain."""
-    conditions = [Application.id == application.id]
-    if application.idea_id:
-        conditions.append(Application.idea_id == application.idea_id)
-    if application.feasibility_id:
-        conditions.append(Application.id == application.feasibility_id)
-        conditions.append(Application.feasibility_id == application.feasibility_id)
-    conditions.append(Application.feasibility_id == application.id)
-    return list(db.session.scalars(sa.select(Application.id).where(sa.or_(*conditions))))
-
-
-def net_granted_sek(decisions) -> int:
-    """Sum what decisions grant, less reductions and revocations; never below 0."""
-    total = 0
-    for decision in decisions:
-        if decision.kind in (DecisionKind.REDUCTION, DecisionKind.REVOCATION):
-            total -= decision.amount_sek
-        elif decision.outcome != DecisionOutcome.REJECTED:
-            total += decision.amount_sek
-    return max(total, 0)
-
-
-def splitting_check(application: Application, amount_sek: int, on: date,
-                    rule: DelegationRule) -> delegation.SplittingWarning | None:
-    """Warn when this decision and the family's earlier ones within 12 months exceed the limit."""
-    earlier = db.session.scalars(
-        sa.select(Decision).where(Decision.application_id.in_(_family_ids(application)),
-                                  Decision.decided_on <= on)
-    ).all()
-    recent = [d for d in earlier if delegation.within_twelve_months(d.decided_on, on)]
-    return delegation.splitting_warning(rule.limit_sek, amount_sek, [net_granted_sek(recent)])
-
-
-def _splitting_reason(warning: delegation.SplittingWarning | None, rule: DelegationRule,
-                      data: dict) -> str:
-    """The reason given for deciding despite the warning; without one the decision waits (409)."""
-    if warning is None:
-        return ""
-    reason = (data.get("splitting_reason") or "").strip()
-    if not (data.get("splitting_acknowledged") and reason):
-        raise Conflict(
-            _("Together with decisions on the same project or idea in the last 12 months this "
-              "makes %(total)s, over the %(limit)s limit of %(authority)s. Acknowledge the "
-              "warning and give a reason to decide anyway.", total=format_sek(warning.total_sek),
-              limit=format_sek(warning.limit_sek), authority=rule.authority_name),
-            field="splitting_acknowledged", splitting_total_sek=warning.total_sek,
-            limit_sek=warning.limit_sek)
-    return reason
-
-
-def _lock_programme(programme_id: int) -> Programme:
-    return db.session.get(Programme, programme_id, with_for_update=True, populate_existing=True)
-
-
-def _diary_number(programme: Programme, on: date) -> str:
-    return programme.diary_number_format.format(year=on.year,
-                                                seq=next_number("dnr", on.year))
-
-
-def _commit_money(programme: Programme, amount_sek: int, on: date, description: str,
-                  actor, decision: Decision, project: Project | None) -> None:
-    """Commit money against the envelope; the programme row is locked, so no race overspends."""
-    position = envelope_position(programme)
-    if amount_sek > position.remaining_sek:
-        raise Conflict(
-            _("The envelope has %(remaining)s left; %(amount)s cannot be committed. Reduce the "
-              "amount or release unused commitments first.",
-              remaining=format_sek(position.remaining_sek), amount=format_sek(amount_sek)),
-            remaining_sek=position.remaining_sek)
-    ledger.book(programme.id, LedgerEntryKind.COMMITMENT, amount_sek, on, description,
-                project_id=project.id if project else None, decision_id=decision.id,
-                actor=actor)
-
-
-def _decider_label(actor) -> str:
-    return f"{actor.name} <{actor.email}>"
-
-
-def _check_decider(application: Application, actor, rule: DelegationRule) -> None:
-    held = actor.authority_keys_for(application.programme_id)
-    if rule.authority_key not in held:
-        raise Forbidden(_(
-            "This decision belongs to %(authority)s (%(key)s) under %(source)s; you hold "
-            "%(held)s in this programme.", authority=rule.authority_name, key=rule.authority_key,
-            source=rule.source, held=", ".join(sorted(held)) or _("no authority")))
-    submitters = db.session.scalars(sa.select(ApplicationEvent.actor_id).where(
-        ApplicationEvent.application_id == application.id,
-        ApplicationEvent.action.in_([rules.Action.SUBMIT.value, rules.Action.RESUBMIT.value]))
-    ).all()
-    assessors = db.session.scalars(sa.select(Assessment.assessor_id).where(
-        Assessment.application_id == application.id)).all()
-    checkers = db.session.scalars(sa.select(QualityCheck.checked_by_id).where(
-        QualityCheck.application_id == application.id)).all()
-    conflict = rules.decider_conflict(actor.id, [s for s in submitters if s] +
-                                      ([application.submitted_by_id]
-                                       if application.submitted_by_id else []),
-                                      assessors, checkers)
-    if conflict:
-        raise Forbidden(_(
-            "You took part in preparing this application (you submitted, assessed or "
-            "quality-checked it), so you cannot also decide it (segregation of duties): the "
-            "decision must be taken by another person holding the authority."))
-
-
-def decision_window(application: Application, *, not_before: tuple[date, ...] = ()
-                    ) -> delegation.DecisionWindow | None:
-    """The dates a decision on `application` may carry today: the business date, or up to the
-    programme's backdating days earlier, never before submission (nor `not_before`)."""
-    programme = application.programme
-    floors = [application.submitted_at.date()] if application.submitted_at else []
-    return delegation.decision_window(
-        clock.today(), programme.decision_backdating_days, period_starts_on=programme.starts_on,
-        period_ends_on=programme.ends_on, not_before=(*floors, *not_before))
-
-
-def decision_authorities(application: Application, amount_sek: int | None = None
-                         ) -> frozenset[str]:
-    """The authorities that could decide the amount on some date a decision may carry today."""
-    amount_sek = amount_sek or application.requested_sek
-    if not amount_sek:
-        return frozenset()
-    return delegation.authorities_in_window(rule_values(application.programme), amount_sek,
-                                            decision_window(application))
-
-
-def _date_refusal(problem: delegation.DateProblem, window: delegation.DecisionWindow | None,
-                  on: date, backdating_days: int) -> InvalidInput:
-    """Say in the user's language why the date is refused and which dates are allowed."""
-    today = clock.today().isoformat()
-    if window is None:
-        return InvalidInput(_(
-            "No decision can be registered on %(today)s: the programme period, the submission "
-            "date and the %(days)s days a decision may be backdated leave no allowed date.",
-            today=today, days=backdating_days), field="decided_on")
-    earliest, latest = window.earliest.isoformat(), window.latest.isoformat()
-    if problem == delegation.DateProblem.AFTER_BUSINESS_DATE:
-        return InvalidInput(_(
-            "A decision cannot be dated after today's date %(today)s. Allowed dates: "
-            "%(earliest)s – %(latest)s.", today=today, earliest=earliest, latest=latest),
-            field="decided_on", earliest_on=earliest, latest_on=latest)
-    if problem == delegation.DateProblem.REASON_MISSING:
-        return InvalidInput(_(
-            "The decision date %(date)s is before today's date %(today)s: give the reason for "
-            "registering a decision already taken (allowed dates %(earliest)s – %(latest)s).",
-            date=on.isoformat(), today=today, earliest=earliest, latest=latest),
-            field="backdating_reason", earliest_on=earliest, latest_on=latest)
-    return InvalidInput(_(
-        "The decision date %(date)s is outside the allowed dates %(earliest)s – %(latest)s: a "
-        "decision is dated today, and one already taken may be registered at most %(days)s "
-        "days back, within the programme period and not before the application was submitted.",
-        date=on.isoformat(), earliest=earliest, latest=latest, days=backdating_days),
-        field="decided_on", earliest_on=earliest, latest_on=latest)
-
-
-def _granted_amount_refusal(outcome: DecisionOutcome, requested_sek: int) -> str:
-    """Say in the reader's language which granted amount the outcome allows."""
-    requested = format_sek(requested_sek)
-    if outcome == DecisionOutcome.APPROVED:
-        return _("An approval grants the requested %(requested)s; choose approval with a "
-                 "reduced amount to grant less.", requested=requested)
-    if outcome == DecisionOutcome.APPROVED_REDUCED:
-        return _("An approval with a reduced amount grants more than 0 kr and less than the "
-                 "requested %(requested)s.", requested=requested)
-    return _("A rejection grants 0 kr.")
-
-
-def _validated_decision_date(application: Application, data: dict,
-                             not_before: tuple[date, ...] = ()) -> tuple[date, str]:
-    """Return the decision date (the business date unless given) and the backdating reason.
-
-    Delegation in force on that date decides who may take it (`route`), so a date is never a
-    way around a limit: a later date is refused, an earlier one needs a written reason.
-    """
-    value = data.get("decided_on") or clock.today()
-    if not isinstance(value, date):
-        raise InvalidInput(_("Give the decision date as a date (YYYY-MM-DD)."),
-                           field="decided_on")
-    reason = (data.get("backdating_reason") or "").strip()
-    window = decision_window(application, not_before=not_before)
-    problem = delegation.decision_date_problem(window, value, reason)
-    if problem is not None:
-        raise _date_refusal(problem, window, value,
-                            application.programme.decision_backdating_days)
-    return value, reason if window.is_backdated(value) else ""
-
-
-def splitting_message(warning: delegation.SplittingWarning, rule: DelegationRule) -> str:
-    """The anti-splitting warning as a sentence, shown before anyone decides."""
-    return _("Together with decisions on the same project or idea in the last 12 months "
-             "(%(earlier)s) this makes %(total)s, %(excess)s over the limit of %(limit)s for "
-             "%(authority)s. Whoever decides must acknowledge this and give a reason.",
-             earlier=format_sek(warning.earlier_sek), total=format_sek(warning.total_sek),
-             excess=format_sek(warning.excess_sek), limit=format_sek(warning.limit_sek),
-             authority=rule.authority_name)
-
-
-def splitting_preview(application: Application, amount_sek: int | None = None,
-                      on: date | None = None) -> tuple[DelegationRule, delegation.SplittingWarning
-                                                       | None] | None:
-    """The routed authority and any anti-splitting warning for a decision not yet taken, on the
-    planned date by default; None when the application cannot be routed yet."""
-    amount_sek = amount_sek or application.requested_sek
-    if not amount_sek:
-        return None
-    on = on or planned_decision_date(application)
-    try:
-        rule = route(application.programme, amount_sek, on)
-    except InvalidInput:
-        return None
-    return rule, splitting_check(application, amount_sek, on, rule)
-
-
-def decide(application: Application, data: dict, actor) -> Decision:
-    """Decide an application awaiting decision, within the decider's delegation.
-
-    Locks the application (a double-submitted approval finds it decided and gets 409) and
-    the programme row (two approvals cannot both spend the last of the envelope).
-    """
-    application = db.session.get(Application, application.id, with_for_update=True,
-                                 populate_existing=True)
-    check_step(application, rules.Action.DECIDE, actor)
-    programme = application.programme
-    try:
-        outcome = DecisionOutcome(data.get("outcome"))
-    except ValueError:
-        raise InvalidInput(_("Choose an outcome: approved, approved with a reduced amount or "
-                             "rejected."),
-                           field="outcome") from None
-    granted = data.get("amount_sek")
-    if outcome == DecisionOutcome.APPROVED and granted is None:
-        granted = application.requested_sek
-    if outcome == DecisionOutcome.REJECTED and granted is None:
-        granted = 0
-    _check_amount(granted, "amount_sek", allow_zero=outcome == DecisionOutcome.REJECTED)
-    try:
-        rules.decision_amount_ok(application.requested_sek, granted, outcome)
-    except ValueError:
-        raise InvalidInput(_granted_amount_refusal(outcome, application.requested_sek),
-                           field="amount_sek") from None
-    decided_on, backdating_reason = _validated_decision_date(application, data)
-    rule = route(programme, application.requested_sek, decided_on)
-    _check_decider(application, actor, rule)
-    warning = None
-    if outcome != DecisionOutcome.REJECTED:
-        warning = splitting_check(application, granted, decided_on, rule)
-    reason = _splitting_reason(warning, rule, data)
-    programme = _lock_programme(programme.id)
-    decision = Decision(
-        programme_id=programme.id, application_id=application.id, kind=DecisionKind.ORIGINAL,
-        outcome=outcome, amount_sek=granted, diary_number=_diary_number(programme, decided_on),
-        decided_on=decided_on, decided_by_id=actor.id, decided_by_label=_decider_label(actor),
-        delegation_rule_id=rule.id, authority_key=rule.authority_key,
-        decision_text=(data.get("decision_text") or "").strip(),
-        conditions=(data.get("conditions") or "").strip(),
-        splitting_acknowledged=bool(warning), splitting_reason=reason,
-        backdating_reason=backdating_reason,
-    )
-    db.session.add(decision)
-    db.session.flush()
-    project = None
-    if outcome != DecisionOutcome.REJECTED:
-        project = create_project(application, actor)
-        _commit_money(programme, granted, decided_on,
-                      f"{decision.diary_number} {application.title}", actor, decision, project)
-        benefit_services.create_baseline(application, project, actor)
-    _move(application, rules.Action.DECIDE, actor, decision.decision_text,
-          notice=_("%(reference)s %(title)s was decided (%(number)s): %(outcome)s, %(amount)s.",
-                   reference=application.reference, title=application.title,
-                   number=decision.diary_number, outcome=str(DECISION_OUTCOME[outcome]),
-                   amount=format_sek(granted)))
-    audit.record("decision.taken", decision, actor=actor, after={
-        "diary_number": decision.diary_number, "outcome": outcome, "amount_sek": granted,
-        "authority_key": rule.authority_key, "splitting_reason": decision.splitting_reason,
-        "decided_on": decided_on, "backdating_reason": backdating_reason})
-    return decision
-
-
-def project_for(application: Application) -> Project | None:
-    return db.session.scalar(sa.select(Project).where(Project.application_id == application.id))
-
-
-def granted_sek(application: Application) -> int:
-    """The net granted amount: original and supplementary decisions less reductions."""
-    return net_granted_sek(application.decisions)
-
-
-def project_commitment_sek(project: Project) -> int:
-    """Net money committed to a project on the envelope (commitments less releases)."""
-    signed = sa.case((EnvelopeEntry.kind == LedgerEntryKind.RELEASE, -EnvelopeEntry.amount_sek),
-                     else_=EnvelopeEntry.amount_sek)
-    return int(db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(signed), 0)).where(
-            EnvelopeEntry.project_id == project.id,
-            EnvelopeEntry.kind.in_([LedgerEntryKind.COMMITMENT, LedgerEntryKind.RELEASE]))))
-
-
-def correct_decision(original: Decision, data: dict, actor) -> Decision:
-    """Correct a decision by a new one referring to it: supplement, reduction or revocation."""
-    application = db.session.get(Application, original.application_id, with_for_update=True,
-                                 populate_existing=True)
-    if original.kind != DecisionKind.ORIGINAL or original.outcome == DecisionOutcome.REJECTED:
-        raise Conflict(_("Only an original approving decision can be corrected."))
-    try:
-        kind = DecisionKind(data.get("kind"))
-    except ValueError:
-        kind = None
-    if kind not in (DecisionKind.SUPPLEMENTARY, DecisionKind.REDUCTION, DecisionKind.REVOCATION):
-        raise InvalidInput(_("Choose the kind of correction: supplementary, reduction or "
-                             "revocation."), field="kind")
-    programme = application.programme
-    decided_on, backdating_reason = _validated_decision_date(
-        application, data, not_before=(original.decided_on,))
-    project = project_for(application)
-    committed = project_commitment_sek(project) if project else 0
-    if kind == DecisionKind.REVOCATION:
-        amount = committed
-        if amount <= 0:
-            raise Conflict(_("Nothing is committed to this project any more; there is nothing "
-                             "to revoke."))
-    else:
-        amount = _check_amount(data.get("amount_sek"), "amount_sek")
-        if kind == DecisionKind.REDUCTION and amount > committed:
-            raise InvalidInput(_("Only %(committed)s is still committed; reduce by at most that.",
-                                 committed=format_sek(committed)),
-                               field="amount_sek")
-    total_after = granted_sek(application) + (amount if kind == DecisionKind.SUPPLEMENTARY else 0)
-    rule = route(programme, max(total_after, 1), decided_on)
-    _check_decider(application, actor, rule)
-    warning = (splitting_check(application, amount, decided_on, rule)
-               if kind == DecisionKind.SUPPLEMENTARY else None)
-    splitting_reason = _splitting_reason(warning, rule, data)
-    programme = _lock_programme(programme.id)
-    decision = Decision(
-        programme_id=programme.id, application_id=application.id, kind=kind,
-        outcome=original.outcome, amount_sek=amount,
-        diary_number=_diary_number(programme, decided_on), decided_on=decided_on,
-        decided_by_id=actor.id, decided_by_label=_decider_label(actor), delegation_rule_id=rule.id,
-        authority_key=rule.authority_key, refers_to_id=original.id,
-        decision_text=(data.get("decision_text") or "").strip(),
-        conditions=(data.get("conditions") or "").strip(), backdating_reason=backdating_reason,
-        splitting_acknowledged=bool(warning), splitting_reason=splitting_reason,
-    )
-    db.session.add(decision)
-    db.session.flush()
-    description = f"{decision.diary_number} {kind.value} of {original.diary_number}"
-    if kind == DecisionKind.SUPPLEMENTARY:
-        _commit_money(programme, amount, decided_on, description, actor, decision, project)
-    else:
-        ledger.book(programme.id, LedgerEntryKind.RELEASE, amount, decided_on, description,
-                    project_id=project.id, decision_id=decision.id, actor=actor)
-        if kind == DecisionKind.REVOCATION:
-            project.state = ProjectState.CLOSED
-            project.closed_on = decided_on
-    db.session.flush()
-    audit.record(f"decision.{kind.value}", decision, actor=actor, after={
-        "diary_number": decision.diary_number, "refers_to": original.diary_number,
-        "amount_sek": amount, "decided_on": decided_on, "backdating_reason": backdating_reason})
-    notify(users_of_organisation(application.organisation_id), "decision.corrected",
-           _("%(reference)s: the decision %(original)s was corrected by %(number)s "
-             "(%(kind)s, %(amount)s).", reference=application.reference,
-             original=original.diary_number, number=decision.diary_number,
-             kind=str(DECISION_KIND[kind]), amount=format_sek(amount)),
-           link=f"/decisions/{decision.id}")
-    return decision
-
-
-def release_unused_commitment(project: Project, amount_sek: int, booked_on: date, reason: str,
-                              actor) -> EnvelopeEntry:
-    """Give unused money back to the envelope, e.g. when a project closes under budget."""
-    _check_amount(amount_sek, "amount_sek")
-    programme = _lock_programme(project.programme_id)
-    committed = project_commitment_sek(project)
-    if amount_sek > committed:
-        raise InvalidInput(_("Only %(committed)s is committed to the project; release at most "
-                             "that.", committed=format_sek(committed)), field="amount_sek")
-    _check_in_period(programme, booked_on, "booked_on")
-    entry = ledger.book(programme.id, LedgerEntryKind.RELEASE, amount_sek, booked_on,
-                        _require_comment(reason, "reason"), project_id=project.id, actor=actor)
-    audit.record("envelope.released", project, actor=actor,
-                 after={"amount_sek": amount_sek, "reason": entry.description})
-    return entry
 
 
 # ---- queues -------------------------------------------------------------------------------
@@ -1027,7 +571,7 @@ def queue_for(user, today: date | None = None, programme_id: int | None = None
             continue
         authority = None
         if application.state == ApplicationState.AWAITING_DECISION:
-            authority = _safe_routed_authority(application, today)
+            authority = routing.safe_routed_authority(application, today)
             if (authority is None or authority.authority_key
                     not in user.authority_keys_for(application.programme_id)):
                 continue
@@ -1036,36 +580,7 @@ def queue_for(user, today: date | None = None, programme_id: int | None = None
     return items
 
 
-def _safe_routed_authority(application: Application,
-                           today: date | None = None) -> DelegationRule | None:
-    try:
-        return routed_authority(application, today)
-    except InvalidInput:
-        return None
-
-
 def history(application: Application) -> list[ApplicationEvent]:
     return db.session.scalars(
         sa.select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
         .order_by(ApplicationEvent.id)).all()
-
-
-def deciders_for(application: Application) -> list[User]:
-    authority = _safe_routed_authority(application)
-    if authority is None:
-        return []
-    ids = users_with_role(Role.DECISION_MAKER, authority.authority_key,
-                          programme_id=application.programme_id)
-    return [db.session.get(User, i) for i in ids]
-
-
-def _notify_deciders(application: Application) -> None:
-    authority = _safe_routed_authority(application)
-    if authority is not None:
-        notify(users_with_role(Role.DECISION_MAKER, authority.authority_key,
-                               programme_id=application.programme_id),
-               "application.awaiting_decision",
-               _("%(reference)s %(title)s (%(amount)s) awaits your decision.",
-                 reference=application.reference, title=application.title,
-                 amount=format_sek(application.requested_sek)),
-               link=f"/applications/{application.id}")

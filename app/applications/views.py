@@ -31,7 +31,7 @@ from app.programmes.models import DelegationRule, Programme
 from app.programmes.queries import current_programme
 from app.programmes.services import programmes_open_to
 
-from . import forms, permissions, rules, services
+from . import decisions, forms, permissions, routing, rules, services
 from .exports import APPLICATION_COLUMNS, APPLICATIONS_NAME
 from .models import (
     AdvisoryOpinion,
@@ -75,14 +75,14 @@ def _can_apply(user) -> bool:
 def _routed_authority(application: Application) -> DelegationRule | None:
     """Who decides the application on its planned date, or None when it cannot be routed yet."""
     with attempt(InvalidInput) as outcome:
-        authority = services.routed_authority(application)
+        authority = routing.routed_authority(application)
     return None if outcome.refused else authority
 
 
 def _may_decide(application: Application) -> bool:
     """Whether the user holds an authority that decides the application on some allowed date."""
     with attempt(InvalidInput) as outcome:
-        authorities = services.decision_authorities(application)
+        authorities = routing.decision_authorities(application)
     if outcome.refused:
         return False
     return bool(authorities & current_user.authority_keys_for(application.programme_id))
@@ -92,10 +92,10 @@ def _splitting_preview(application: Application) -> str | None:
     """The anti-splitting warning for the pending decision, shown before anyone decides."""
     if application.state != ApplicationState.AWAITING_DECISION:
         return None
-    preview = services.splitting_preview(application)
+    preview = routing.splitting_preview(application)
     if preview is None or preview[1] is None:
         return None
-    return services.splitting_message(preview[1], preview[0])
+    return routing.splitting_message(preview[1], preview[0])
 
 
 def _enum_arg(name: str, enum):
@@ -189,9 +189,9 @@ def _detail_page(application: Application, status: int = 200, splitting_warning=
     may_decide = rules.Action.DECIDE in actions and _may_decide(application)
     step_forms = forms.step_forms(application, actions, may_decide=may_decide, decide_defaults={
         "amount_sek": application.requested_sek,
-        "decided_on": services.planned_decision_date(application)})
+        "decided_on": routing.planned_decision_date(application)})
     step_forms.update(submitted_forms)
-    window = services.decision_window(application) if "decide" in step_forms else None
+    window = routing.decision_window(application) if "decide" in step_forms else None
     records = _preparation_records(application)
     events = services.history(application)
     people = _people([*(e.actor_id for e in events),
@@ -465,7 +465,7 @@ def decide(application_id: int):
     status, warning = 422, None
     if form.validate_on_submit():
         with attempt() as outcome:
-            decision = services.decide(application, form.decision_data(), current_user)
+            decision = decisions.decide(application, form.decision_data(), current_user)
         if outcome.refused:
             status, warning = _show_decision_refusal(form, outcome.refused)
         else:
@@ -486,7 +486,7 @@ def _correctable(decision: Decision) -> bool:
 
 def _decision_page(decision: Decision, form=None, status: int = 200, splitting_warning=None):
     programme = db.session.get(Programme, decision.programme_id)
-    window = services.decision_window(decision.application, not_before=(decision.decided_on,))
+    window = routing.decision_window(decision.application, not_before=(decision.decided_on,))
     if form is None and _correctable(decision) and (
             decision.authority_key in current_user.authority_keys_for(decision.programme_id)):
         today = window.latest if window else min(max(clock.today(), decision.decided_on),
@@ -519,7 +519,7 @@ def correct(decision_id: int):
     status, warning = 422, None
     if form.validate_on_submit():
         with attempt() as outcome:
-            correction = services.correct_decision(decision, form.correction_data(),
+            correction = decisions.correct_decision(decision, form.correction_data(),
                                                    current_user)
         if outcome.refused:
             status, warning = _show_decision_refusal(form, outcome.refused)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Area, Organisation
 from app.accounts.queries import users_with_role
-from app.applications import services as application_services
+from app.applications import rules as application_rules
 from app.applications.models import Decision
 from app.benefit_map import queries as network_queries
 from app.benefits import queries as benefit_queries
@@ -78,7 +78,7 @@ def decisions_by_application(application_ids, as_of: date | None = None
 
 def granted_by_application(application_ids, as_of: date | None = None) -> dict[int, int]:
     """Net granted SEK per application, by the applications' own rule; one query."""
-    return {application_id: application_services.net_granted_sek(decisions)
+    return {application_id: application_rules.net_granted_sek(decisions)
             for application_id, decisions in decisions_by_application(
                 application_ids, as_of).items()}
 
@@ -347,7 +347,7 @@ def _project_rows(programme: Programme, period: periods.Tertial, tolerance: int)
     result = []
     for project, area, state, go_live, closed_on in rows:
         funded = decisions.get(project.application_id, [])
-        facts = _facts(project, area, application_services.net_granted_sek(funded),
+        facts = _facts(project, area, application_rules.net_granted_sek(funded),
                        versions.get(project.id, []), closed_on)
         latest, before = latest_of.get(project.id), before_of.get(project.id)
         spent = (latest.actual_cost_to_date_sek or 0) if latest else 0

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Area, Organisation
 from app.accounts.queries import users_of_organisation, users_with_role
-from app.applications import services as application_services
+from app.applications import decisions as application_decisions
 from app.applications.models import Application, Decision
 from app.benefits.models import Benefit, RealisationEntry
 from app.core import audit, clock, labels, periods
@@ -726,7 +726,7 @@ def close_project(project: Project, data: dict, actor) -> FinalReport:
     project.go_live_on = values["go_live_on"]
     db.session.flush()
     if unused > 0:
-        application_services.release_unused_commitment(
+        application_decisions.release_unused_commitment(
             project, unused, today,
             _("Unused commitment released when the project closed (final cost %(cost)s kr).",
               cost=values["final_cost_sek"]), actor)
@@ -756,11 +756,11 @@ def _application(project: Project) -> Application | None:
 def project_granted_sek(project: Project) -> int:
     """What the decisions grant the project, net of reductions; 0 without an application."""
     application = _application(project)
-    return application_services.granted_sek(application) if application else 0
+    return application_decisions.granted_sek(application) if application else 0
 
 
 def project_commitment_sek(project: Project) -> int:
-    return application_services.project_commitment_sek(project)
+    return application_decisions.project_commitment_sek(project)
 
 
 def project_decisions(project: Project) -> list[Decision]:

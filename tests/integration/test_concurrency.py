@@ -68,7 +68,7 @@ def _setup(app, envelope_sek: int, applications: int, amount_sek: int):
 def _race(app, eva_id: int, application_ids: list[int]) -> tuple[list, list]:
     """Decide the applications from THREADS threads released at the same moment."""
     from app.accounts.models import User
-    from app.applications import services
+    from app.applications import decisions
     from app.applications.models import Application
     from app.extensions import db
 
@@ -80,9 +80,9 @@ def _race(app, eva_id: int, application_ids: list[int]) -> tuple[list, list]:
         with app.app_context():
             barrier.wait()
             try:
-                services.decide(db.session.get(Application, application_id),
-                                {"outcome": "approved", "decided_on": date(2008, 4, 1)},
-                                db.session.get(User, eva_id))
+                decisions.decide(db.session.get(Application, application_id),
+                                 {"outcome": "approved", "decided_on": date(2008, 4, 1)},
+                                 db.session.get(User, eva_id))
                 db.session.commit()
                 with lock:
                     outcomes.append(application_id)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts.models import User
-from app.applications import services
+from app.applications import decisions, routing, services
 from app.applications.models import Application, Decision
 from app.core.enums import (
     ApplicationState,
@@ -42,7 +42,7 @@ def _approve(application, user_id, on="2008-04-01", **extra) -> Decision:
 def test_anders_decides_1_2_msek_in_2008_and_the_envelope_drops_by_exactly_that(
         app_ctx, people, make_application):
     application = _application(make_application("awaiting_decision", requested_sek=1_200_000))
-    routed = services.routed_authority(application, date(2008, 3, 1))
+    routed = routing.routed_authority(application, date(2008, 3, 1))
     assert routed.authority_key == "deputy_city_director"
     before = envelope_position(application.programme)
     decision = _approve(application, people.anders, decision_text="Beviljas")
@@ -51,17 +51,17 @@ def test_anders_decides_1_2_msek_in_2008_and_the_envelope_drops_by_exactly_that(
     assert decision.diary_number == "SLK 2008/0001"
     assert decision.authority_key == "deputy_city_director"
     assert application.state == ApplicationState.DECIDED
-    project = services.project_for(application)
+    project = decisions.project_for(application)
     assert project.baseline_start_on == application.starts_on
     assert project.baseline_end_on == application.ends_on
-    assert services.project_commitment_sek(project) == 1_200_000
+    assert decisions.project_commitment_sek(project) == 1_200_000
 
 
 def test_twelve_msek_in_2009_is_for_the_finance_committee_and_eva_cannot(
         app_ctx, people, make_application):
     application = _application(make_application("awaiting_decision", requested_sek=12_000_000,
                                                 on="2009-02-01"))
-    routed = services.routed_authority(application, date(2009, 3, 1))
+    routed = routing.routed_authority(application, date(2009, 3, 1))
     assert routed.authority_key == "finance_committee"
     with pytest.raises(Forbidden, match="finance_committee"):
         _approve(application, people.eva, on="2009-04-01")
@@ -74,7 +74,7 @@ def test_twelve_msek_in_2009_is_for_the_finance_committee_and_eva_cannot(
 def test_the_same_amount_in_2011_routes_to_eva(app_ctx, people, make_application):
     application = _application(make_application("awaiting_decision", requested_sek=12_000_000,
                                                 on="2011-02-01"))
-    routed = services.routed_authority(application, date(2011, 3, 1))
+    routed = routing.routed_authority(application, date(2011, 3, 1))
     assert routed.authority_key == "city_director"
     assert _approve(application, people.eva, on="2011-03-01").authority_key == "city_director"
 
@@ -135,12 +135,12 @@ def test_reduced_approval_and_rejection(app_ctx, people, make_application):
     assert refused.value.field == "amount_sek"
     decision = decide_on_the_day(reduced, {"outcome": "approved_reduced", "amount_sek": 1_500_000,
                                          "decided_on": date(2008, 4, 1)}, _user(people.anders))
-    assert services.project_commitment_sek(services.project_for(reduced)) == 1_500_000
+    assert decisions.project_commitment_sek(decisions.project_for(reduced)) == 1_500_000
     assert decision.amount_sek == 1_500_000
     rejected = _application(make_application("awaiting_decision", requested_sek=900_000))
     decision = decide_on_the_day(rejected, {"outcome": "rejected", "decided_on": date(2008, 4, 2)},
                                _user(people.anders))
-    assert decision.amount_sek == 0 and services.project_for(rejected) is None
+    assert decision.amount_sek == 0 and decisions.project_for(rejected) is None
     assert decision.diary_number == "SLK 2008/0002"
 
 
@@ -154,7 +154,7 @@ def test_bad_decision_input_is_422_naming_the_field(app_ctx, people, make_applic
     data = {"outcome": "approved_reduced", "amount_sek": 1_000_000,
             "decided_on": date(2008, 4, 1), field: value}
     with business_date(current_app, "2008-04-01"), pytest.raises(InvalidInput) as caught:
-        services.decide(application, data, _user(people.anders))
+        decisions.decide(application, data, _user(people.anders))
     assert caught.value.field == field
 
 
@@ -222,12 +222,12 @@ def test_corrections_are_new_decisions_that_move_money(app_ctx, people, make_app
         "kind": "supplementary", "amount_sek": 500_000, "decided_on": date(2008, 6, 1)},
         _user(people.anders))
     assert supplement.refers_to_id == original.id and supplement.kind == DecisionKind.SUPPLEMENTARY
-    project = services.project_for(application)
-    assert services.project_commitment_sek(project) == 1_500_000
-    assert services.granted_sek(_application(application.id)) == 1_500_000
+    project = decisions.project_for(application)
+    assert decisions.project_commitment_sek(project) == 1_500_000
+    assert decisions.granted_sek(_application(application.id)) == 1_500_000
     correct_on_the_day(original, {"kind": "reduction", "amount_sek": 300_000,
                                          "decided_on": date(2008, 7, 1)}, _user(people.anders))
-    assert services.project_commitment_sek(project) == 1_200_000
+    assert decisions.project_commitment_sek(project) == 1_200_000
     with pytest.raises(InvalidInput):
         correct_on_the_day(original, {"kind": "reduction", "amount_sek": 5_000_000,
                                              "decided_on": date(2008, 7, 2)},
@@ -236,7 +236,7 @@ def test_corrections_are_new_decisions_that_move_money(app_ctx, people, make_app
                                                       "decided_on": date(2008, 8, 1)},
                                            _user(people.anders))
     assert revocation.amount_sek == 1_200_000
-    assert services.project_commitment_sek(project) == 0
+    assert decisions.project_commitment_sek(project) == 0
     assert project.state == ProjectState.CLOSED
     assert envelope_position(programme).committed_sek == 0
     assert original.amount_sek == 1_000_000
@@ -246,16 +246,16 @@ def test_unused_commitment_is_released_when_a_project_closes_under_budget(
         app_ctx, people, make_application):
     application = _application(make_application("awaiting_decision"))
     _approve(application, people.anders)
-    project = services.project_for(application)
+    project = decisions.project_for(application)
     with pytest.raises(InvalidInput):
-        services.release_unused_commitment(project, 2_000_000, date(2009, 7, 1), "Klart",
+        decisions.release_unused_commitment(project, 2_000_000, date(2009, 7, 1), "Klart",
                                            _user(people.jonas))
-    services.release_unused_commitment(project, 200_000, date(2009, 7, 1),
+    decisions.release_unused_commitment(project, 200_000, date(2009, 7, 1),
                                        "Avslutat under budget", _user(people.jonas))
     released = db.session.scalar(sa.select(EnvelopeEntry).where(
         EnvelopeEntry.kind == LedgerEntryKind.RELEASE))
     assert released.amount_sek == 200_000 and released.project_id == project.id
-    assert services.project_commitment_sek(project) == 1_000_000
+    assert decisions.project_commitment_sek(project) == 1_000_000
 
 
 def test_queues_show_each_role_what_waits_and_for_how_long(app_ctx, people, make_application):

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.applications import services as application_services
+from app.applications import routing as application_routing
 from app.applications.models import Decision
 from app.core.models import AuditEntry
 from app.extensions import db
@@ -60,8 +60,8 @@ def test_a_regime_from_a_later_date_replaces_the_one_in_force_from_that_date(pro
     assert regime.created_by_id == admin.id
     assert [r.source for r in regime.rules] == ["KS 2011-08-24", "KS 2011-08-24",
                                                 "KS 2010-12-15"]
-    routed_before = application_services.route(programme, 4_000_000, date(2011, 8, 31))
-    routed_after = application_services.route(programme, 4_000_000, date(2011, 9, 1))
+    routed_before = application_routing.route(programme, 4_000_000, date(2011, 8, 31))
+    routed_after = application_routing.route(programme, 4_000_000, date(2011, 9, 1))
     assert routed_before.authority_key == "city_director"
     assert routed_after.authority_key == "chief_of_staff"
     assert routed_after.regime_id == regime.id
@@ -101,7 +101,7 @@ def test_a_bad_regime_is_refused_and_nothing_is_saved(programme, admin, change, 
 def test_a_regime_starting_today_is_in_force_at_once_and_then_immutable(programme, admin):
     regime = regimes.add_regime(programme, {**CHIEF_OF_STAFF_REGIME, "valid_from": TODAY}, admin)
 
-    assert application_services.route(programme, 1_000_000, TODAY).authority_key == (
+    assert application_routing.route(programme, 1_000_000, TODAY).authority_key == (
         "chief_of_staff")
     with pytest.raises(regimes.RegimeRefused) as refused:
         regimes.delete_regime(regime, admin)
@@ -136,7 +136,7 @@ def test_a_future_regime_may_be_edited_and_deleted(programme, admin):
     assert edited.valid_from == date(2012, 1, 1)
     assert _ends(programme)[date(2011, 1, 1)] == {date(2011, 12, 31)}
     assert {r.valid_from for r in edited.rules} == {date(2012, 1, 1)}
-    assert application_services.route(programme, 4_000_000, date(2011, 12, 31)).authority_key \
+    assert application_routing.route(programme, 4_000_000, date(2011, 12, 31)).authority_key \
         == "city_director"
 
     regimes.delete_regime(edited, admin)
@@ -182,9 +182,9 @@ def test_a_regime_whose_rules_decided_a_case_is_never_deleted(
 
 def test_routing_follows_a_regime_added_in_the_same_session(programme, admin):
     """Routing reads the programme's rules afresh after a change (no stale collection)."""
-    assert application_services.route(programme, 4_000_000, date(2011, 10, 1)).authority_key \
+    assert application_routing.route(programme, 4_000_000, date(2011, 10, 1)).authority_key \
         == "city_director"
     regimes.add_regime(programme, CHIEF_OF_STAFF_REGIME, admin)
 
-    assert application_services.route(programme, 4_000_000, date(2011, 10, 1)).authority_key \
+    assert application_routing.route(programme, 4_000_000, date(2011, 10, 1)).authority_key \
         == "chief_of_staff"

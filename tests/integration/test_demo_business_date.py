@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from app.applications.decisions import _diary_number
 from app.applications.models import Decision
-from app.applications.services import _diary_number
 from app.extensions import db
 from app.programmes.models import Programme
 from app.seed import DEFAULT_DATA_DIR, seed_demo

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.applications import services as application_services
+from app.applications import decisions as application_decisions
 from app.applications.models import Application
 from app.benefits import services as benefit_services
 from app.benefits.models import Benefit
@@ -47,7 +47,7 @@ def project(app_ctx, people, make_application, demo_date):
     decide_on_the_day(application, {"outcome": "approved",
                                     "decided_on": date(2008, 4, 1)},
                       _user(people.anders))
-    project = application_services.project_for(application)
+    project = application_decisions.project_for(application)
     add_benefit(project, people.traffic, name="Kundtjänstsamtal",
                 planned_by_year={2009: 100_000, 2010: 200_000})
     demo_date("2008-09-02")

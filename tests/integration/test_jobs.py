@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.applications import services as application_services
+from app.applications import decisions as application_decisions
 from app.applications.models import Application
 from app.core.enums import IdeaState, ProjectState, ReportState
 from app.core.models import Notification
@@ -49,7 +49,7 @@ def project(app_ctx, people, make_application, demo_date) -> Project:
                                     "decided_on": date(2008, 4, 1)},
                       db.session.get(User, people.anders))
     db.session.commit()
-    return application_services.project_for(application)
+    return application_decisions.project_for(application)
 
 
 def _on(demo_date, value: str) -> date:

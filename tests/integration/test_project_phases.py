@@ -45,13 +45,13 @@ def add_model(programme_id: int) -> None:
 def world(app, app_ctx, people, make_application):
     """Karin's project (granted 2008-04-01) in a programme using the demo's model."""
     application_id = make_application("awaiting_decision")
-    from app.applications import services as application_services
+    from app.applications import decisions as application_decisions
     from app.applications.models import Application
 
     application = db.session.get(Application, application_id)
     decide_on_the_day(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
                       db.session.get(User, people.anders))
-    project = application_services.project_for(application)
+    project = application_decisions.project_for(application)
     add_model(project.programme_id)
     users = {name: db.session.get(User, getattr(people, name))
              for name in ("karin", "sven", "jonas", "leila", "auditor", "committee")}

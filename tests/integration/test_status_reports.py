@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.applications import services as application_services
+from app.applications import decisions as application_decisions
 from app.applications.models import Application
 from app.core.enums import LedgerEntryKind, ProjectState, ReportState
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -53,7 +53,7 @@ def project(app_ctx, people, make_application, demo_date) -> Project:
                       _user(people.anders))
     db.session.commit()
     demo_date("2008-04-14")
-    return application_services.project_for(application)
+    return application_decisions.project_for(application)
 
 
 @pytest.fixture

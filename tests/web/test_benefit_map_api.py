@@ -25,7 +25,7 @@ def token(api_token, people):
 def project_id(app, people, make_application, demo_date) -> int:
     """Karin's project (2008-03-01 to 2009-06-30), granted on 2008-04-01; clock 2008-04-14."""
     from app.accounts.models import User
-    from app.applications import services
+    from app.applications import decisions
     from app.applications.models import Application
 
     application_id = make_application("awaiting_decision")
@@ -34,7 +34,7 @@ def project_id(app, people, make_application, demo_date) -> int:
         decide_on_the_day(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
                         db.session.get(User, people.anders))
         db.session.commit()
-        project_id = services.project_for(application).id
+        project_id = decisions.project_for(application).id
     demo_date("2008-04-14")
     return project_id
 
@@ -256,7 +256,7 @@ def test_the_programme_map_joins_projects_and_scopes_to_what_one_may_see(
 def test_a_prerequisite_project_is_an_enabler_of_the_project_that_depends_on_it(
         client, token, project_id, make_application, people, app):
     from app.accounts.models import User
-    from app.applications import services
+    from app.applications import decisions
     from app.applications.models import Application
 
     with app.app_context():
@@ -269,7 +269,7 @@ def test_a_prerequisite_project_is_an_enabler_of_the_project_that_depends_on_it(
         decide_on_the_day(application, {"outcome": "approved", "decided_on": date(2008, 4, 2)},
                         db.session.get(User, people.anders))
         db.session.commit()
-        platform_id = services.project_for(application).id
+        platform_id = decisions.project_for(application).id
     enabler = _node(client, token["karin"], project_id, kind="enabler", label="",
                     prerequisite_project_id=platform_id)
     assert enabler.status_code == 201, enabler.json

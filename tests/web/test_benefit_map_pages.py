@@ -22,7 +22,7 @@ def token(api_token, people):
 @pytest.fixture
 def project_id(app, people, make_application, demo_date) -> int:
     from app.accounts.models import User
-    from app.applications import services
+    from app.applications import decisions
     from app.applications.models import Application
 
     application_id = make_application("awaiting_decision")
@@ -31,7 +31,7 @@ def project_id(app, people, make_application, demo_date) -> int:
         decide_on_the_day(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
                         db.session.get(User, people.anders))
         db.session.commit()
-        project_id = services.project_for(application).id
+        project_id = decisions.project_for(application).id
     demo_date("2008-04-14")
     return project_id
 

@@ -116,7 +116,7 @@ def _decide_with_calculation(app, make_application, people, payload, demo_date):
     from datetime import date
 
     from app.accounts.models import User
-    from app.applications import services as application_services
+    from app.applications import decisions as application_decisions
     from app.applications.models import Application
     from app.extensions import db
 
@@ -127,7 +127,7 @@ def _decide_with_calculation(app, make_application, people, payload, demo_date):
                                         "decided_on": date(2008, 4, 1)},
                           db.session.get(User, people.anders))
         db.session.commit()
-        return app_id, application_services.project_for(application).id
+        return app_id, application_decisions.project_for(application).id
 
 
 def test_the_baseline_is_frozen_at_decision_and_never_changes(

@@ -31,7 +31,7 @@ def browser(app, db_session, people):
 def world(app, people, make_application, demo_date) -> dict:
     """The project, its follow-up task and its benefits by name; the clock at the due date."""
     from app.accounts.models import User
-    from app.applications import services as application_services
+    from app.applications import decisions as application_decisions
     from app.applications.models import Application
     from app.projects import services
 
@@ -42,7 +42,7 @@ def world(app, people, make_application, demo_date) -> dict:
         decide_on_the_day(application, {"outcome": "approved",
                                         "decided_on": date(2008, 4, 1)},
                           db.session.get(User, people.anders))
-        project = application_services.project_for(application)
+        project = application_decisions.project_for(application)
         add_benefit(project, people.traffic, name="Kundtjänstsamtal",
                     planned_by_year={2009: 100_000, 2010: 200_000})
         services.record_go_live(project, date(2008, 9, 1), db.session.get(User, people.karin))

@@ -16,8 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app.accounts.models import Organisation, User
+from app.applications import decisions as application_decisions
 from app.applications import permissions as application_permissions
-from app.applications import services as application_services
 from app.applications.models import Application
 from app.budget_cuts import services as budget_cut_services
 from app.core.enums import IdeaState
@@ -72,7 +72,7 @@ def _build_world(people, make_programme, make_application, make_user, demo_date)
                           anders)
         db.session.commit()
         demo_date("2008-04-14")
-        project = application_services.project_for(funded)
+        project = application_decisions.project_for(funded)
         report = project_services.open_report(project, 1, karin)
         project_services.save_report(report, REPORT, karin)
         project_services.submit_report(report, karin)

@@ -41,7 +41,7 @@ def project_id(app, people, make_application, demo_date) -> int:
     The clock then stands at 2008-05-28: period 2 (2008-04-12 – 2008-05-23) is due 2008-06-02.
     """
     from app.accounts.models import User
-    from app.applications import services as application_services
+    from app.applications import decisions as application_decisions
     from app.applications.models import Application
     from app.projects import services
 
@@ -52,7 +52,7 @@ def project_id(app, people, make_application, demo_date) -> int:
         decide_on_the_day(application, {"outcome": "approved",
                                         "decided_on": date(2008, 4, 1)},
                           db.session.get(User, people.anders))
-        project = application_services.project_for(application)
+        project = application_decisions.project_for(application)
         karin = db.session.get(User, people.karin)
         report = services.open_report(project, 1, karin)
         services.save_report(report, PERIOD_ONE, karin)
