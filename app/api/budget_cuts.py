@@ -9,7 +9,15 @@ services', so a 422 names the field the same way as the pages.
 from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
-from app.budget_cuts import permissions, services
+from app.budget_cuts import (
+    explanations,
+    inputs,
+    permissions,
+    queries,
+    rules,
+    scenarios,
+    services,
+)
 from app.budget_cuts.exports import (
     BUDGET_CUT_TOTAL_COLUMNS,
     BUDGET_CUT_YEAR_COLUMNS,
@@ -174,7 +182,7 @@ class DecisionSchema(Schema):
     amount_sek = fields.Integer(required=True, strict=True, metadata={
         "description": "The cut in the council's budget decision, whole kronor."})
     council_decision_ref = fields.String(required=True, validate=[
-        validate.Length(min=1, max=services.MAX_REF_LENGTH), validate.Regexp(r"\s*\S")],
+        validate.Length(min=1, max=inputs.MAX_REF_LENGTH), validate.Regexp(r"\s*\S")],
         metadata={"description": "The reference of the council's budget decision."})
     reason = fields.String(load_default="", metadata={
         "description": "Required when the cut differs from the proposal, when there is no "
@@ -199,8 +207,8 @@ class WhatIfInSchema(Schema):
     programme_id = fields.Integer(validate=ID_RANGE, strict=True)
     budget_years = fields.List(fields.Integer(strict=True), required=True)
     policies = fields.List(fields.Nested(WhatIfPolicySchema), required=True,
-                           validate=validate.Length(min=1, max=services.MAX_SCENARIOS), metadata={
-        "description": f"1 to {services.MAX_SCENARIOS} policies to compare."})
+                           validate=validate.Length(min=1, max=scenarios.MAX_SCENARIOS), metadata={
+        "description": f"1 to {scenarios.MAX_SCENARIOS} policies to compare."})
 
 
 class YearFigureSchema(Schema):
@@ -254,7 +262,7 @@ ONE_OR_MANY = {"responses": {"200": {
 
 
 def _programme(args) -> Programme:
-    return services.get_programme(args.get("programme_id"))
+    return queries.get_programme(args.get("programme_id"))
 
 
 @blp.get("/budget-cuts")
@@ -269,11 +277,11 @@ def budget_cuts(args):
     if "organisation_id" in args:
         organisation = permissions.get_visible_organisation(api_user(), args["organisation_id"],
                                                             programme.id)
-        items = [services.explanation(organisation, args["year"], programme,
+        items = [explanations.explanation(organisation, args["year"], programme,
                                       on_of(args, programme))]
     else:
         user = api_user()
-        items = [item for item in services.explanations(programme, args["year"],
+        items = [item for item in explanations.explanations(programme, args["year"],
                                                         on=on_of(args, programme))
                  if permissions.can_view_budget_cuts_of(user, item.organisation.id, programme.id)]
     if wants_xlsx(args):
@@ -295,7 +303,7 @@ def totals(args):
     """The city's cuts by budget year: proposed, adopted, in force, realised."""
     programme = _programme(args)
     _require_overview(programme)
-    totals = services.city_totals(programme, on=on_of(args, programme))
+    totals = explanations.city_totals(programme, on=on_of(args, programme))
     if wants_xlsx(args):
         return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_TOTAL_COLUMNS, totals,
                              print_header=programme.name)
@@ -315,7 +323,7 @@ def _require_overview(programme: Programme) -> None:
 @programme_filtered(blp)
 def policies(args):
     """The programme's policies in the order they take effect."""
-    return services.policies(_programme(args))
+    return queries.policies(_programme(args))
 
 
 @blp.post("/budget-cuts/policies")
@@ -381,7 +389,7 @@ def entries(args):
     """The ledger: every proposal, adoption and correction you may see, oldest first."""
     user = api_user()
     programme = _programme(args)
-    return [_entry_dict(e) for e in services.entries(programme, args.get("organisation_id"),
+    return [_entry_dict(e) for e in queries.entries(programme, args.get("organisation_id"),
                                                       args.get("year"))
             if permissions.can_view_budget_cuts_of(user, e.organisation_id, programme.id)]
 
@@ -408,7 +416,7 @@ def propose(data):
 @blp.alt_response(422, **PROBLEM)
 def adopt(data):
     """Record the cut the council adopted for an organisation and year (immutable)."""
-    organisation = services.get_organisation(data["organisation_id"])
+    organisation = queries.get_organisation(data["organisation_id"])
     entry = services.adopt_budget_cut(_programme(data), organisation, data["budget_year"],
                                       data["amount_sek"], data["council_decision_ref"],
                                       data["reason"], api_user())
@@ -445,7 +453,7 @@ def correct(data, entry_id):
     return _entry_dict(correction)
 
 
-def _scenario_dict(scenario: services.Scenario, organisations) -> dict:
+def _scenario_dict(scenario: rules.Scenario, organisations) -> dict:
     policy = scenario.policy
     return {
         "label": scenario.label,
@@ -472,7 +480,7 @@ def what_if(data):
     programme = _programme(data)
     _require_overview(programme)
     policies_in = data["policies"]
-    result = services.what_if(programme, [
+    result = scenarios.what_if(programme, [
         {k: v for k, v in p.items() if k != "label"} for p in policies_in], data["budget_years"],
         labels=[p["label"] for p in policies_in])
     return {"budget_years": list(result.budget_years),

@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Organisation
 from app.applications.models import Application
+from app.budget_cuts import explanations as cut_explanations
 from app.budget_cuts import rules as cut_rules
-from app.budget_cuts import services as cut_services
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.unit_of_work import attempt, change_or_flash_refusal
@@ -188,7 +188,7 @@ def _cuts_before_change(programme: Programme, on: date,
         return found
     for year in (on.year, on.year + 1):
         with attempt(DomainError) as outcome:
-            items = cut_services.explanations(programme, year, organisation_ids)
+            items = cut_explanations.explanations(programme, year, organisation_ids)
         if outcome.refused:
             continue
         for item in items:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.budget_cuts.services import FLAG_LABELS
+from app.budget_cuts.labels import FLAG_LABELS
 from app.core.exports import ExportColumn
 from reports.xlsx import INT, SEK
 

@@ -19,8 +19,8 @@ from wtforms.validators import InputRequired, Length, Optional
 from app.accounts.forms import strip_whitespace
 from app.applications.forms import WholeNumberField
 
+from .inputs import MAX_AMOUNT_SEK, MAX_REASON_LENGTH, MAX_REF_LENGTH
 from .rules import MAX_LAG_YEARS
-from .services import MAX_AMOUNT_SEK, MAX_REASON_LENGTH, MAX_REF_LENGTH
 
 HUNDRED = Decimal(100)
 MIN_YEAR, MAX_YEAR = 1900, 2200

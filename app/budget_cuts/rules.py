@@ -342,3 +342,134 @@ def reconcile(proposed_sek: int, adopted_sek: int | None, realised_sek: int,
     if realised_sek > taken:
         flags.append(FlagNote(Flag.REALISED_NOT_TAKEN, amount_sek=realised_sek - taken))
     return Reconciliation(budget_year, proposed_sek, adopted_sek, realised_sek, tuple(flags))
+
+
+# ---- the arithmetic around the proposal: years, shares, lags, running costs, totals --------
+
+def budget_years(starts_on: date, ends_on: date) -> range:
+    """Return the budget years a programme running `starts_on`–`ends_on` covers."""
+    return range(starts_on.year, ends_on.year + 1)
+
+
+def first_budget_year(years: range, today: date) -> int:
+    """Return the budget year to show first: next year (being prepared), within `years`."""
+    return min(max(today.year + 1, years[0]), years[-1])
+
+
+def in_force(policies: Iterable, budget_year: int):
+    """Return the policy in force for a budget year: latest `valid_from_year` not after it,
+    the later row (higher `id`) on a tie; None when none has taken effect yet."""
+    candidates = [p for p in policies if p.valid_from_year <= budget_year]
+    return max(candidates, key=lambda p: (p.valid_from_year, p.id)) if candidates else None
+
+
+def saving_year(budget_year: int, lag_years: int | None) -> int:
+    """Return the saving year a budget year's cut rests on; no policy means the demo's lag."""
+    return budget_year - (DEMO_POLICY.lag_years if lag_years is None else lag_years)
+
+
+def is_share(share: Decimal) -> bool:
+    """True when `share` is a finite number from 0 to 1."""
+    return share.is_finite() and ZERO <= share <= ONE
+
+
+def quantize_share(share: Decimal) -> Decimal:
+    """Round a share to four decimals, half up."""
+    return share.quantize(SHARE_QUANTUM, ROUND_HALF_UP)
+
+
+def share_decimals(share: Decimal | str | int) -> int:
+    """Decimals to show a share as a percentage with: 0 for a whole percent, else 2."""
+    percent = Decimal(share) * 100
+    return 0 if percent == percent.to_integral_value() else 2
+
+
+def running_cost_sek(by_year_sek: Iterable[Sequence[int]], start_year: int, year: int) -> int:
+    """Sum the running cost lines' amounts of `year` (each list starts at `start_year`)."""
+    index = year - start_year
+    return sum(amounts[index] for amounts in by_year_sek if 0 <= index < len(amounts))
+
+
+def netted_sek(running_cost_sek: int, cash_releasing_sek: int) -> int:
+    """Return the running cost netted from a line: never more than the line's saving."""
+    return min(running_cost_sek, cash_releasing_sek)
+
+
+def cut_in_force(proposed_sek: int, adopted_sek: int | None) -> int:
+    """Return the cut in force: the adopted one, else the proposal."""
+    return proposed_sek if adopted_sek is None else adopted_sek
+
+
+def increment_sek(cut_sek: int, previous_sek: int) -> int:
+    """Return the change of a cut from the year before."""
+    return cut_sek - previous_sek
+
+
+def latest_of_kinds(entries: Iterable, kinds: Iterable):
+    """Return the entry of one of `kinds` written last (highest `id`), or None."""
+    kinds = tuple(kinds)
+    found = [e for e in entries if e.kind in kinds]
+    return max(found, key=lambda e: e.id) if found else None
+
+
+def lines_key(lines: Iterable) -> list[tuple]:
+    """A comparable form of a proposal's lines: equal when the lines say the same."""
+    return sorted((line.project_id, line.benefit_id, line.calculation_version_id,
+                   line.saving_year, line.cash_releasing_sek, Decimal(line.share),
+                   line.proposed_sek) for line in lines)
+
+
+def default_scenarios(base: Policy) -> list[Policy]:
+    """The what-if comparison offered first: `base`, half its share, netting with lag 2."""
+    return [
+        Policy(share=base.share, lag_years=base.lag_years,
+               net_running_costs=base.net_running_costs,
+               allow_before_go_live=base.allow_before_go_live),
+        Policy(share=quantize_share(base.share / 2),
+               lag_years=base.lag_years, net_running_costs=base.net_running_costs,
+               allow_before_go_live=base.allow_before_go_live),
+        Policy(share=base.share, lag_years=2, net_running_costs=True,
+               allow_before_go_live=base.allow_before_go_live),
+    ]
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    """The city's cuts for one budget year: proposed, adopted and realised."""
+
+    budget_year: int
+    proposed_sek: int
+    adopted_sek: int
+    cut_sek: int
+    realised_sek: int
+    organisations: int
+
+
+def year_total(budget_year: int, items: Iterable) -> YearTotal:
+    """Sum organisations' cuts (each with proposed, adopted or None, cut and realised SEK);
+    `organisations` counts those with a cut."""
+    items = tuple(items)
+    return YearTotal(
+        budget_year=budget_year, proposed_sek=sum(e.proposed_sek for e in items),
+        adopted_sek=sum(e.adopted_sek or 0 for e in items),
+        cut_sek=sum(e.cut_sek for e in items),
+        realised_sek=sum(e.realised_sek for e in items),
+        organisations=sum(1 for e in items if e.cut_sek))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One policy's proposals over the budget years of a what-if comparison."""
+
+    label: str
+    policy: Policy
+    proposals: tuple[Proposal, ...]
+
+    def total(self, budget_year: int) -> int:
+        return next(p.total_sek for p in self.proposals if p.budget_year == budget_year)
+
+    def increment(self, budget_year: int) -> int:
+        return next(p.total_increment_sek for p in self.proposals if p.budget_year == budget_year)
+
+    def organisation_total(self, organisation_id: int) -> int:
+        return sum(p.for_organisation(organisation_id).proposed_sek for p in self.proposals)

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.programmes.choice import page_programme_id, programmes_of
 from reports.budget_cut_sheet import explanation_workbook, grouped_bar_chart
 
-from . import permissions, services
+from . import explanations, labels, permissions, queries, scenarios, services
 from .exports import (
     BUDGET_CUT_TOTAL_COLUMNS,
     BUDGET_CUT_YEAR_COLUMNS,
@@ -48,10 +48,10 @@ def _budget_cut_helpers():
         "cut_can": {"manage": permissions.can_manage_budget_cuts,
                     "view_all": permissions.can_view_all_budget_cuts,
                     "view_of": permissions.can_view_budget_cuts_of},
-        "flag_labels": services.FLAG_LABELS,
-        "entry_kinds": services.ENTRY_KIND_LABELS,
-        "describe_policy": services.describe_policy,
-        "version_label": services.version_label,
+        "flag_labels": labels.FLAG_LABELS,
+        "entry_kinds": labels.ENTRY_KIND_LABELS,
+        "describe_policy": labels.describe_policy,
+        "version_label": labels.version_label,
     }
 
 
@@ -66,7 +66,7 @@ def _int_arg(name: str) -> int | None:
 
 def _programme():
     """The programme asked for, else the one chosen in the navigation, else the current one."""
-    return services.get_programme(page_programme_id())
+    return queries.get_programme(page_programme_id())
 
 
 def _require_overview(programme) -> None:
@@ -88,14 +88,14 @@ def _back_to(endpoint: str, programme, **values):
 def index():
     """Show the city's cuts year by year; an organisation goes straight to its own explanation."""
     programme = _programme()
-    year = services.today_budget_year(programme, clock.today())
+    year = queries.today_budget_year(programme, clock.today())
     if not permissions.can_view_all_budget_cuts(current_user, programme.id):
         if not current_user.organisation_id:
             abort(403)
         return _back_to("budget_cuts.explanation", programme, year=year,
                         organisation_id=current_user.organisation_id)
     on, on_error = _on(programme)
-    totals = services.city_totals(programme, on=on)
+    totals = explanations.city_totals(programme, on=on)
     if wants_xlsx():
         return xlsx_response(BUDGET_CUTS_NAME, BUDGET_CUT_TOTAL_COLUMNS, totals,
                              print_header=programme.name)
@@ -121,7 +121,7 @@ def year_page(year: int):
     programme = _programme()
     _require_overview(programme)
     on, on_error = _on(programme)
-    items = services.explanations(programme, year, on=on)
+    items = explanations.explanations(programme, year, on=on)
     if wants_xlsx():
         return xlsx_response(_("Proposed budget cuts %(year)s", year=year),
                              BUDGET_CUT_YEAR_COLUMNS, items, print_header=programme.name,
@@ -130,8 +130,8 @@ def year_page(year: int):
                            on=on, on_error=on_error,
                            export_url=export_url({"programme_id": [programme.id],
                                                   "on": [on.isoformat()]}),
-                           policy=services.policy_in_force(programme, year), form=ProposeForm(),
-                           years=services.budget_years(programme)), page_status(on_error)
+                           policy=queries.policy_in_force(programme, year), form=ProposeForm(),
+                           years=queries.budget_years(programme)), page_status(on_error)
 
 
 @bp.post("/<int:year>/propose")
@@ -157,12 +157,12 @@ def reconciliation(year: int):
     programme = _programme()
     _require_overview(programme)
     on, on_error = _on(programme)
-    items = services.explanations(programme, year, on=on)
+    items = explanations.explanations(programme, year, on=on)
     if wants_xlsx():
         return xlsx_response(_("Reconciliation %(year)s", year=year), RECONCILIATION_COLUMNS,
                              items, print_header=programme.name, totals_label=CITY_TOTAL_LABEL)
     return render_template("budget_cuts/reconciliation.html", programme=programme, year=year,
-                           items=items, years=services.budget_years(programme),
+                           items=items, years=queries.budget_years(programme),
                            on=on, on_error=on_error,
                            export_url=export_url({"programme_id": [programme.id],
                                                   "on": [on.isoformat()]})
@@ -176,9 +176,9 @@ def explanation(year: int, organisation_id: int):
     on, on_error = _on(programme)
     organisation = permissions.get_visible_organisation(current_user, organisation_id,
                                                         programme.id)
-    item = services.explanation(organisation, year, programme, on)
+    item = explanations.explanation(organisation, year, programme, on)
     return render_template("budget_cuts/explanation.html", programme=programme, item=item,
-                           years=services.budget_years(programme), on=on, on_error=on_error,
+                           years=queries.budget_years(programme), on=on, on_error=on_error,
                            is_own=current_user.organisation_id == organisation_id
                            ), page_status(on_error)
 
@@ -189,9 +189,9 @@ def explanation_xlsx(year: int, organisation_id: int):
     programme = _programme()
     organisation = permissions.get_visible_organisation(current_user, organisation_id,
                                                         programme.id)
-    item = services.explanation(organisation, year, programme,
+    item = explanations.explanation(organisation, year, programme,
                                 parse_on(request.args.get("on"), programme))
-    headers, rows = services.explanation_table(item)
+    headers, rows = explanations.explanation_table(item)
     title = _("Budget cut %(year)s", year=year)
     data = explanation_workbook(title, headers, rows,
                                 print_header=f"{organisation.name} – {title}")
@@ -203,8 +203,8 @@ def adopt(year: int, organisation_id: int):
     """Record the cut the council adopted for an organisation and year."""
     programme = _programme()
     _require_manager(programme)
-    organisation = services.get_organisation(organisation_id)
-    item = services.explanation(organisation, year, programme)
+    organisation = queries.get_organisation(organisation_id)
+    item = explanations.explanation(organisation, year, programme)
     if item.decided is not None:
         return _back_to("budget_cuts.correct", programme, entry_id=item.decided.id)
     form = DecisionForm()
@@ -230,10 +230,10 @@ def adopt(year: int, organisation_id: int):
 def correct(entry_id: int):
     """Correct an adopted cut with a new entry (adopted cuts never change)."""
     entry = db.get_or_404(BudgetCutEntry, entry_id)
-    programme = services.get_programme(entry.programme_id)
+    programme = queries.get_programme(entry.programme_id)
     _require_manager(programme)
-    organisation = services.get_organisation(entry.organisation_id)
-    item = services.explanation(organisation, entry.budget_year, programme)
+    organisation = queries.get_organisation(entry.organisation_id)
+    item = explanations.explanation(organisation, entry.budget_year, programme)
     form = DecisionForm()
     form.amount_sek.label.text = _("Corrected cut (kronor)")
     form.submit.label.text = _("Record the correction")
@@ -276,12 +276,12 @@ def policies():
                 flash(_("The policy was saved."), "success")
                 return _back_to("budget_cuts.policies", programme)
     elif form is not None and not form.valid_from_year.data:
-        form.valid_from_year.data = services.today_budget_year(programme, clock.today())
+        form.valid_from_year.data = queries.today_budget_year(programme, clock.today())
         form.lag_years.data = 1
     status = 422 if form is not None and form.errors else 200
     return render_template("budget_cuts/policies.html", programme=programme,
-                           rows=services.policies(programme), form=form,
-                           in_force=services.policies_by_year(programme),
+                           rows=queries.policies(programme), form=form,
+                           in_force=queries.policies_by_year(programme),
                            delete_form=DeleteForm()), status
 
 
@@ -290,7 +290,7 @@ def edit_policy(policy_id: int):
     """Change a policy that no proposal rests on yet."""
     _require_manager()
     policy = db.get_or_404(BudgetCutPolicy, policy_id)
-    programme = services.get_programme(policy.programme_id)
+    programme = queries.get_programme(policy.programme_id)
     _require_manager(programme)
     form = PolicyForm()
     if request.method == "GET":
@@ -316,7 +316,7 @@ def delete_policy(policy_id: int):
     """Remove a policy that no proposal rests on yet."""
     _require_manager()
     policy = db.get_or_404(BudgetCutPolicy, policy_id)
-    programme = services.get_programme(policy.programme_id)
+    programme = queries.get_programme(policy.programme_id)
     _require_manager(programme)
     if not DeleteForm().validate_on_submit():
         abort(400)
@@ -326,13 +326,13 @@ def delete_policy(policy_id: int):
 
 
 def _what_if_defaults(programme) -> dict:
-    years = services.budget_years(programme)
-    last = services.today_budget_year(programme, clock.today())
+    years = queries.budget_years(programme)
+    last = queries.today_budget_year(programme, clock.today())
     return {"first_year": max(years[0], last - 3), "last_year": last, "scenarios": [
         {"share": policy.share * 100, "lag_years": policy.lag_years,
          "net_running_costs": policy.net_running_costs,
          "allow_before_go_live": policy.allow_before_go_live}
-        for policy in services.default_scenarios(programme, last)]}
+        for policy in scenarios.default_scenarios(programme, last)]}
 
 
 def _what_if_error(form: WhatIfForm, error: InvalidInput, indexes: list[int]) -> None:
@@ -367,13 +367,13 @@ def what_if():
     result = chart = None
     if form.validate():
         first, last = form.first_year.data, form.last_year.data
-        years = services.budget_years(programme)
+        years = queries.budget_years(programme)
         first = years[0] if first is None else first
         last = years[-1] if last is None else last
         indexes = [i for i, s in enumerate(form.scenarios) if s.form.share.data is not None]
         letters = "ABCD"
         with attempt(InvalidInput) as outcome:
-            result = services.what_if(
+            result = scenarios.what_if(
                 programme, [form.scenarios[i].form.policy_data() for i in indexes],
                 range(first, last + 1) if first <= last else [],
                 labels=[_("Policy %(letter)s", letter=letters[i]) for i in indexes])

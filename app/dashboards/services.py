@@ -17,8 +17,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Area, Organisation
 from app.benefits import services as benefit_services
+from app.budget_cuts import queries as budget_cut_queries
 from app.budget_cuts import rules as budget_cut_rules
-from app.budget_cuts import services as budget_cut_services
 from app.core import clock, periods
 from app.core.asof import parse_on
 from app.core.enums import ApplicationState, IdeaState, ProjectState, RagStatus
@@ -424,7 +424,7 @@ def _budget_cuts(programme: Programme, organisation_id: int | None, year: int | 
     the policy's lag), as the budget-cut pages and the tertial report pair them."""
     entries = queries.budget_cut_entries(programme.id, on, organisation_id)
     realised = queries.realised_savings_by_owner(programme.id, on, organisation_id)
-    in_force = budget_cut_services.policies_by_year(programme)
+    in_force = budget_cut_queries.policies_by_year(programme)
     rows = []
     if not entries.empty:
         for (org_id, name, budget_year), group in entries.groupby(

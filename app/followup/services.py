@@ -29,7 +29,6 @@ from app.benefit_map import queries as network_queries
 from app.benefits import queries as benefit_queries
 from app.budget_cuts import queries as budget_cut_queries
 from app.budget_cuts import rules as budget_cut_rules
-from app.budget_cuts import services as budget_cut_services
 from app.core import audit, clock, periods
 from app.core.asof import counts_on, local_day_of
 from app.core.enums import (
@@ -421,7 +420,7 @@ def _budget_cut_rows(programme: Programme, as_of: date) -> list[dict]:
             row["proposed_sek"] = entry.amount_sek
         else:
             row["adopted_sek"] = entry.amount_sek
-    in_force = budget_cut_services.policies_by_year(programme)
+    in_force = budget_cut_queries.policies_by_year(programme)
     result = []
     for (organisation_id, year), row in sorted(
             cuts.items(), key=lambda item: (names.get(item[0][0], ""), item[0][1])):

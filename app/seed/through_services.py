@@ -131,6 +131,7 @@ def _insert_budget_cuts(data_dir: Path, programme: Programme, report: SeedReport
     from decimal import Decimal
 
     from app.accounts.models import RoleAssignment
+    from app.budget_cuts import queries as cut_queries
     from app.budget_cuts import services as cuts
 
     data = yaml.safe_load((data_dir / "budget_cuts.yaml").read_text(encoding="utf-8")) or {}
@@ -150,7 +151,7 @@ def _insert_budget_cuts(data_dir: Path, programme: Programme, report: SeedReport
                              f"programme's start and the council's decision "
                              f"{decided_on.isoformat()}")
         years.append((year, (proposed_on, decided_on)))
-    known_years = {p.valid_from_year for p in cuts.policies(programme)}
+    known_years = {p.valid_from_year for p in cut_queries.policies(programme)}
     for policy, decided_on in policies:
         if policy["valid_from_year"] not in known_years:
             values = {k: v for k, v in policy.items() if k != "decided_on"}
@@ -172,6 +173,7 @@ def _adopt_year(programme: Programme, year: dict, days: tuple[date, date], offic
                 report: SeedReport) -> None:
     """Propose a budget year's cuts from the lines as of `proposed_on`, then record what the
     council adopted on `decided_on`: each cut rests on its organisation's benefit lines."""
+    from app.budget_cuts import queries as cut_queries
     from app.budget_cuts import services as cuts
 
     proposed_on, decided_on = days
@@ -180,7 +182,7 @@ def _adopt_year(programme: Programme, year: dict, days: tuple[date, date], offic
     if total != year["total_sek"]:
         raise ValueError(f"{where}: the cuts add up to {total}, not the stated total "
                          f"{year['total_sek']}.")
-    rows = cuts.entries(programme, budget_year=year["budget_year"])
+    rows = cut_queries.entries(programme, budget_year=year["budget_year"])
     if rows:
         return
     proposals = {entry.organisation_id: entry for entry in cuts.propose_budget_cuts(

@@ -13,8 +13,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from app.budget_cuts import labels as cut_labels
 from app.budget_cuts import rules as cut_rules
-from app.budget_cuts import services as cut_services
 from tests.browser.conftest import demo_programme_name, focused_matches
 from tests.browser.journeys import PROGRAMME_OFFICE, Journey, by_label, send
 
@@ -82,7 +82,7 @@ def test_the_programme_office_finds_a_late_change_and_what_it_puts_at_risk(
 
         page.goto(cut_href)
         flags = page.locator("[data-testid=flags]")
-        expect(flags).to_contain_text(journey.label(cut_services.FLAG_LABELS,
+        expect(flags).to_contain_text(journey.label(cut_labels.FLAG_LABELS,
                                                     cut_rules.Flag.CUT_BEFORE_CHANGE))
         expect(flags).to_contain_text(BOARD)
         journey.scan("the budget cut taken before the change")

@@ -16,7 +16,7 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from app.budget_cuts import services
+from app.budget_cuts import labels, queries
 from tests.browser.conftest import demo_users, keyboard_login, path_of
 from tests.browser.journeys import (
     PROGRAMME_OFFICE,
@@ -80,8 +80,8 @@ def policy_text(journey: Journey) -> str:
     """The policy in force for the budget year, said the way the explanation says it."""
     language = journey.page.locator("html").get_attribute("lang")
     with journey.live_app.test_request_context(), force_locale(language):
-        programme = services.get_programme(None)
-        return services.describe_policy(services.policy_in_force(programme, BUDGET_YEAR))
+        programme = queries.get_programme(None)
+        return labels.describe_policy(queries.policy_in_force(programme, BUDGET_YEAR))
 
 
 def organisation_row(journey: Journey):

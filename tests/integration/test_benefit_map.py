@@ -8,6 +8,8 @@ import pytest
 from app.accounts.models import Organisation, User
 from app.applications.models import Application
 from app.benefit_map import queries, services
+from app.budget_cuts import explanations as cut_explanations
+from app.budget_cuts import labels as cut_labels
 from app.budget_cuts import rules as cut_rules
 from app.budget_cuts import services as cut_services
 from app.extensions import db
@@ -50,13 +52,13 @@ def _before_change(explanation):
 
 
 def test_a_cut_resting_on_a_benefit_whose_change_is_not_done_is_flagged(world):
-    explanation = cut_services.explanation(world["edu"], 2012, world["programme"])
+    explanation = cut_explanations.explanation(world["edu"], 2012, world["programme"])
     [flag] = _before_change(explanation)
     assert (flag.benefit_name, flag.changes) == (
         "Färre pappersansökningar", ("Handläggarna slutar skriva in pappersansökningar",))
-    assert "Handläggarna slutar skriva in pappersansökningar" in cut_services.flag_text(flag,
+    assert "Handläggarna slutar skriva in pappersansökningar" in cut_labels.flag_text(flag,
                                                                                       2011)
-    assert flag.code in cut_services.FLAG_LABELS
+    assert flag.code in cut_labels.FLAG_LABELS
     assert explanation.as_dict()["flags"][0]["changes"] == [
         "Handläggarna slutar skriva in pappersansökningar"]
 
@@ -65,7 +67,8 @@ def test_the_flag_goes_once_the_change_was_done_in_the_saving_year(world):
     world["demo_date"]("2011-03-01")
     services.update_node(world["routine"], {"state": "done", "evidence": "Rutin 2010-09-20",
                                             "done_on": "2010-09-20"}, world["jonas"])
-    assert _before_change(cut_services.explanation(world["edu"], 2012, world["programme"])) == []
+    assert _before_change(
+        cut_explanations.explanation(world["edu"], 2012, world["programme"])) == []
 
 
 def test_benefits_at_risk_by_organisation_as_of_a_date(world):

@@ -18,7 +18,7 @@ from app.benefits.models import (
     CostLine,
     RealisationEntry,
 )
-from app.budget_cuts import permissions, rules, services
+from app.budget_cuts import explanations, permissions, queries, rules, scenarios, services
 from app.budget_cuts.models import BudgetCutEntry, BudgetCutLine, BudgetCutPolicy
 from app.core.enums import (
     ApplicationKind,
@@ -134,14 +134,14 @@ def test_policies_are_effective_dated_and_every_change_is_audited(world):
     first = services.create_policy(world.programme, DEMO_POLICY, world.jonas)
     half = services.create_policy(world.programme, {**DEMO_POLICY, "valid_from_year": 2011,
                                                     "share": Decimal("0.5")}, world.jonas)
-    assert services.policy_in_force(world.programme, 2007) is None
-    assert services.policy_in_force(world.programme, 2010) == first
-    assert services.policy_in_force(world.programme, 2012) == half
+    assert queries.policy_in_force(world.programme, 2007) is None
+    assert queries.policy_in_force(world.programme, 2010) == first
+    assert queries.policy_in_force(world.programme, 2012) == half
     services.update_policy(half, {**DEMO_POLICY, "valid_from_year": 2011, "share": "0.75",
                                   "net_running_costs": True}, world.jonas)
     assert half.share == Decimal("0.7500") and half.net_running_costs
     services.delete_policy(half, world.jonas)
-    assert services.policies(world.programme) == [first]
+    assert queries.policies(world.programme) == [first]
     assert audit_actions("budget_cut_policy.") == [
         "budget_cut_policy.created", "budget_cut_policy.created", "budget_cut_policy.updated",
         "budget_cut_policy.deleted"]
@@ -202,9 +202,9 @@ def test_proposing_again_is_idempotent_and_keeps_history(world, school_choice):
     [changed] = services.propose_budget_cuts(world.programme, 2012, world.jonas)
     assert changed.id != first[0].id and changed.amount_sek == 1_200_000
     assert len(changed.lines) == 2
-    assert [e.amount_sek for e in services.entries(world.programme, world.edu.id, 2012)] == [
+    assert [e.amount_sek for e in queries.entries(world.programme, world.edu.id, 2012)] == [
         700_000, 1_200_000]
-    assert services.explanation(world.edu, 2012, world.programme).proposed_sek == 1_200_000
+    assert explanations.explanation(world.edu, 2012, world.programme).proposed_sek == 1_200_000
 
 
 def test_proposing_needs_a_policy_a_year_in_range_and_the_programme_office(world):
@@ -223,7 +223,7 @@ def test_the_go_live_guard_keeps_an_unlaunched_service_out(world, school_choice)
                 benefits=[(world.edu.id, "Färre utskick", steady(300_000))])
     [entry] = services.propose_budget_cuts(world.programme, 2012, world.jonas)
     assert entry.amount_sek == 700_000
-    item = services.explanation(world.edu, 2012, world.programme)
+    item = explanations.explanation(world.edu, 2012, world.programme)
     assert [(row.project.title, row.reason) for row in item.excluded] == [
         ("Skolwebb", rules.Exclusion.NOT_LAUNCHED)]
 
@@ -248,7 +248,7 @@ def test_running_costs_are_netted_pro_rata_over_the_projects_lines(world):
     proposals = services.propose_budget_cuts(world.programme, 2012, world.jonas)
     assert {e.organisation_id: e.amount_sek for e in proposals} == {
         world.traffic.id: 50_000, world.other.id: 100_000}
-    item = services.explanation(world.traffic, 2012, world.programme)
+    item = explanations.explanation(world.traffic, 2012, world.programme)
     assert [(line.cash_releasing_sek, line.netted_sek, line.proposed_sek)
             for line in item.lines] == [(100_000, 50_000, 50_000)]
 
@@ -261,7 +261,7 @@ def test_the_adopted_cut_may_follow_the_proposal_without_a_reason(world, school_
                                       "KF 2011-11-28, Budget 2012", "", world.jonas)
     assert (entry.kind, entry.amount_sek, entry.council_decision_ref) == (
         BudgetCutEntryKind.ADOPTED, 700_000, "KF 2011-11-28, Budget 2012")
-    assert services.explanation(world.edu, 2012, world.programme).adopted_sek == 700_000
+    assert explanations.explanation(world.edu, 2012, world.programme).adopted_sek == 700_000
 
 
 @pytest.mark.parametrize("propose_first, amount", [(True, 500_000), (False, 700_000)])
@@ -314,7 +314,7 @@ def test_an_adopted_cut_is_immutable_and_corrected_by_a_new_entry(world, school_
     with pytest.raises(Conflict):
         services.correct_budget_cut(adopted, {"amount_sek": 1, "council_decision_ref": "KF",
                                               "reason": "x"}, world.jonas)
-    item = services.explanation(world.edu, 2012, world.programme)
+    item = explanations.explanation(world.edu, 2012, world.programme)
     assert (item.proposed_sek, item.adopted_sek) == (700_000, 600_000)
     assert [e.kind for e in item.history] == [BudgetCutEntryKind.PROPOSED,
                                               BudgetCutEntryKind.ADOPTED,
@@ -343,7 +343,7 @@ def test_the_explanation_shows_lines_realised_increment_and_flags(world, school_
     first = realise(school_choice, "Färre pappersansökningar", 2011, 100_000)
     correction = realise(school_choice, "Färre pappersansökningar", 2011, 650_000)
     correction.corrects_id = first.id
-    item = services.explanation(world.edu, 2012, world.programme)
+    item = explanations.explanation(world.edu, 2012, world.programme)
     assert (item.proposed_sek, item.adopted_sek, item.realised_sek) == (1_200_000, 1_200_000,
                                                                         650_000)
     assert (item.previous_sek, item.increment_sek) == (0, 1_200_000)
@@ -360,9 +360,9 @@ def test_the_explanation_shows_lines_realised_increment_and_flags(world, school_
 
 
 def test_the_explanation_previews_the_policy_before_anything_is_proposed(world, school_choice):
-    item = services.explanation(world.edu, 2013 - 1, world.programme)
+    item = explanations.explanation(world.edu, 2013 - 1, world.programme)
     assert item.is_preview and item.proposed_sek == 700_000 and item.adopted_sek is None
-    later = services.explanation(world.edu, 2012, world.programme)
+    later = explanations.explanation(world.edu, 2012, world.programme)
     assert later.increment_sek == 700_000
     assert count_rows(BudgetCutEntry) == 0
 
@@ -370,13 +370,13 @@ def test_the_explanation_previews_the_policy_before_anything_is_proposed(world, 
 def test_the_increment_follows_the_adopted_cut_of_the_year_before(world, school_choice):
     services.adopt_budget_cut(world.programme, world.edu, 2011, 300_000, "KF 2010-11-29",
                               "Besparing beslutad i budget 2011", world.jonas)
-    item = services.explanation(world.edu, 2012, world.programme)
+    item = explanations.explanation(world.edu, 2012, world.programme)
     assert (item.previous_sek, item.increment_sek) == (300_000, 400_000)
 
 
 def test_the_explanation_year_must_be_in_the_programme(world, school_choice):
     with pytest.raises(InvalidInput) as raised:
-        services.explanation(world.edu, 2030, world.programme)
+        explanations.explanation(world.edu, 2030, world.programme)
     assert raised.value.field == "year"
 
 
@@ -387,7 +387,7 @@ def test_city_totals_by_year(world, school_choice):
     services.propose_budget_cuts(world.programme, 2012, world.jonas)
     services.adopt_budget_cut(world.programme, world.traffic, 2012, 250_000, "KF", "Avrundat",
                               world.jonas)
-    totals = {t.budget_year: t for t in services.city_totals(world.programme, [2011, 2012])}
+    totals = {t.budget_year: t for t in explanations.city_totals(world.programme, [2011, 2012])}
     assert (totals[2011].proposed_sek, totals[2011].adopted_sek) == (300_000, 0)
     assert (totals[2012].proposed_sek, totals[2012].adopted_sek, totals[2012].cut_sek) == (
         1_000_000, 250_000, 950_000)
@@ -397,7 +397,7 @@ def test_the_explanation_table_lists_every_line_and_the_decision(world, school_c
     services.propose_budget_cuts(world.programme, 2012, world.jonas)
     services.adopt_budget_cut(world.programme, world.edu, 2012, 700_000, "KF 2011-11-28", "",
                               world.jonas)
-    headers, rows = services.explanation_table(services.explanation(world.edu, 2012,
+    headers, rows = explanations.explanation_table(explanations.explanation(world.edu, 2012,
                                                                     world.programme))
     assert len(headers) == len(rows[0]) == 10
     assert rows[0][1] == "Skolval" and rows[0][7] == 700_000
@@ -411,7 +411,7 @@ def test_what_if_compares_policies_and_writes_nothing(world, school_choice):
                 go_live_on=date(2010, 5, 17), running={y: 100_000 for y in range(2010, 2018)},
                 benefits=[(world.traffic.id, "Färre samtal", steady(400_000, 2010))])
     counts = [count_rows(m) for m in (BudgetCutEntry, BudgetCutLine, BudgetCutPolicy, AuditEntry)]
-    result = services.what_if(world.programme, [
+    result = scenarios.what_if(world.programme, [
         {"share": 1, "lag_years": 1},
         {"share": "0.5", "lag_years": 1},
         {"share": 1, "lag_years": 1, "net_running_costs": True},
@@ -435,7 +435,7 @@ def test_what_if_compares_policies_and_writes_nothing(world, school_choice):
 ])
 def test_what_if_names_the_bad_field(world, policies, years, field):
     with pytest.raises(InvalidInput) as raised:
-        services.what_if(world.programme, policies, years)
+        scenarios.what_if(world.programme, policies, years)
     assert raised.value.field == field
 
 

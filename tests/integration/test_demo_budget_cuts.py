@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import yaml
 
 from app.benefits.models import RealisationEntry
+from app.budget_cuts import explanations as cuts
 from app.budget_cuts import rules
-from app.budget_cuts import services as cuts
 from app.core.enums import CalculationVersionKind
 from app.extensions import db
 from app.programmes.models import Programme

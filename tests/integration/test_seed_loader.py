@@ -255,7 +255,7 @@ def test_demo_projects_carry_frozen_baselines_and_a_realised_register(seeded):
 
 
 def test_the_councils_adopted_cuts_reproduce_the_2009_and_2010_budgets(programme):
-    from app.budget_cuts import services as cuts
+    from app.budget_cuts import explanations as cuts
 
     on = date(2010, 3, 1)
     totals = {t.budget_year: t for t in cuts.city_totals(programme, [2009, 2010], on=on)}
