@@ -185,7 +185,12 @@ def reports_due(projects, today: date, overdue_only: bool = False) -> list[Repor
 
 def report_queue(user, today: date | None = None, programme_id: int | None = None
                  ) -> ReportQueue:
-    """Build the reports queue: the portfolio for programme roles, else one's organisation."""
+    """Build the reports queue: the portfolio for programme roles, else one's organisation.
+
+    "Submitted" means submitted in the last six weeks (one reporting cycle); the programme's
+    roles see overdue periods across the portfolio, an organisation every ended period of its
+    own not yet in.
+    """
     today = today or clock.today()
     since = today - timedelta(days=periods.SIX_WEEKS_DAYS)
     portfolio = can_view_portfolio(user, programme_id)
