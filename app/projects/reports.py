@@ -55,6 +55,8 @@ def _require_writer(actor, project: Project) -> None:
         raise Forbidden(_("Only the project's own organisation can write its reports."))
 
 
+# ---- finding a report and its period ---------------------------------------------------------
+
 def _lock_report(report: StatusReport) -> StatusReport:
     return db.session.get(StatusReport, report.id, with_for_update=True, populate_existing=True)
 
