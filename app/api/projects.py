@@ -5,7 +5,11 @@ from marshmallow import Schema, fields, validate
 from app.core.enums import ProjectState, RagStatus
 from app.core.exports import XLSX_MIMETYPE, sheets_response, workbook_response
 from app.programmes.choice import api_programme_id
+from app.projects import closing as project_closing
+from app.projects import followup_tasks as project_followup
 from app.projects import gates, permissions, services
+from app.projects import overview as project_read
+from app.projects import reports as project_reports
 from app.projects.exports import (
     PROJECT_COLUMNS,
     PROJECTS_NAME,
@@ -33,7 +37,7 @@ blp = api_blueprint("api_projects", "Funded projects: six-weekly reports, the fi
                                     "the one-year benefit follow-up.")
 PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 RAG = [status.value for status in RagStatus]
-TEXT = validate.Length(max=services.MAX_TEXT)
+TEXT = validate.Length(max=project_reports.MAX_TEXT)
 PERIOD_HELP = ("The reporting period (1 = the first 42 days from the project's start). It must "
                "have started; an overdue period can still be reported.")
 
@@ -157,7 +161,8 @@ class ProjectDetailSchema(ProjectOutSchema):
 
 
 class CompletionSchema(Schema):
-    comment = fields.String(required=True, validate=validate.Length(min=1, max=services.MAX_TEXT),
+    comment = fields.String(required=True,
+                            validate=validate.Length(min=1, max=project_reports.MAX_TEXT),
                             metadata={"description": "What the organisation should complete."})
 
 
@@ -172,7 +177,7 @@ class CloseSchema(Schema):
     followup_indicators = fields.String(required=True, validate=TEXT, metadata={
         "description": "Which indicators show citizen and organisational benefit after a year."})
     followup_responsible = fields.String(required=True, validate=validate.Length(
-        max=services.MAX_RESPONSIBLE), metadata={"description": "Who measures them."})
+        max=project_closing.MAX_RESPONSIBLE), metadata={"description": "Who measures them."})
     followup_on = fields.Date(allow_none=True, metadata={
         "description": "When they are measured; defaults to one year after go-live."})
 
@@ -236,15 +241,15 @@ def _follow_up_payload(task, missing: list, changes: list | None = None) -> dict
 
 def _follow_ups_payload(project: Project) -> list[dict]:
     """The project's follow-up tasks, each with the benefits still lacking a realised value."""
-    tasks = services.follow_up_tasks(project)
-    missing = services.followup_problems_by_task(tasks)
-    changes = services.followup_changes_by_task(tasks)
+    tasks = project_followup.follow_up_tasks(project)
+    missing = project_followup.followup_problems_by_task(tasks)
+    changes = project_followup.followup_changes_by_task(tasks)
     return [_follow_up_payload(task, missing.get(task.id, []), changes.get(task.id))
             for task in tasks]
 
 
 def _project_payload(project: Project) -> dict:
-    overview = services.project_overview(project)
+    overview = project_read.project_overview(project)
     payload = {name: getattr(project, name) for name in ProjectOutSchema().fields}
     payload.update(granted_sek=overview.granted_sek, committed_sek=overview.committed_sek,
                    latest_status=overview.latest, kept_budget=overview.kept_budget,
@@ -302,7 +307,7 @@ class CompilationRowSchema(Schema):
 def project_compilation(args):
     """The council's "Sammanställning av e-projekt": every project, by organisation and title."""
     today = on_of(args)
-    rows = services.compilation_rows(api_user(), today=today, **_project_filters(args))
+    rows = project_read.compilation_rows(api_user(), today=today, **_project_filters(args))
     if wants_xlsx(args):
         return workbook_response(build_project_compilation(rows, as_of=today),
                                  compilation_filename(today))
@@ -342,7 +347,7 @@ class ReportQueueSchema(Schema):
 @programme_filtered(blp)
 def report_queue(args):
     """The six-weekly reports queue: reports not yet in, submitted lately, completion asked."""
-    queue = services.report_queue(api_user(), programme_id=api_programme_id(args))
+    queue = project_read.report_queue(api_user(), programme_id=api_programme_id(args))
     if wants_xlsx(args):
         return sheets_response(REPORTS_QUEUE_NAME, report_queue_sheets(queue))
     return queue
@@ -380,9 +385,9 @@ def open_report(data, project_id):
     """Open the report for a started period, pre-filled from the previous submitted one."""
     project = _project(project_id)
     existing = {r.id for r in services.report_versions(project)}
-    report = services.open_report(project, data.pop("period_number"), api_user())
+    report = project_reports.open_report(project, data.pop("period_number"), api_user())
     if data:
-        services.save_report(report, data, api_user())
+        project_reports.save_report(report, data, api_user())
     return report, 200 if report.id in existing else 201
 
 
@@ -403,7 +408,7 @@ def get_report(report_id):
 @blp.alt_response(422, **PROBLEM)
 def update_report(data, report_id):
     """Save fields of a draft; a submitted report is frozen (409)."""
-    report = services.save_report(_report(report_id), data, api_user())
+    report = project_reports.save_report(_report(report_id), data, api_user())
     return report
 
 
@@ -414,7 +419,7 @@ def update_report(data, report_id):
 @blp.alt_response(422, **PROBLEM)
 def submit_report(report_id):
     """Submit a draft; every problem is listed at once (422 with `errors`), e.g. red unexplained."""
-    report = services.submit_report(_report(report_id), api_user())
+    report = project_reports.submit_report(_report(report_id), api_user())
     return report
 
 
@@ -425,7 +430,7 @@ def submit_report(report_id):
 @blp.alt_response(409, **PROBLEM)
 def correct_report(data, report_id):
     """Start a correction: a new draft version with the changes sent; the old one is kept."""
-    correction = services.correct_report(_report(report_id), data, api_user())
+    correction = project_reports.correct_report(_report(report_id), data, api_user())
     return correction
 
 
@@ -437,7 +442,7 @@ def correct_report(data, report_id):
 @blp.alt_response(409, **PROBLEM)
 def request_completion(data, report_id):
     """Programme office: ask the organisation to complete a submitted report."""
-    report = services.request_completion(_report(report_id), data["comment"], api_user())
+    report = project_reports.request_completion(_report(report_id), data["comment"], api_user())
     return report
 
 
@@ -452,7 +457,7 @@ def close_project(data, project_id):
     """File the final report and close; committed minus final cost goes back to the envelope."""
     project = _project(project_id)
     committed = services.project_commitment_sek(project)
-    final = services.close_project(project, data, api_user())
+    final = project_closing.close_project(project, data, api_user())
     return {"project": _project_payload(project), "final_report": final,
             "released_sek": max(committed - final.final_cost_sek, 0),
             "follow_ups": _follow_ups_payload(project)}
@@ -466,7 +471,7 @@ def close_project(data, project_id):
 @blp.alt_response(422, **PROBLEM)
 def record_go_live(data, project_id):
     """Record the go-live date; the one-year benefit follow-up is created once."""
-    project = services.record_go_live(_project(project_id), data["go_live_on"], api_user())
+    project = project_closing.record_go_live(_project(project_id), data["go_live_on"], api_user())
     return _project_payload(project)
 
 
@@ -490,6 +495,6 @@ def follow_ups(project_id):
 def complete_follow_up(task_id):
     """Mark the one-year follow-up done: the project's organisation or the programme office."""
     user = api_user()
-    task = services.complete_followup_task(permissions.get_visible_followup_task(user, task_id),
-                                           user)
+    task = project_followup.complete_followup_task(
+        permissions.get_visible_followup_task(user, task_id), user)
     return _follow_up_payload(task, [])

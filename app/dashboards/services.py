@@ -29,8 +29,8 @@ from app.followup import rules as adherence_rules
 from app.followup import services as followup_services
 from app.programmes.models import Programme
 from app.programmes.queries import envelope_positions
+from app.projects import overview as project_read
 from app.projects import queries as project_queries
-from app.projects import services as project_services
 from app.projects.models import Project
 from reports import dashboard_figures as figures
 from reports import tertial_figures
@@ -554,7 +554,7 @@ def organisation_dashboard(organisation: Organisation, programme: Programme, fil
         Project.id.in_(queries.Scope(programme.id, as_of, organisation_id=organisation.id,
                                      state=ProjectState.ACTIVE).project_ids()))
         .order_by(Project.title, Project.id)))
-    dashboard.extras["reports_due"] = project_services.reports_due(active, as_of)
+    dashboard.extras["reports_due"] = project_read.reports_due(active, as_of)
     return dashboard
 
 

@@ -39,7 +39,10 @@ from app.extensions import db
 from app.followup.models import FollowUpTask
 from app.ideas.services import idle_approved_ideas
 from app.programmes.models import Programme
+from app.projects import followup_tasks as project_followup
+from app.projects import overview as project_read
 from app.projects import queries as project_queries
+from app.projects import reports as project_reports
 from app.projects import services as project_services
 from app.projects.models import Project
 
@@ -98,7 +101,7 @@ def open_due_periods(today: date) -> int:
     due = _unreported_open_periods(_active_projects(), today)
     applicants = _applicants({project.organisation_id for project, _period in due})
     for project, period in due:
-        report = project_services.open_report(project, period.number)
+        report = project_reports.open_report(project, period.number)
         notify(applicants.get(project.organisation_id, []), "report.period_open",
                _("Reporting period %(number)s of %(project)s is open (%(starts)s to "
                  "%(ends)s); the report is due on %(due)s. A draft is ready, filled in "
@@ -112,7 +115,7 @@ def open_due_periods(today: date) -> int:
 
 def send_report_reminders(today: date) -> int:
     """Remind the organisation of each report due within the reminder window; once a period."""
-    waiting = project_services.reports_due(_active_projects(), today)
+    waiting = project_read.reports_due(_active_projects(), today)
     organisation_ids = {due.project.organisation_id for due in waiting}
     applicants, readers = _applicants(organisation_ids), _readers(organisation_ids)
     sent = 0
@@ -137,7 +140,7 @@ def send_report_reminders(today: date) -> int:
 
 def escalate_overdue_reports(today: date) -> int:
     """Tell the programme office (and the organisation) of each overdue report, once a period."""
-    overdue = project_services.reports_due(_active_projects(), today, overdue_only=True)
+    overdue = project_read.reports_due(_active_projects(), today, overdue_only=True)
     offices = _offices({due.project.programme_id for due in overdue})
     organisation_ids = {due.project.organisation_id for due in overdue}
     applicants, readers = _applicants(organisation_ids), _readers(organisation_ids)
@@ -188,14 +191,14 @@ def create_followup_tasks(today: date) -> int:
             Project.go_live_on.is_not(None),
             ~sa.select(FollowUpTask.id).where(
                 FollowUpTask.project_id == Project.id,
-                FollowUpTask.kind == project_services.FOLLOW_UP_KIND).exists())
+                FollowUpTask.kind == project_followup.FOLLOW_UP_KIND).exists())
         .order_by(Project.id)).all()
-    created = sum(project_services.ensure_followup_task(project) is not None
+    created = sum(project_followup.ensure_followup_task(project) is not None
                   for project in missing)
     due_tasks = db.session.execute(
         sa.select(FollowUpTask, Project)
         .join(Project, Project.id == FollowUpTask.project_id)
-        .where(FollowUpTask.kind == project_services.FOLLOW_UP_KIND,
+        .where(FollowUpTask.kind == project_followup.FOLLOW_UP_KIND,
                FollowUpTask.done_at.is_(None), FollowUpTask.due_on <= today)
         .order_by(FollowUpTask.due_on, FollowUpTask.id)).all()
     applicants = _applicants({project.organisation_id for _task, project in due_tasks})

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from app.core import labels
 from app.core.export_columns import label_of
 from app.core.exports import ExportColumn
-from app.projects.services import ASPECT_LABELS, ASPECTS
+from app.projects.reports import ASPECT_LABELS, ASPECTS
 from reports.xlsx import DATE, DATETIME, INT
 
 # Where the state column stands: the phase follows it, as on the page.

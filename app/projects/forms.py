@@ -18,13 +18,8 @@ from app.applications.forms import FieldErrors, WholeNumberField
 from app.core import labels
 from app.core.enums import RagStatus
 
-from .services import (
-    ASPECTS,
-    MAX_RESPONSIBLE,
-    MAX_TEXT,
-    REPORT_FIELDS,
-    TEXT_FIELDS,
-)
+from .closing import MAX_RESPONSIBLE
+from .reports import ASPECTS, MAX_TEXT, REPORT_FIELDS, TEXT_FIELDS
 
 STATUS_LABELS = {
     "overall": _l("Overall status"),

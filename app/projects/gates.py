@@ -5,7 +5,7 @@ The programme office records that a project has passed a gate (`pass_gate`); the
 on the decision's day, which are established here from the records (a frozen baseline
 calculation, the report of the last ended six-weekly period, go-live, the final report).
 
-Closing: the existing close action (`services.close_project`) files the final report and
+Closing: the existing close action (`project_closing.close_project`) files the final report and
 closes the project, as before. The closure gate is the office's decision recorded afterwards;
 where a programme's closure gate requires `final_report_submitted` it cannot be passed before
 the project has closed. Closing never records a gate by itself, so no gate is skipped.
@@ -214,7 +214,7 @@ def pass_gate(project: Project, phase_key: str, decided_on: date, note: str, act
     """Record that the project passed the gate into `phase_key` on `decided_on`."""
     if not can_pass_gate(actor, project):
         raise Forbidden(_("Only the programme office records gate decisions."))
-    project = services._lock_project(project)
+    project = services.lock_project(project)
     if not isinstance(decided_on, date):
         raise InvalidInput(_("Give the decision date as YYYY-MM-DD."), field="decided_on")
     note = (note or "").strip()

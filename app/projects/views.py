@@ -35,7 +35,11 @@ from app.programmes.models import Programme
 from app.programmes.queries import current_programme
 from reports.project_compilation import build_project_compilation, compilation_filename
 
+from . import closing as project_closing
+from . import followup_tasks as project_followup
 from . import forms, gates, permissions, services
+from . import overview as project_read
+from . import reports as project_reports
 from .exports import PROJECTS_NAME, REPORTS_QUEUE_NAME, report_queue_sheets
 from .models import Project, StatusReport
 
@@ -56,7 +60,7 @@ def _url_if_registered(endpoint: str, **values) -> str | None:
 @bp.context_processor
 def _project_helpers():
     return {
-        "aspects": services.ASPECTS, "aspect_labels": services.ASPECT_LABELS,
+        "aspects": project_reports.ASPECTS, "aspect_labels": project_reports.ASPECT_LABELS,
         "rag_labels": labels.RAG, "report_state_labels": labels.REPORT_STATE,
         "project_state_labels": labels.PROJECT_STATE, "text_labels": forms.TEXT_LABELS,
         "change_state_labels": network_services.STATE_LABELS,
@@ -64,7 +68,7 @@ def _project_helpers():
         "can_request_completion": permissions.can_request_completion,
         "can_close_project": permissions.can_close_project, "url_if_registered": _url_if_registered,
         "can_complete_followup": permissions.can_complete_followup,
-        "followup_years": services.followup_years,
+        "followup_years": project_followup.followup_years,
         "decision_kind_labels": DECISION_KIND_LABELS, "green": RagStatus.GREEN,
         "draft_state": ReportState.DRAFT,
         "can_pass_gate": permissions.can_pass_gate, "phase_on": gates.phase_on,
@@ -121,7 +125,7 @@ def index():
         return query_xlsx_response(PROJECTS_NAME, gates.project_columns(
             query.with_only_columns(Project.id).order_by(None), on), query)
     projects = db.session.scalars(query).all()
-    organisations, areas = services.filter_choices()
+    organisations, areas = project_read.filter_choices()
     args = {**request.args.to_dict(), "on": on.isoformat()}
     return render_template("projects/index.html", projects=projects, filters=filters,
                            organisations=organisations, areas=areas, states=list(ProjectState),
@@ -137,7 +141,7 @@ def compilation():
     """The council's appendix 1: every project with decisions, grant, spending and status."""
     filters = _list_filters()
     today = parse_on(request.args.get("on"), _list_programme(filters))
-    rows = services.compilation_rows(current_user, today=today, **filters)
+    rows = project_read.compilation_rows(current_user, today=today, **filters)
     return workbook_response(build_project_compilation(rows, as_of=today),
                              compilation_filename(today))
 
@@ -145,7 +149,7 @@ def compilation():
 @bp.get("/queue")
 def queue():
     """Show submitted reports, completion requests and reports not yet in."""
-    report_queue = services.report_queue(current_user, programme_id=page_programme_id())
+    report_queue = project_read.report_queue(current_user, programme_id=page_programme_id())
     if wants_xlsx():
         return sheets_response(REPORTS_QUEUE_NAME, report_queue_sheets(report_queue))
     return render_template("projects/queue.html", queue=report_queue, today=clock.today(),
@@ -166,8 +170,8 @@ def _gate_form(project, phases, formdata=None):
 
 
 def _project_page(project, status: int = 200, go_live_form=None, gate_form=None):
-    overview = services.project_overview(project)
-    tasks = services.follow_up_tasks(project)
+    overview = project_read.project_overview(project)
+    tasks = project_followup.follow_up_tasks(project)
     phases = gates.project_phases(project, overview.today)
     if go_live_form is None and permissions.can_close_project(current_user, project):
         go_live_form = forms.GoLiveForm(formdata=None, data={"go_live_on": project.go_live_on})
@@ -178,9 +182,9 @@ def _project_page(project, status: int = 200, go_live_form=None, gate_form=None)
         decisions=services.project_decisions(project),
         benefits=benefit_services.register(overview.today.year, project_id=project.id,
                                           on=overview.today),
-        tasks=tasks, missing_benefits=services.followup_problems_by_task(tasks),
-        changes_to_report=services.followup_changes_by_task(tasks),
-        final=services.final_report(project),
+        tasks=tasks, missing_benefits=project_followup.followup_problems_by_task(tasks),
+        changes_to_report=project_followup.followup_changes_by_task(tasks),
+        final=project_closing.final_report(project),
         open_form=forms.OpenReportForm(formdata=None), go_live_form=go_live_form,
         phases=phases, gate_form=gate_form), status
 
@@ -197,7 +201,7 @@ def open_report(project_id: int):
     form = forms.OpenReportForm()
     if not form.validate_on_submit() or not form.period_number.data.isdigit():
         abort(400)
-    report = services.open_report(project, int(form.period_number.data), current_user)
+    report = project_reports.open_report(project, int(form.period_number.data), current_user)
     return redirect(url_for("projects.edit_report", report_id=report.id))
 
 
@@ -208,7 +212,7 @@ def go_live(project_id: int):
     form = forms.GoLiveForm()
     if form.validate_on_submit():
         with attempt(InvalidInput) as outcome:
-            services.record_go_live(project, form.go_live_on.data, current_user)
+            project_closing.record_go_live(project, form.go_live_on.data, current_user)
         if outcome.refused:
             form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
@@ -225,7 +229,7 @@ def complete_followup(project_id: int, task_id: int):
     task = permissions.get_visible_followup_task(current_user, task_id)
     if task.project_id != project.id:
         abort(404)
-    change_or_flash_refusal(lambda: services.complete_followup_task(task, current_user),
+    change_or_flash_refusal(lambda: project_followup.complete_followup_task(task, current_user),
                             _("The one-year follow-up is marked as done."))
     return redirect(url_for("projects.detail", project_id=project.id, _anchor="followup-heading"))
 
@@ -241,7 +245,7 @@ def close(project_id: int):
     if form.validate_on_submit():
         committed = services.project_commitment_sek(project)
         with attempt(InvalidInput) as outcome:
-            final = services.close_project(project, form.final_data(), current_user)
+            final = project_closing.close_project(project, form.final_data(), current_user)
         if outcome.refused:
             form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
@@ -249,7 +253,7 @@ def close(project_id: int):
                     amount=format_sek(max(committed - final.final_cost_sek, 0))), "success")
             return redirect(url_for("projects.detail", project_id=project.id))
     return render_template("projects/close.html", project=project, form=form,
-                           overview=services.project_overview(project)), (
+                           overview=project_read.project_overview(project)), (
         422 if form.errors else 200)
 
 
@@ -266,7 +270,7 @@ def _form_page(report, form, status: int = 200):
 def _submit_or_show_problems(report, form):
     """Submit the saved draft; if anything is missing, show every reason on the form."""
     with attempt(InvalidInput) as outcome:
-        services.submit_report(report, current_user)
+        project_reports.submit_report(report, current_user)
     if outcome.refused:
         for problem in outcome.refused.problems():
             form.add_error(problem["field"], problem["message"])
@@ -287,7 +291,7 @@ def edit_report(report_id: int):
     form = forms.ReportForm(obj=report)
     if form.validate_on_submit():
         with attempt(InvalidInput) as outcome:
-            services.save_report(report, form.report_data(), current_user)
+            project_reports.save_report(report, form.report_data(), current_user)
         if outcome.refused:
             form.add_error(outcome.refused.field, outcome.refused.detail)
         else:
@@ -326,7 +330,7 @@ def correct_report(report_id: int):
     report = _writable_report(report_id)
     if not forms.CorrectForm().validate_on_submit():
         abort(400)
-    correction = services.correct_report(report, {}, current_user)
+    correction = project_reports.correct_report(report, {}, current_user)
     flash(_("A new version was started. The submitted report is kept unchanged."), "info")
     return redirect(url_for("projects.edit_report", report_id=correction.id))
 
@@ -340,7 +344,7 @@ def request_completion(report_id: int):
     form = forms.CompletionForm()
     if form.validate_on_submit():
         with attempt(InvalidInput) as outcome:
-            services.request_completion(report, form.comment.data, current_user)
+            project_reports.request_completion(report, form.comment.data, current_user)
         if outcome.refused:
             form.add_error(outcome.refused.field, outcome.refused.detail)
         else:

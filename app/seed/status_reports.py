@@ -6,14 +6,15 @@ from pathlib import Path
 
 from app.core.enums import RagStatus, ReportState
 from app.core.periods import ReportingPeriod
+from app.projects import reports as project_reports
 from app.projects import services as project_services
 from app.projects.models import Project, StatusReport
 from app.seed.fields import DEFAULT_DATA_DIR, _Fields, _read_yaml, _unique
 from app.seed.portfolio import PortfolioData, ProjectSpec, UserSpec
 from app.seed.rows import SeedReport, _at, _Context, _ensure, _find, _user_id
 
-ASPECTS = project_services.ASPECTS
-REPORT_TEXTS = project_services.TEXT_FIELDS
+ASPECTS = project_reports.ASPECTS
+REPORT_TEXTS = project_reports.TEXT_FIELDS
 REPORT_KEYS = frozenset({
     "submitted_on", "actual_cost_sek", "forecast_cost_sek", "forecast_end_on", *ASPECTS,
     *(f"{aspect}_explanation" for aspect in ASPECTS), *REPORT_TEXTS,

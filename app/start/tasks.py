@@ -12,7 +12,7 @@ from app.extensions import db
 from app.ideas.models import ProjectIdea
 from app.ideas.services import idle_approved_ideas
 from app.programmes.services import list_programmes
-from app.projects.services import report_queue
+from app.projects.overview import report_queue
 
 
 @dataclass(frozen=True)

@@ -197,8 +197,8 @@ def test_the_compilation_and_the_project_list_cost_the_same_statements_for_10_an
         portfolio, people):
     """The as-of project rows join names, grants and the latest report (no query per row)."""
     from app.accounts.models import User
+    from app.projects import overview as project_read
     from app.projects import permissions as project_permissions
-    from app.projects import services as project_services
 
     jonas = db.session.get(User, people.jonas)
     counts = {}
@@ -206,7 +206,7 @@ def test_the_compilation_and_the_project_list_cost_the_same_statements_for_10_an
         portfolio(size, tag)
         db.session.expire_all()
         with counted_statements() as statements:
-            rows = project_services.compilation_rows(jonas, today=TODAY)
+            rows = project_read.compilation_rows(jonas, today=TODAY)
             listed = db.session.scalars(project_permissions.visible_projects(jonas, on=TODAY)).all()
             names = [(p.organisation.name, p.area.name if p.area else None) for p in listed]
         assert len(rows) == len(listed) == len(names) >= size

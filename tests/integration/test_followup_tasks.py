@@ -21,7 +21,9 @@ from app.core.models import AuditEntry, Notification
 from app.extensions import db
 from app.followup.models import FollowUpTask
 from app.jobs import services as jobs
-from app.projects import permissions, services
+from app.projects import closing as project_closing
+from app.projects import followup_tasks as project_followup
+from app.projects import permissions
 from tests.conftest import decide_on_the_day
 from tests.integration.followup_portfolio import add_benefit
 
@@ -51,7 +53,7 @@ def project(app_ctx, people, make_application, demo_date):
     add_benefit(project, people.traffic, name="Kundtjänstsamtal",
                 planned_by_year={2009: 100_000, 2010: 200_000})
     demo_date("2008-09-02")
-    services.record_go_live(project, date(2008, 9, 1), _user(people.karin))
+    project_closing.record_go_live(project, date(2008, 9, 1), _user(people.karin))
     db.session.commit()
     demo_date("2009-09-01")
     return project
@@ -59,7 +61,7 @@ def project(app_ctx, people, make_application, demo_date):
 
 @pytest.fixture
 def task(project) -> FollowUpTask:
-    (task,) = services.follow_up_tasks(project)
+    (task,) = project_followup.follow_up_tasks(project)
     assert task.due_on == date(2009, 9, 1) and task.done_at is None
     return task
 
@@ -85,9 +87,10 @@ def _notified(kind: str) -> list[int]:
 
 
 def test_every_benefit_without_a_realised_value_is_named(project, task, karin):
-    assert [m.name for m in services.followup_problems(task)] == ["Kundtjänstsamtal", "Porto"]
+    assert [m.name for m in project_followup.followup_problems(task)] == [
+        "Kundtjänstsamtal", "Porto"]
     _realise(project, "Porto", 2009, karin)
-    (missing,) = services.followup_problems(task)
+    (missing,) = project_followup.followup_problems(task)
     assert (missing.name, missing.benefit_id, missing.link) == (
         "Kundtjänstsamtal", _benefit(project, "Kundtjänstsamtal").id,
         f"/benefits/{_benefit(project, 'Kundtjänstsamtal').id}")
@@ -97,9 +100,9 @@ def test_every_benefit_without_a_realised_value_is_named(project, task, karin):
 def test_a_value_counts_from_the_go_live_year_up_to_this_year(project, task, karin, year,
                                                               counts):
     _realise(project, "Porto", year, karin)
-    missing = {m.name for m in services.followup_problems(task)}
+    missing = {m.name for m in project_followup.followup_problems(task)}
     assert ("Porto" not in missing) is counts
-    assert services.followup_years(task) == (2008, 2009)
+    assert project_followup.followup_years(task) == (2008, 2009)
 
 
 def test_a_value_for_a_year_that_has_not_begun_is_refused_naming_its_first_day(
@@ -108,13 +111,13 @@ def test_a_value_for_a_year_that_has_not_begun_is_refused_naming_its_first_day(
     with pytest.raises(InvalidInput) as refused:
         _realise(project, "Porto", 2010, karin)
     assert refused.value.field == "year" and "2010-01-01" in refused.value.detail
-    assert "Porto" in {m.name for m in services.followup_problems(task)}
+    assert "Porto" in {m.name for m in project_followup.followup_problems(task)}
 
 
 def test_the_follow_up_is_refused_while_values_are_missing(project, task, karin):
     _realise(project, "Porto", 2009, karin)
     with pytest.raises(Conflict) as refused:
-        services.complete_followup_task(task, karin)
+        project_followup.complete_followup_task(task, karin)
     assert "Kundtjänstsamtal" in refused.value.detail and "Porto" not in refused.value.detail
     benefit_id = _benefit(project, "Kundtjänstsamtal").id
     assert refused.value.extra["missing_benefits"] == [
@@ -126,16 +129,16 @@ def test_the_follow_up_is_refused_while_values_are_missing(project, task, karin)
 def test_the_follow_up_is_done_once_every_benefit_has_a_value(project, task, karin, people):
     _realise(project, "Porto", 2008, karin)
     _realise(project, "Kundtjänstsamtal", 2009, karin)
-    done = services.complete_followup_task(task, karin)
+    done = project_followup.complete_followup_task(task, karin)
     assert done.id == task.id and done.done_at is not None
-    assert services.followup_problems_by_task([done]) == {}
+    assert project_followup.followup_problems_by_task([done]) == {}
     audit = db.session.scalar(sa.select(AuditEntry).where(
         AuditEntry.action == "followup.completed"))
     assert (audit.actor_id, audit.object_id, audit.after["project_id"]) == (
         karin.id, str(task.id), project.id)
     assert _notified("followup.completed") == [people.jonas]
     with pytest.raises(Conflict) as twice:
-        services.complete_followup_task(task, _user(people.jonas))
+        project_followup.complete_followup_task(task, _user(people.jonas))
     assert twice.value.extra == {"done_at": done.done_at.isoformat()}
     assert _audited("followup.completed") == 1 and _notified("followup.completed") == [
         people.jonas]
@@ -146,7 +149,7 @@ def test_the_programme_office_may_complete_it_early_when_the_values_are_in(
     demo_date("2009-03-01")
     _realise(project, "Porto", 2008, jonas)
     _realise(project, "Kundtjänstsamtal", 2009, jonas)
-    assert services.complete_followup_task(task, jonas).done_at is not None
+    assert project_followup.complete_followup_task(task, jonas).done_at is not None
 
 
 @pytest.mark.parametrize("name", ["sven", "auditor", "leila"])
@@ -155,7 +158,7 @@ def test_only_the_organisation_or_the_programme_office_completes_it(project, tas
     _realise(project, "Porto", 2009, karin)
     _realise(project, "Kundtjänstsamtal", 2009, karin)
     with pytest.raises(Forbidden):
-        services.complete_followup_task(task, _user(getattr(people, name)))
+        project_followup.complete_followup_task(task, _user(getattr(people, name)))
     assert task.done_at is None and _audited("followup.completed") == 0
 
 
@@ -171,7 +174,7 @@ def test_the_scheduler_stops_reminding_once_the_follow_up_is_done(project, task,
                                                                   demo_date):
     _realise(project, "Porto", 2009, karin)
     _realise(project, "Kundtjänstsamtal", 2009, karin)
-    services.complete_followup_task(task, karin)
+    project_followup.complete_followup_task(task, karin)
     assert jobs.create_followup_tasks(date(2009, 9, 1)) == 0
     assert _notified("followup.due") == []
 

@@ -23,6 +23,8 @@ from app.followup.models import FollowUpTask
 from app.ideas.models import ProjectIdea
 from app.jobs import scheduler, services
 from app.jobs.models import JobRun, JobRunStatus
+from app.projects import followup_tasks as project_followup
+from app.projects import reports as project_reports
 from app.projects import services as project_services
 from app.projects.models import Project, StatusReport
 from tests.conftest import decide_on_the_day
@@ -66,9 +68,9 @@ def _notifications(kind: str, user_id: int | None = None) -> list[Notification]:
 
 def _submit_first_report(project, people) -> None:
     karin = db.session.get(User, people.karin)
-    report = project_services.open_report(project, 1, karin)
-    project_services.save_report(report, COMPLETE, karin)
-    project_services.submit_report(report, karin)
+    report = project_reports.open_report(project, 1, karin)
+    project_reports.save_report(report, COMPLETE, karin)
+    project_reports.submit_report(report, karin)
 
 
 def _drafts(project) -> list[StatusReport]:
@@ -166,7 +168,7 @@ def test_followup_task_is_created_once_and_announced_when_due(project, people, d
 def test_a_done_followup_is_not_announced(project, demo_date):
     project.go_live_on = date(2009, 5, 4)
     db.session.flush()
-    task = project_services.ensure_followup_task(project)
+    task = project_followup.ensure_followup_task(project)
     task.done_at = datetime(2010, 5, 1, tzinfo=UTC)
     assert services.create_followup_tasks(_on(demo_date, "2010-06-01")) == 0
 

@@ -14,7 +14,9 @@ from app.accounts.models import User
 from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.models import AuditEntry
 from app.extensions import db
-from app.projects import gates, permissions, queries, services
+from app.projects import closing as project_closing
+from app.projects import gates, permissions, queries
+from app.projects import reports as project_reports
 from app.projects.models import GateDecision, ProgrammePhase, Project
 from tests.conftest import business_date, decide_on_the_day
 
@@ -156,10 +158,10 @@ def test_handover_after_go_live_and_the_latest_report(world):
         pass_(project, key, day, users)
     with on("2008-05-20"):
         for number in (1,):
-            report = services.open_report(project, number, users["karin"])
-            services.save_report(report, REPORT, users["karin"])
-            services.submit_report(report, users["karin"])
-        services.record_go_live(project, date(2008, 5, 19), users["karin"])
+            report = project_reports.open_report(project, number, users["karin"])
+            project_reports.save_report(report, REPORT, users["karin"])
+            project_reports.submit_report(report, users["karin"])
+        project_closing.record_go_live(project, date(2008, 5, 19), users["karin"])
     decision = pass_(project, "handover", "2008-05-20", users, today="2008-05-20")
     assert decision.phase.key == "handover"
 
@@ -171,16 +173,16 @@ def test_the_closure_gate_follows_the_existing_close_action(world):
         pass_(project, key, day, users)
     with on("2008-05-20"):
         for number in (1,):
-            report = services.open_report(project, number, users["karin"])
-            services.save_report(report, REPORT, users["karin"])
-            services.submit_report(report, users["karin"])
-        services.record_go_live(project, date(2008, 5, 19), users["karin"])
+            report = project_reports.open_report(project, number, users["karin"])
+            project_reports.save_report(report, REPORT, users["karin"])
+            project_reports.submit_report(report, users["karin"])
+        project_closing.record_go_live(project, date(2008, 5, 19), users["karin"])
     pass_(project, "handover", "2008-05-20", users, today="2008-05-20")
     with pytest.raises(Conflict) as raised:
         pass_(project, "closure", "2008-05-21", users, today="2008-05-21")
     assert raised.value.extra["missing"] == ["final_report_submitted"]
     with on("2008-05-22"):
-        services.close_project(project, FINAL, users["karin"])
+        project_closing.close_project(project, FINAL, users["karin"])
     assert project.state == "closed"
     assert gates.phase_on(project, date(2008, 5, 22)) == "Överlämning"  # closing records no gate
     decision = pass_(project, "closure", "2008-05-22", users, today="2008-05-22")

@@ -28,9 +28,11 @@ from app.followup import rules
 from app.programmes import rules as delegation
 from app.programmes.models import DelegationRule, EnvelopeEntry, Programme
 from app.programmes.services import envelope_position
+from app.projects import overview as project_read
+from app.projects import reports as project_reports
 from app.projects import services as project_services
 from app.projects.models import Project, StatusReport
-from app.projects.services import submission_problems
+from app.projects.reports import submission_problems
 from app.seed import DEFAULT_DATA_DIR, seed_demo
 
 DIARY_NUMBER = re.compile(r"^SLK (\d{4})/(\d{4})$")
@@ -357,7 +359,7 @@ def test_a_completion_request_is_answered_by_a_correction_or_still_open(seeded):
     assert [(r.period_number, r.version, r.state) for r in archive][-1] == (
         3, 1, ReportState.COMPLETION_REQUESTED)
     jonas = find_user_by_email("jonas@demo.stockholm.example")
-    queue = project_services.report_queue(jonas, DEMO_DAY)
+    queue = project_read.report_queue(jonas, DEMO_DAY)
     assert [r.project.title for r in queue.completion_requested] == ["E-arkiv"]
 
 
@@ -366,18 +368,18 @@ def test_seeded_reports_are_frozen(seeded):
     latest = reports_of("Cykelreseplanerare")[-1]
 
     with pytest.raises(Conflict):
-        project_services.save_report(latest, {"cost_status": "red"}, karin)
+        project_reports.save_report(latest, {"cost_status": "red"}, karin)
     assert latest.cost_status == RagStatus.GREEN
 
 
 def test_non_green_statuses_carry_their_explanations(seeded):
     reports = db.session.scalars(sa.select(StatusReport)).all()
     statuses = {getattr(r, f"{aspect}_status") for r in reports
-                for aspect in project_services.ASPECTS}
+                for aspect in project_reports.ASPECTS}
 
     assert statuses == set(RagStatus)
     for report in reports:
-        for aspect in project_services.ASPECTS:
+        for aspect in project_reports.ASPECTS:
             explanation = getattr(report, f"{aspect}_explanation")
             assert bool(explanation) == (getattr(report, f"{aspect}_status") != RagStatus.GREEN)
 
@@ -385,8 +387,8 @@ def test_non_green_statuses_carry_their_explanations(seeded):
 def test_two_projects_are_overdue_on_demo_day(seeded):
     active = db.session.scalars(sa.select(Project).where(
         Project.state == ProjectState.ACTIVE)).all()
-    overdue = project_services.reports_due(active, DEMO_DAY, overdue_only=True)
-    due = project_services.reports_due(active, DEMO_DAY)
+    overdue = project_read.reports_due(active, DEMO_DAY, overdue_only=True)
+    due = project_read.reports_due(active, DEMO_DAY)
 
     # Of the 26 active projects only Bygglov and ParaInn-Bridge have missed a report; Skolval's
     # period 7 is still within its window (due 2010-03-03), and the two periods of the added
@@ -454,7 +456,7 @@ def test_the_demo_says_which_projects_miss_budget_and_schedule(programme):
 def test_the_project_page_agrees_with_the_adherence_rules(programme):
     facts = {f.project_id: f for f in demo_facts(programme)}
     for project in db.session.scalars(sa.select(Project)):
-        overview = project_services.project_overview(project, DEMO_DAY)
+        overview = project_read.project_overview(project, DEMO_DAY)
         assert (overview.kept_budget, overview.kept_schedule) == (
             rules.kept_budget(facts[project.id], DEMO_DAY),
             rules.kept_schedule(facts[project.id], DEMO_DAY)), project.title

@@ -33,7 +33,8 @@ def world(app, people, make_application, demo_date) -> dict:
     from app.accounts.models import User
     from app.applications import decisions as application_decisions
     from app.applications.models import Application
-    from app.projects import services
+    from app.projects import closing as project_closing
+    from app.projects import followup_tasks as project_followup
 
     application_id = make_application("awaiting_decision")
     demo_date("2008-09-02")
@@ -45,11 +46,12 @@ def world(app, people, make_application, demo_date) -> dict:
         project = application_decisions.project_for(application)
         add_benefit(project, people.traffic, name="Kundtjänstsamtal",
                     planned_by_year={2009: 100_000, 2010: 200_000})
-        services.record_go_live(project, date(2008, 9, 1), db.session.get(User, people.karin))
+        project_closing.record_go_live(project, date(2008, 9, 1),
+                                       db.session.get(User, people.karin))
         db.session.commit()
         benefits = {b.name: b.id for b in db.session.scalars(
             sa.select(Benefit).where(Benefit.project_id == project.id))}
-        (task,) = services.follow_up_tasks(project)
+        (task,) = project_followup.follow_up_tasks(project)
         ids = {"project": project.id, "task": task.id, "benefits": benefits}
     demo_date("2009-09-01")
     return ids

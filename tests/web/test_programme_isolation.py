@@ -27,7 +27,7 @@ from app.extensions import db
 from app.followup import services as followup_services
 from app.ideas.models import ProjectIdea
 from app.programmes.models import Programme
-from app.projects import services as project_services
+from app.projects import reports as project_reports
 from tests.conftest import decide_on_the_day, login
 
 UNKNOWN = 999_999
@@ -73,9 +73,9 @@ def _build_world(people, make_programme, make_application, make_user, demo_date)
         db.session.commit()
         demo_date("2008-04-14")
         project = application_decisions.project_for(funded)
-        report = project_services.open_report(project, 1, karin)
-        project_services.save_report(report, REPORT, karin)
-        project_services.submit_report(report, karin)
+        report = project_reports.open_report(project, 1, karin)
+        project_reports.save_report(report, REPORT, karin)
+        project_reports.submit_report(report, karin)
         budget_cut_services.adopt_budget_cut(
             programme, db.session.get(Organisation, people.traffic), 2009, cut, "KF 2008:1",
             "Beslutat", jonas)

@@ -43,7 +43,7 @@ def project_id(app, people, make_application, demo_date) -> int:
     from app.accounts.models import User
     from app.applications import decisions as application_decisions
     from app.applications.models import Application
-    from app.projects import services
+    from app.projects import reports as project_reports
 
     application_id = make_application("awaiting_decision")
     demo_date("2008-04-18")
@@ -54,9 +54,9 @@ def project_id(app, people, make_application, demo_date) -> int:
                           db.session.get(User, people.anders))
         project = application_decisions.project_for(application)
         karin = db.session.get(User, people.karin)
-        report = services.open_report(project, 1, karin)
-        services.save_report(report, PERIOD_ONE, karin)
-        services.submit_report(report, karin)
+        report = project_reports.open_report(project, 1, karin)
+        project_reports.save_report(report, PERIOD_ONE, karin)
+        project_reports.submit_report(report, karin)
         db.session.commit()
         project_id = project.id
     demo_date("2008-05-28")
