@@ -53,12 +53,11 @@ class Portfolio:
         portfolio.lines = portfolio._saving_lines(version_of)
         portfolio._lines_by_benefit = {(line.benefit_id, line.saving_year): line
                                        for line in portfolio.lines}
-        effective = benefit_queries.effective_entry_ids(on)
         for benefit_id, year, amount in db.session.execute(
                 sa.select(RealisationEntry.benefit_id, RealisationEntry.year,
                           RealisationEntry.actual_cash_releasing_sek)
                 .where(RealisationEntry.benefit_id.in_(list(portfolio.benefits)),
-                       RealisationEntry.id.in_(effective))):
+                       benefit_queries.effective_entry(on))):
             portfolio.realised[(benefit_id, year)] = amount
             key = (portfolio.benefits[benefit_id].owner_organisation_id, year)
             portfolio._realised_by_owner[key] = portfolio._realised_by_owner.get(key, 0) + amount
