@@ -330,24 +330,22 @@ def _project_rows(programme: Programme, period: periods.Tertial, tolerance: int)
     """One snapshot row per project decided by the period end, with its figures as of then."""
     as_of = period.ends_on
     query = (sa.select(Project, Area.name, project_queries.state_on(as_of),
-                       project_queries.go_live_on_column(as_of),
-                       sa.case((counts_on(Project.closed_on, as_of), Project.closed_on),
-                               else_=sa.null()))
+                       project_queries.go_live_on_column(as_of))
              .outerjoin(Area, Area.id == Project.area_id)
              .where(Project.programme_id == programme.id, project_queries.exists_on(as_of))
              .order_by(Project.title, Project.id))
     rows = db.session.execute(query).all()
     ids = [row[0].id for row in rows]
     decisions = decisions_by_application([row[0].application_id for row in rows], as_of)
-    versions = submitted_versions(ids, as_of)
+    facts_of = {facts.project_id: facts
+                for facts in queries.facts_at(programme.id, [as_of])[as_of]}
     latest_of = project_queries.latest_report_rows(ids, as_of, EXPLANATIONS)
     before_of = project_queries.latest_report_rows(ids, period.starts_on - timedelta(days=1))
     organisations = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
     result = []
-    for project, area, state, go_live, closed_on in rows:
+    for project, area, state, go_live in rows:
         funded = decisions.get(project.application_id, [])
-        facts = _facts(project, area, application_rules.net_granted_sek(funded),
-                       versions.get(project.id, []), closed_on)
+        facts = facts_of[project.id]
         latest, before = latest_of.get(project.id), before_of.get(project.id)
         spent = (latest.actual_cost_to_date_sek or 0) if latest else 0
         spent_before = (before.actual_cost_to_date_sek or 0) if before else 0
@@ -357,7 +355,8 @@ def _project_rows(programme: Programme, period: periods.Tertial, tolerance: int)
             "organisation": organisations.get(project.organisation_id, ""),
             "area": area, "state": ProjectState(state).value,
             "decision_references": [decision.diary_number for decision in funded],
-            "granted_sek": facts.granted_sek, "spent_in_period_sek": spent - spent_before,
+            "granted_sek": application_rules.net_granted_sek(funded),
+            "spent_in_period_sek": spent - spent_before,
             "spent_to_date_sek": spent,
             "forecast_sek": latest.forecast_cost_sek if latest else None,
             "overall_status": _status(latest.overall_status) if latest else None,
