@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 
 from app.accounts.models import Organisation
 from app.applications.models import Application, Decision
@@ -224,6 +225,8 @@ def _networks(applications: list[Application], projects_by_app: dict[int, Projec
         line_versions = _lines_versions(calc_ids)
     lines = list(db.session.scalars(sa.select(BenefitLine).where(
         BenefitLine.version_id.in_(list(line_versions.values())))
+        .options(load_only(BenefitLine.version_id, BenefitLine.position, BenefitLine.name,
+                           BenefitLine.owner_organisation_id))
         .order_by(BenefitLine.version_id, BenefitLine.position)))
     registered = {row.baseline_line_id: row.id for row in db.session.execute(
         sa.select(Benefit.baseline_line_id, Benefit.id).where(
@@ -312,8 +315,9 @@ def programme_map(programme: Programme, on: date, project_ids: Iterable[int] | N
                   *, decided: bool = True) -> BenefitMap:
     """Every funded project's network as of `on`; prerequisite projects become shared enablers."""
     projects = _approved_projects(programme.id, on, project_ids, decided=decided)
-    applications = list(db.session.scalars(sa.select(Application).where(
-        Application.id.in_([p.application_id for p in projects]))))
+    applications = list(db.session.scalars(
+        sa.select(Application).where(Application.id.in_([p.application_id for p in projects]))
+        .options(load_only(Application.id, Application.organisation_id))))
     return _networks(applications, {p.application_id: p for p in projects},
                      list(programme.goals), on, merge_prerequisites=True)
 
