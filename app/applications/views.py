@@ -3,14 +3,15 @@
 from io import BytesIO
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.models import User
 from app.accounts.sessions import recent_login_required
 from app.core import clock
 from app.core.asof import on_from_request, page_status
+from app.core.entry import page_blueprint
 from app.core.enums import (
     ApplicationKind,
     ApplicationState,
@@ -42,20 +43,8 @@ from .models import (
     QualityCheck,
 )
 
-bp = Blueprint("applications", __name__, url_prefix="/applications")
-decisions_bp = Blueprint("decisions", __name__, url_prefix="/decisions")
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
-
-
-@decisions_bp.before_request
-@login_required
-def _require_login_for_decisions():
-    return None
+bp = page_blueprint("applications", __name__, url_prefix="/applications")
+decisions_bp = page_blueprint("decisions", __name__, url_prefix="/decisions")
 
 
 @bp.context_processor

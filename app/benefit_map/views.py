@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.models import Organisation
 from app.applications.models import Application
 from app.budget_cuts import explanations as cut_explanations
 from app.budget_cuts import rules as cut_rules
 from app.core import clock
+from app.core.entry import page_blueprint
 from app.core.errors import DomainError
 from app.core.unit_of_work import attempt, change_or_flash_refusal
 from app.extensions import db
@@ -23,13 +24,7 @@ from reports.benefit_map_figure import network_figure
 
 from . import permissions, queries, services
 
-bp = Blueprint("benefit_map", __name__)
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
+bp = page_blueprint("benefit_map", __name__)
 
 
 @bp.context_processor

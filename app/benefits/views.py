@@ -5,7 +5,6 @@ import copy
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     flash,
     jsonify,
@@ -17,7 +16,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.models import Organisation
 from app.applications import permissions as application_permissions
@@ -25,6 +24,7 @@ from app.applications.models import Application
 from app.benefits.calculation import MAX_START_YEAR, MAX_YEARS, MIN_START_YEAR
 from app.core import clock
 from app.core.asof import on_from_request, page_status
+from app.core.entry import page_blueprint
 from app.core.enums import BenefitKind, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.exports import export_url, sheets_response, wants_xlsx, workbook_response
@@ -45,7 +45,7 @@ from .exports import BENEFIT_REGISTER_NAME, benefit_register_sheets
 from .models import Benefit, RealisationEntry
 from .permissions import can_record_realisation, visible_benefits, visible_register
 
-bp = Blueprint("benefits", __name__, url_prefix="/benefits")
+bp = page_blueprint("benefits", __name__, url_prefix="/benefits", may_enter=can_view_programme)
 
 REALISATION_YEARS_AFTER = 5
 FROZEN_MESSAGE = _l("The benefit calculation is frozen once the application is submitted. Ask "
@@ -58,13 +58,6 @@ RESULT_ROWS = (
     ("net_by_year_sek", "sek"),
     ("cash_releasing_by_year_sek", "sek"),
 )
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    if not can_view_programme(current_user):
-        abort(403)
 
 
 @bp.context_processor

@@ -4,12 +4,13 @@ an administration's head reads ("why is our budget lower?"), its Excel sheet, an
 import re
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.core import clock
 from app.core.asof import on_from_request, page_status, parse_on
+from app.core.entry import page_blueprint
 from app.core.errors import Conflict, InvalidInput
 from app.core.exports import export_url, wants_xlsx, workbook_response, xlsx_response
 from app.core.money import format_msek
@@ -30,16 +31,10 @@ from .exports import (
 from .forms import DecisionForm, DeleteForm, PolicyForm, ProposeForm, WhatIfForm
 from .models import BudgetCutEntry, BudgetCutPolicy
 
-bp = Blueprint("budget_cuts", __name__, url_prefix="/budget-cuts")
+bp = page_blueprint("budget_cuts", __name__, url_prefix="/budget-cuts",
+                    may_enter=can_view_programme)
 
 SCENARIO_FIELD = re.compile(r"policies\[(\d+)\]\.(\w+)")
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    if not can_view_programme(current_user):
-        abort(403)
 
 
 @bp.context_processor

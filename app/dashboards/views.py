@@ -2,13 +2,14 @@
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.benefit_map import queries as network_queries
 from app.core import labels
 from app.core.asof import page_status, parse_on
+from app.core.entry import page_blueprint
 from app.core.enums import ProjectState
 from app.core.errors import Forbidden, InvalidInput
 from app.core.exports import workbook_response
@@ -21,13 +22,7 @@ from app.projects import permissions as project_permissions
 
 from . import permissions, services
 
-bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
+bp = page_blueprint("dashboards", __name__, url_prefix="/dashboards")
 
 
 @bp.context_processor

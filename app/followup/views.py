@@ -1,13 +1,14 @@
 """Follow-up pages: tertial reports for the finance committee and adherence at any date."""
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.core import clock, labels, periods
 from app.core.asof import on_from_request
+from app.core.entry import page_blueprint
 from app.core.enums import TertialReportState
 from app.core.errors import Forbidden, InvalidInput
 from app.core.exports import workbook_response
@@ -18,7 +19,7 @@ from app.programmes.choice import page_programme_id, programmes_of
 from . import permissions, services
 from .models import TertialReport
 
-bp = Blueprint("followup", __name__)
+bp = page_blueprint("followup", __name__)
 
 STATE_LABELS = {TertialReportState.DRAFT: _l("Draft"),
                 TertialReportState.PRESENTED: _l("Presented")}
@@ -39,12 +40,6 @@ FIGURE_LABELS = {
 }
 PRESENCE_LABELS = {"continuing": _l("In both reports"), "new": _l("New in this report"),
                    "gone": _l("Not in this report")}
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
 
 
 @bp.app_context_processor

@@ -1,13 +1,14 @@
 """Idea pages: list, write (with the reuse check), detail, screening, and idle approved ideas."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.models import Organisation
 from app.core import clock, labels
 from app.core.asof import on_from_request, page_status
+from app.core.entry import page_blueprint
 from app.core.enums import IdeaState, Role
 from app.core.errors import Forbidden, InvalidInput
 from app.core.exports import export_url, query_xlsx_response, wants_xlsx
@@ -23,16 +24,9 @@ from . import permissions, services
 from .exports import IDEA_COLUMNS, IDEAS_NAME
 from .forms import IdeaForm, ScreeningForm
 
-bp = Blueprint("ideas", __name__, url_prefix="/ideas")
+bp = page_blueprint("ideas", __name__, url_prefix="/ideas", may_enter=can_view_programme)
 
 MAX_LIVE_TEXT = 10_000
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    if not can_view_programme(current_user):
-        abort(403)
 
 
 @bp.context_processor

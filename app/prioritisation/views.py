@@ -4,11 +4,12 @@ The programme office builds and sends scenarios; the development council (and au
 the ones sent to it. Every page loads scenarios through permissions.py.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.core import clock
+from app.core.entry import page_blueprint
 from app.core.errors import InvalidInput
 from app.core.exports import export_url, sheets_response, wants_xlsx
 from app.core.unit_of_work import attempt, change_or_flash_refusal
@@ -20,15 +21,9 @@ from . import exports, figures, permissions, services
 from .forms import scenario_form
 from .models import PrioritisationScenario
 
-bp = Blueprint("prioritisation", __name__, url_prefix="/prioritisation")
+bp = page_blueprint("prioritisation", __name__, url_prefix="/prioritisation",
+                    may_enter=permissions.can_view_prioritisation)
 MAX_COMPARED = 6
-
-
-@bp.before_request
-@login_required
-def _require_viewer():
-    if not permissions.can_view_prioritisation(current_user):
-        abort(403)
 
 
 @bp.app_context_processor

@@ -4,11 +4,12 @@ behind each figure, and the same figures as an Excel sheet."""
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.core.asof import local_day_of, on_from_request, page_status, parse_on
+from app.core.entry import page_blueprint
 from app.core.exports import workbook_response
 from app.core.permissions import can_view_portfolio, can_view_programme
 from app.extensions import db
@@ -18,17 +19,10 @@ from reports.position_sheet import PositionLine, position_workbook
 from . import position as queries
 from .models import Programme
 
-bp = Blueprint("position", __name__, url_prefix="/programmes")
+bp = page_blueprint("position", __name__, url_prefix="/programmes", may_enter=can_view_programme)
 
 FIGURES = ("projects", "finished", "feasibility", "other", "ideas", "budget_cuts", "adherence")
 IDEA_GROUPS = tuple(outcome.value for outcome in queries.IdeaOutcome)
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    if not can_view_programme(current_user):
-        abort(403)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
 """Programme pages: the list, one programme with its envelope, and its delegation regimes."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.forms import select_choices
 from app.applications.forms import REQUIREMENT_LABELS
 from app.core import clock
 from app.core.asof import on_from_request, page_status
+from app.core.entry import page_blueprint
 from app.core.errors import DomainError
 from app.core.permissions import can_administer, can_view_programme
 from app.core.unit_of_work import attempt, change_or_flash_refusal
@@ -27,14 +28,7 @@ from .forms import (
 from .labels import REGIME_STATE
 from .models import DelegationRegime, Goal, Programme
 
-bp = Blueprint("programmes", __name__, url_prefix="/programmes")
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    if not can_view_programme(current_user):
-        abort(403)
+bp = page_blueprint("programmes", __name__, url_prefix="/programmes", may_enter=can_view_programme)
 
 
 @bp.get("/")

@@ -1,7 +1,6 @@
 """Project pages: the list, the project page, six-weekly reports, the queue and closing."""
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -11,13 +10,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.applications.forms import DECISION_KIND_LABELS
 from app.benefit_map import services as network_services
 from app.benefits import services as benefit_services
 from app.core import clock, labels
 from app.core.asof import on_from_request, page_status, parse_on
+from app.core.entry import page_blueprint
 from app.core.enums import ProjectState, RagStatus, ReportState
 from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.exports import (
@@ -43,13 +43,7 @@ from . import reports as project_reports
 from .exports import PROJECTS_NAME, REPORTS_QUEUE_NAME, report_queue_sheets
 from .models import Project, StatusReport
 
-bp = Blueprint("projects", __name__, url_prefix="/projects")
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
+bp = page_blueprint("projects", __name__, url_prefix="/projects")
 
 
 def _url_if_registered(endpoint: str, **values) -> str | None:

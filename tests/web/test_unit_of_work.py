@@ -13,8 +13,9 @@ from app.extensions import db
 
 APP = Path(__file__).resolve().parents[2] / "app"
 # Pages and API endpoints: every module that declares a blueprint, and the API package.
+DECLARES_BLUEPRINT = re.compile(r"\b(api_blueprint|page_blueprint|Blueprint)\(")
 HANDLER_FILES = sorted({*(path for path in APP.rglob("*.py")
-                          if re.search(r"\b(api_blueprint|Blueprint)\(", path.read_text())),
+                          if DECLARES_BLUEPRINT.search(path.read_text())),
                         *APP.glob("api/*.py")})
 SESSION_END = re.compile(r"\bsession\.(commit|rollback)\(")
 CAUGHT_REFUSAL = re.compile(r"except\s*\(?[^:]*\b(InvalidInput|Conflict|DomainError)\b")
