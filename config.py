@@ -62,6 +62,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_SECONDS = 30
+    # Server settings for every PostgreSQL session. JIT off: its compile time (60 ms and more)
+    # exceeded the whole query on the project list's first page at national scale.
+    POSTGRESQL_OPTIONS = os.environ.get("POSTGRESQL_OPTIONS", "-c jit=off")
 
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -98,7 +98,20 @@ def _configure_sqlite(app: Flask) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _postgresql_options(app: Flask) -> None:
+    """Pass POSTGRESQL_OPTIONS to each PostgreSQL connection (libpq's `options`)."""
+    options = app.config.get("POSTGRESQL_OPTIONS")
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not options or url.get_backend_name() != "postgresql":
+        return
+    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    engine_options["connect_args"] = {**engine_options.get("connect_args", {}),
+                                      "options": options}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+
+
 def register_extensions(app: Flask) -> None:
+    _postgresql_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
