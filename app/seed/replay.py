@@ -40,7 +40,7 @@ def _replay_history(data: PortfolioData, studies: tuple[StudySpec, ...], context
     steps: list[tuple[tuple, object]] = []
     for index, row in enumerate(data.ledger):
         if row.kind is LedgerEntryKind.COMMITMENT and row.project is not None:
-            continue
+            continue  # decide books it; the loader checked the row equals the decision
         rank = 0 if row.kind is LedgerEntryKind.RESERVATION else 2
         steps.append(((row.booked_on, rank, "", index), row))
     for spec in data.projects:
