@@ -12,18 +12,17 @@ from pathlib import Path
 from app.core import audit
 from app.extensions import db
 from app.projects import seed_phases
-from app.seed.feasibility_studies import _insert_feasibility_studies, load_feasibility_studies
+from app.seed.feasibility_studies import load_feasibility_studies
 from app.seed.fields import DEFAULT_DATA_DIR
 from app.seed.insert import (
     _insert_application,
     _insert_ideas,
-    _insert_ledger,
-    _insert_projects,
     _insert_reference,
     _insert_users,
 )
 from app.seed.portfolio import check_business_date, load_portfolio
 from app.seed.reference import load_reference
+from app.seed.replay import _replay_history
 from app.seed.rows import SeedReport
 from app.seed.status_reports import _insert_status_reports, load_status_reports
 from app.seed.tertial_reports import _insert_tertial_reports, load_tertial_reports
@@ -60,9 +59,7 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     _insert_ideas(portfolio, context, report)
     for spec in portfolio.applications:
         _insert_application(spec, portfolio, context, report)
-    _insert_projects(portfolio, context, report, studies)
-    _insert_ledger(portfolio, context, report)
-    _insert_feasibility_studies(studies, portfolio, context, report)
+    _replay_history(portfolio, studies, context, report)
     _insert_calculations(Path(data_dir or DEFAULT_DATA_DIR), report)
     _insert_budget_cuts(Path(data_dir or DEFAULT_DATA_DIR), context.programme, report)
     _insert_benefit_maps(Path(data_dir or DEFAULT_DATA_DIR), report)

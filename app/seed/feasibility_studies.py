@@ -6,17 +6,28 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.core.enums import ApplicationKind, ApplicationState, IdeaState, LedgerEntryKind, Role
+from app.applications.models import Decision
+from app.core import audit, clock
+from app.core.enums import (
+    ApplicationKind,
+    ApplicationState,
+    DecisionKind,
+    DecisionOutcome,
+    IdeaState,
+    LedgerEntryKind,
+    Role,
+)
 from app.core.money import format_sek
+from app.core.sequences import next_number
 from app.extensions import db
 from app.programmes import ledger
 from app.programmes import rules as delegation
-from app.programmes.models import DelegationRule, EnvelopeEntry
+from app.programmes.models import DelegationRule
 from app.seed.fields import DEFAULT_DATA_DIR, _Fields, _read_yaml
-from app.seed.insert import _approving_decision, _diary_plan, _insert_application
+from app.seed.insert import _insert_application
 from app.seed.portfolio import APPLICATION_TEXTS, ApplicationSpec, PortfolioData, check_decider
 from app.seed.reference import ReferenceData, _rule
-from app.seed.rows import SeedReport, _at, _Context, _find
+from app.seed.rows import SeedReport, _at, _Context
 
 FILE = "feasibility_studies.yaml"
 
@@ -118,35 +129,48 @@ def _check_dates(item: _Fields, spec: StudySpec, reference: ReferenceData,
                          f"business date {business_date.isoformat()}")
 
 
-def _insert_feasibility_studies(studies, portfolio: PortfolioData, context: _Context,
-                                report: SeedReport) -> None:
-    """Insert each study missing: its decided application, approving decision, commitment."""
+def _replay_study(spec: StudySpec, portfolio: PortfolioData, context: _Context,
+                  report: SeedReport) -> None:
+    """Insert a missing study: its decided application, approving decision and commitment.
+
+    Written by hand, not by `decisions.decide`, which would also create a funded project; its
+    diary number comes from the same series, on the clock of its decision day.
+    """
     programme = context.programme
     rules = {rule.id: rule for rule in db.session.scalars(
         sa.select(DelegationRule).where(DelegationRule.programme_id == programme.id))}
     routing = [_rule(rule.id, rule) for rule in rules.values()]
-    plan = _diary_plan(portfolio.projects, studies)
-    for spec in studies:
-        rule = rules[delegation.route_decision(routing, spec.granted_sek, spec.decided_on).rule_id]
-        if rule.authority_key != spec.decided_by:
-            raise ValueError(
-                f"{spec.where}: the database's delegation rules route {spec.granted_sek} SEK on "
-                f"{spec.decided_on.isoformat()} to {rule.authority_key}, not {spec.decided_by}")
-        decider = context.users[portfolio.holder(Role.DECISION_MAKER, rule.authority_key).email]
-        application = _insert_application(spec.application(), portfolio, context, report,
-                                          decider)
-        year, seq = plan[spec.reference]
-        decision = _approving_decision(
-            programme, application, spec.where,
-            programme.diary_number_format.format(year=year, seq=seq), spec.granted_sek,
-            spec.decided_on, decider, rule,
-            text=(f"{spec.title}: {format_sek(spec.granted_sek)} beviljas ur {programme.name} "
-                  f"för förstudie enligt ansökan {spec.reference}. Beslutet fattas av "
-                  f"{rule.authority_name.lower()} med stöd av delegation ({rule.source})."),
-            conditions=CONDITIONS, report=report)
-        if _find(EnvelopeEntry, decision_id=decision.id,
-                 kind=LedgerEntryKind.COMMITMENT) is None:
-            ledger.book(programme.id, LedgerEntryKind.COMMITMENT, spec.granted_sek,
-                        spec.decided_on, f"Beviljad förstudie: {spec.title}",
-                        decision_id=decision.id, recorded_at=_at(spec.decided_on))
-            report.add("ledger_entries")
+    rule = rules[delegation.route_decision(routing, spec.granted_sek, spec.decided_on).rule_id]
+    if rule.authority_key != spec.decided_by:
+        raise ValueError(
+            f"{spec.where}: the database's delegation rules route {spec.granted_sek} SEK on "
+            f"{spec.decided_on.isoformat()} to {rule.authority_key}, not {spec.decided_by}")
+    decider = context.users[portfolio.holder(Role.DECISION_MAKER, rule.authority_key).email]
+    application = _insert_application(spec.application(), portfolio, context, report, decider)
+    if any(d.kind == DecisionKind.ORIGINAL for d in application.decisions):
+        return
+    with clock.standing_at(_at(spec.decided_on)):
+        diary_number = programme.diary_number_format.format(
+            year=spec.decided_on.year, seq=next_number("dnr", spec.decided_on.year))
+        decision = Decision(
+            programme_id=programme.id, application_id=application.id,
+            kind=DecisionKind.ORIGINAL, outcome=DecisionOutcome.APPROVED,
+            amount_sek=spec.granted_sek, diary_number=diary_number, decided_on=spec.decided_on,
+            decided_by_id=decider.id, decided_by_label=f"{decider.name} <{decider.email}>",
+            delegation_rule_id=rule.id, authority_key=rule.authority_key,
+            decision_text=(f"{spec.title}: {format_sek(spec.granted_sek)} beviljas ur "
+                           f"{programme.name} för förstudie enligt ansökan {spec.reference}. "
+                           f"Beslutet fattas av {rule.authority_name.lower()} med stöd av "
+                           f"delegation ({rule.source})."),
+            conditions=CONDITIONS)
+        db.session.add(decision)
+        db.session.flush()
+        audit.record("decision.taken", decision, actor=decider, after={
+            "diary_number": decision.diary_number, "outcome": decision.outcome,
+            "amount_sek": decision.amount_sek, "authority_key": decision.authority_key,
+            "decided_on": decision.decided_on})
+        ledger.book(programme.id, LedgerEntryKind.COMMITMENT, spec.granted_sek,
+                    spec.decided_on, f"Beviljad förstudie: {spec.title}",
+                    decision_id=decision.id, actor=decider, recorded_at=_at(spec.decided_on))
+    report.add("decisions")
+    report.add("ledger_entries")

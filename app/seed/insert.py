@@ -1,10 +1,9 @@
-"""Write the checked specs: programme, users, ideas, applications with history, projects, ledger."""
+"""Write the checked specs: programme, users, ideas and applications with their history."""
 
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Area, Organisation, User
@@ -15,33 +14,24 @@ from app.applications.models import (
     ApplicationEvent,
     Assessment,
     AssessmentScore,
-    Decision,
     QualityCheck,
 )
 from app.applications.rules import TRANSITIONS, Action, expected_decision_date
-from app.core import audit
 from app.core.enums import (
     ApplicationState,
-    DecisionKind,
-    DecisionOutcome,
-    LedgerEntryKind,
     OpinionOutcome,
     QualityCheckOutcome,
     Recommendation,
     Role,
 )
-from app.core.models import DiaryCounter
-from app.core.money import format_sek
 from app.extensions import db
 from app.ideas.models import ProjectIdea
-from app.programmes import ledger
 from app.programmes import rules as delegation
-from app.programmes.models import AreaEstimate, DelegationRule, EnvelopeEntry, Goal, Programme
+from app.programmes.models import AreaEstimate, Goal, Programme
 from app.projects import seed_phases
-from app.projects.models import Project
 from app.seed.fields import DEFAULT_DATA_DIR
 from app.seed.portfolio import ACTION_ROLE, ApplicationSpec, PortfolioData, _State
-from app.seed.reference import ReferenceData, RuleSpec, _rule
+from app.seed.reference import ReferenceData, RuleSpec
 from app.seed.rows import SeedReport, _at, _Context, _ensure, _find, _user_id
 
 MAIN_PATH = (
@@ -226,9 +216,13 @@ def _step_days(spec: ApplicationSpec, actions, service_days: dict) -> list[date]
 
 def _insert_application(
     spec: ApplicationSpec, data: PortfolioData, context: _Context, report: SeedReport,
-    decider: User | None = None,
+    decider: User | None = None, *, until_decision: bool = False,
 ) -> Application:
-    """Insert one application with its history and preparation records, unless it exists."""
+    """Insert one application with its history and preparation records, unless it exists.
+
+    With `until_decision` a decided application stops awaiting its decision, for the decision
+    service to take (`app.seed.replay`); the earlier steps keep the days they had.
+    """
     organisation = context.organisations[spec.organisation]
     key = ({"reference": spec.reference} if spec.reference
            else {"title": spec.title, "organisation_id": organisation.id, "reference": None})
@@ -244,25 +238,30 @@ def _insert_application(
     if spec.submitted_on and spec.state is not _State.RETURNED_FOR_COMPLETION:
         expected = expected_decision_date(spec.submitted_on, service_days)
     submitter_id = _user_id(context, spec.submitted_by)
+    actions = PATH_TO_STATE[spec.state]
+    days = _step_days(spec, actions, service_days)
+    state_now, since = spec.state, spec.state_since
+    if until_decision and actions and actions[-1] is Action.DECIDE:
+        actions, days = actions[:-1], days[:-1]
+        state_now, since = _State.AWAITING_DECISION, days[-1]
     application = Application(
         programme_id=programme.id, organisation_id=organisation.id,
         idea_id=idea.id if idea else None,
         area_id=context.areas[spec.area].id if spec.area else organisation.area_id,
-        kind=spec.kind, reference=spec.reference, title=spec.title, state=spec.state,
-        state_changed_at=_at(spec.state_since), requested_sek=spec.requested_sek,
+        kind=spec.kind, reference=spec.reference, title=spec.title, state=state_now,
+        state_changed_at=_at(since), requested_sek=spec.requested_sek,
         created_by_id=submitter_id,
         submitted_by_id=submitter_id if spec.submitted_on else None,
         submitted_at=_at(spec.submitted_on) if spec.submitted_on else None,
         expected_decision_on=expected, created_at=_at(spec.created_on),
-        updated_at=_at(spec.state_since), **spec.details,
+        updated_at=_at(since), **spec.details,
     )
     db.session.add(application)
     db.session.flush()
     report.add("applications")
 
-    actions = PATH_TO_STATE[spec.state]
     state = _State.DRAFT
-    for action, day in zip(actions, _step_days(spec, actions, service_days), strict=True):
+    for action, day in zip(actions, days, strict=True):
         at = _at(day)
         if action is Action.SUBMIT:
             actor_id = submitter_id
@@ -298,117 +297,3 @@ def _insert_application(
         state = to_state
     db.session.flush()
     return application
-
-
-def _diary_plan(projects, studies=()) -> dict[str, tuple[int, int]]:
-    """Number the funded projects' and feasibility studies' decisions in one series per year,
-    in decision order (the order they were registered): application reference -> (year, seq)."""
-    decided = sorted([(p.decided_on, p.application.reference) for p in projects]
-                     + [(s.decided_on, s.reference) for s in studies])
-    plan, last = {}, defaultdict(int)
-    for decided_on, reference in decided:
-        last[decided_on.year] += 1
-        plan[reference] = (decided_on.year, last[decided_on.year])
-    return plan
-
-
-def _approving_decision(programme: Programme, application: Application, where: str,
-                        diary_number: str, amount_sek: int, decided_on: date, decider: User,
-                        rule: DelegationRule, text: str, conditions: str,
-                        report: SeedReport) -> Decision:
-    """Find or write an application's approving original decision under its diary number."""
-    decision = _find(Decision, diary_number=diary_number)
-    if decision is None:
-        if any(d.kind == DecisionKind.ORIGINAL for d in application.decisions):
-            raise ValueError(f"{where}: the application {application.reference} already "
-                             f"has an original decision, but not {diary_number}")
-        decision = Decision(
-            programme_id=programme.id, application_id=application.id,
-            kind=DecisionKind.ORIGINAL, outcome=DecisionOutcome.APPROVED,
-            amount_sek=amount_sek, diary_number=diary_number,
-            decided_on=decided_on, decided_by_id=decider.id,
-            decided_by_label=f"{decider.name}, {rule.authority_name}",
-            delegation_rule_id=rule.id, authority_key=rule.authority_key,
-            decision_text=text, conditions=conditions, created_at=_at(decided_on),
-        )
-        db.session.add(decision)
-        db.session.flush()
-        audit.record("decision.taken", decision, actor=decider, after={
-            "diary_number": decision.diary_number, "outcome": decision.outcome,
-            "amount_sek": decision.amount_sek, "authority_key": decision.authority_key})
-        report.add("decisions")
-    elif decision.application_id != application.id:
-        raise ValueError(f"{where}: the diary number {diary_number} is already used by "
-                         "another application's decision")
-    return decision
-
-
-def _insert_projects(data: PortfolioData, context: _Context, report: SeedReport,
-                     studies=()) -> None:
-    """Insert the funded projects; `studies` share their diary numbers' series (the counters)."""
-    programme = context.programme
-    rules = {rule.id: rule for rule in db.session.scalars(
-        sa.select(DelegationRule).where(DelegationRule.programme_id == programme.id))}
-    routing = [_rule(rule.id, rule) for rule in rules.values()]
-    plan = _diary_plan(data.projects, studies)
-    for spec in data.projects:
-        routed = delegation.route_decision(routing, spec.granted_sek, spec.decided_on)
-        rule = rules[routed.rule_id]
-        if rule.authority_key != spec.decided_by:
-            raise ValueError(
-                f"{spec.where}: the database's delegation rules route {spec.granted_sek} SEK on "
-                f"{spec.decided_on.isoformat()} to {rule.authority_key}, not {spec.decided_by}"
-            )
-        decider = context.users[data.holder(Role.DECISION_MAKER, rule.authority_key).email]
-        application = _insert_application(spec.application, data, context, report, decider)
-        year, seq = plan[application.reference]
-        _approving_decision(
-            programme, application, spec.where,
-            programme.diary_number_format.format(year=year, seq=seq), spec.granted_sek,
-            spec.decided_on, decider, rule,
-            text=(f"{spec.title}: {format_sek(spec.granted_sek)} beviljas ur "
-                  f"{programme.name} för genomförande enligt ansökan {application.reference}. "
-                  f"Beslutet fattas av {rule.authority_name.lower()} med stöd av delegation "
-                  f"({rule.source})."),
-            conditions=("Projektet rapporterar till programkontoret var sjätte vecka och i "
-                        "tertialrapporterna, och lämnar slutrapport med plan för "
-                        "nyttouppföljning ett år efter driftstart."),
-            report=report)
-        _ensure(report, "projects", Project, {"title": spec.title}, {
-            "programme_id": programme.id, "application_id": application.id,
-            "organisation_id": context.organisations[spec.organisation].id,
-            "area_id": application.area_id, "is_enabling": spec.is_enabling,
-            "state": spec.state,
-            "project_manager_id": _user_id(context, spec.project_manager),
-            "baseline_start_on": spec.baseline_start_on, "baseline_end_on": spec.baseline_end_on,
-            "go_live_on": spec.go_live_on, "closed_on": spec.closed_on,
-            "created_at": _at(spec.decided_on),
-        })
-
-    last_seq: dict[int, int] = defaultdict(int)
-    for year, seq in plan.values():
-        last_seq[year] = max(last_seq[year], seq)
-    for year, seq in sorted(last_seq.items()):
-        counter = _ensure(report, "diary_counters", DiaryCounter, {"series": "dnr", "year": year},
-                          {"last_seq": seq})
-        if counter.last_seq < seq:
-            counter.last_seq = seq
-            report.add("diary_counters")
-
-
-def _insert_ledger(data: PortfolioData, context: _Context, report: SeedReport) -> None:
-    programme = context.programme
-    for spec in data.ledger:
-        project = _find(Project, title=spec.project) if spec.project else None
-        decision_id = None
-        if project is not None and spec.kind is LedgerEntryKind.COMMITMENT:
-            decision_id = db.session.scalar(
-                sa.select(Decision.id).where(Decision.application_id == project.application_id,
-                                             Decision.kind == DecisionKind.ORIGINAL))
-        if _find(EnvelopeEntry, programme_id=programme.id, booked_on=spec.booked_on,
-                 kind=spec.kind, amount_sek=spec.amount_sek,
-                 description=spec.description) is None:
-            ledger.book(programme.id, spec.kind, spec.amount_sek, spec.booked_on,
-                        spec.description, project_id=project.id if project else None,
-                        decision_id=decision_id, recorded_at=_at(spec.booked_on))
-            report.add("ledger_entries")

@@ -52,3 +52,38 @@ def test_without_a_demo_date_today_is_the_stockholm_date(monkeypatch):
     with app.app_context():
         assert clock.now() == datetime(2026, 12, 6, 23, 30, tzinfo=UTC)
         assert clock.today() == date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(("moment", "today", "stamped"), [
+    (datetime(2008, 6, 16, 8, 0, tzinfo=UTC), date(2008, 6, 16),
+     datetime(2008, 6, 16, 8, 0, tzinfo=UTC)),
+    (datetime(2008, 6, 16, 23, 30, tzinfo=UTC), date(2008, 6, 17),
+     datetime(2008, 6, 16, 23, 30, tzinfo=UTC)),
+    (datetime(2009, 1, 5, 9, 15, tzinfo=STOCKHOLM), date(2009, 1, 5),
+     datetime(2009, 1, 5, 8, 15, tzinfo=UTC)),
+    (date(2007, 11, 20), date(2007, 11, 20), None),
+])
+def test_standing_at_a_moment_outranks_the_demo_date(moment, today, stamped):
+    app = Flask(__name__)
+    app.config.update(DEMO_DATE="2010-03-01", BABEL_DEFAULT_TIMEZONE="Europe/Stockholm")
+    with app.app_context():
+        with clock.standing_at(moment):
+            assert clock.today() == today
+            assert clock.is_fixed()
+            if stamped is not None:
+                assert clock.now() == stamped
+            assert clock.local_date(clock.now()) == today
+        assert clock.today() == date(2010, 3, 1)
+
+
+def test_standing_works_without_an_app_and_nests():
+    with clock.standing_at(date(2008, 1, 2)):
+        with clock.standing_at(datetime(2009, 5, 6, 8, 0, tzinfo=UTC)):
+            assert clock.today() == date(2009, 5, 6)
+        assert clock.today() == date(2008, 1, 2)
+    assert not clock.is_fixed()
+
+
+def test_the_clock_refuses_to_stand_at_a_naive_moment():
+    with pytest.raises(ValueError, match="aware"), clock.standing_at(datetime(2008, 1, 2, 8)):
+        pass

@@ -1,0 +1,88 @@
+"""The demo's decisions are the decision service's: replayed on their days, in their order."""
+
+import shutil
+from collections import defaultdict
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.applications.models import Application, ApplicationEvent, Decision
+from app.core.enums import ApplicationKind, DecisionKind, LedgerEntryKind
+from app.core.models import AuditEntry, Notification
+from app.extensions import db
+from app.programmes.models import EnvelopeEntry
+from app.projects.models import Project
+from app.seed import DEFAULT_DATA_DIR, seed_demo
+from tests.integration.test_seed_loader import DIARY_NUMBER, seeded  # noqa: F401  (fixture)
+
+
+def _funded_decisions() -> list[Decision]:
+    return list(db.session.scalars(
+        sa.select(Decision).join(Application, Application.id == Decision.application_id)
+        .where(Application.kind == ApplicationKind.IMPLEMENTATION)))
+
+
+def test_each_funded_projects_decision_was_taken_by_the_service_on_its_day(seeded):  # noqa: F811
+    decisions = _funded_decisions()
+    assert len(decisions) == 39
+
+    for decision in decisions:
+        decider = db.session.get(User, decision.decided_by_id)
+        assert decision.decided_by_label == f"{decider.name} <{decider.email}>"
+        assert decision.authority_key in decider.authority_keys_for(decision.programme_id)
+        assert decision.created_at.date() == decision.decided_on
+        audit = db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action == "decision.taken",
+            AuditEntry.object_id == str(decision.id))).all()
+        assert [(a.actor_id, a.at.date(), a.after["diary_number"]) for a in audit] == [
+            (decider.id, decision.decided_on, decision.diary_number)]
+        step = db.session.scalars(sa.select(ApplicationEvent).where(
+            ApplicationEvent.application_id == decision.application_id,
+            ApplicationEvent.action == "decide")).one()
+        assert (step.actor_id, step.at.date(), step.comment) == (
+            decider.id, decision.decided_on, decision.decision_text)
+        project = db.session.scalars(sa.select(Project).where(
+            Project.application_id == decision.application_id)).one()
+        commitment = db.session.scalars(sa.select(EnvelopeEntry).where(
+            EnvelopeEntry.decision_id == decision.id)).one()
+        assert (commitment.kind, commitment.project_id, commitment.created_by_id,
+                commitment.booked_on, commitment.description) == (
+            LedgerEntryKind.COMMITMENT, project.id, decider.id, decision.decided_on,
+            f"{decision.diary_number} {project.title}")
+
+
+def test_diary_numbers_follow_the_decisions_order_in_each_year(seeded):  # noqa: F811
+    per_year = defaultdict(list)
+    for decision in db.session.scalars(sa.select(Decision).where(
+            Decision.kind == DecisionKind.ORIGINAL)):
+        year, seq = map(int, DIARY_NUMBER.match(decision.diary_number).groups())
+        per_year[year].append((decision.decided_on, decision.application.reference, seq))
+
+    for year, rows in per_year.items():
+        seqs = [seq for _day, _reference, seq in sorted(rows)]
+        assert seqs == list(range(1, len(rows) + 1)), year
+
+
+def test_the_replays_notices_are_history_already_read(seeded):  # noqa: F811
+    notices = db.session.scalars(sa.select(Notification).where(
+        Notification.kind == "application.stage_changed")).all()
+
+    assert notices
+    assert all(n.read_at == n.created_at and n.emailed_at is None for n in notices)
+
+
+def test_a_decision_the_service_refuses_is_refused_naming_the_file_and_item(app_ctx, tmp_path):
+    """Segregation of duties is decide's rule, not the loader's: the demo obeys it too."""
+    data = tmp_path / "seed_data"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    path = data / "projects.yaml"
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace("    submitted_by: karin@demo.stockholm.example\n",
+                          "    submitted_by: anders@demo.stockholm.example\n", 1)
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+
+    with pytest.raises(ValueError, match=r"projects\.yaml, project \d+ \(Cykelreseplanerare\): "
+                                         r".*(segregation of duties|åtskillnad av uppgifter)"):
+        seed_demo(data)
