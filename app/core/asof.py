@@ -6,6 +6,7 @@ report submitted at 23:30 UTC on 31 December counts from 1 January. Every `queri
 its conditions with `counts_on`, and every view reads its date with `parse_on`.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -37,6 +38,13 @@ def counts_from(column, on: date):
 def local_day_of(moment: datetime | None) -> date | None:
     """The city's date of a UTC moment, for showing a business date beside the rule."""
     return None if moment is None else clock.local_date(moment)
+
+
+def local_day_reader() -> Callable[[datetime | None], date | None]:
+    """`local_day_of` with the city's time zone looked up once, for loops over many rows (the
+    lookup through the app's config cost more than the conversion)."""
+    zone = clock.local_zone()
+    return lambda moment: None if moment is None else moment.astimezone(zone).date()
 
 
 def parse_on(value: str | None, programme=None, *, default: date | None = None) -> date:

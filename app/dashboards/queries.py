@@ -21,7 +21,7 @@ from app.benefits.models import (
     CalculationVersion,
 )
 from app.budget_cuts import queries as budget_cut_queries
-from app.core.asof import counts_on, local_day_of
+from app.core.asof import counts_on, local_day_reader
 from app.core.enums import (
     ApplicationState,
     BudgetCutEntryKind,
@@ -127,6 +127,7 @@ def submitted_reports(project_ids: sa.Select, as_of: date, *,
                       period_ends_from: date | None = None) -> pd.DataFrame:
     """The current submitted version of every reported period, submitted on or before `as_of`
     (ranked in SQL); with `period_ends_from`, only periods that ended on or after that day."""
+    local_day_of = local_day_reader()
     rows = [(row.project_id, row.period_number, row.version, row.period_starts_on,
              row.period_ends_on, local_day_of(row.submitted_at),
              *(None if status is None else RagStatus(status).value for status in (

@@ -326,8 +326,9 @@ def _windows(as_of: date, count: int = HEATMAP_PERIODS) -> list[tuple[date, date
     return list(reversed(windows))
 
 
-def _period_ends(project, as_of: date) -> list[date]:
-    """The ends of the project's reporting periods up to `as_of`, as its calendar runs them.
+def _period_ends(project, from_on: date, as_of: date) -> list[date]:
+    """The ends from `from_on` to `as_of` of the project's reporting periods, as its calendar
+    runs them.
 
     The baseline's periods, then whole 42-day periods while it runs past its baseline end
     (app.projects.services keeps the same calendar); a closed project stops on its closing day.
@@ -335,12 +336,12 @@ def _period_ends(project, as_of: date) -> list[date]:
     closed_on = project.closed_on if pd.notna(project.closed_on) else None
     closed = closed_on is not None and closed_on <= as_of
     last_on = closed_on if closed else as_of
-    ends = [period.ends_on for period in periods.six_weekly_periods(
-        project.baseline_start_on, project.baseline_end_on) if period.starts_on <= last_on]
+    ends = [period.ends_on for period in periods.six_weekly_periods_between(
+        project.baseline_start_on, project.baseline_end_on, from_on, last_on)]
     if last_on > project.baseline_end_on:
         extra_end = last_on if closed else last_on + timedelta(days=periods.SIX_WEEKS_DAYS - 1)
-        ends += [period.ends_on for period in periods.six_weekly_periods(
-            project.baseline_end_on + timedelta(days=1), extra_end)]
+        ends += [period.ends_on for period in periods.six_weekly_periods_between(
+            project.baseline_end_on + timedelta(days=1), extra_end, from_on, extra_end)]
     return [end for end in ends if end <= as_of]
 
 
@@ -359,7 +360,8 @@ def _heatmap(project_frame: pd.DataFrame, reports: pd.DataFrame, as_of: date,
             (row.period_ends_on, int(row.period_number), row.overall))
     row_names, grid = [], []
     for project in project_frame.itertuples(index=False):
-        overdue = [end for end in _period_ends(project, as_of) if end + due_after < as_of]
+        overdue = [end for end in _period_ends(project, windows[0][0], as_of)
+                   if end + due_after < as_of]
         reported = by_project.get(int(project.project_id), [])
         cells = []
         for start, end in windows:

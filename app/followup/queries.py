@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Area
 from app.applications.models import Decision
-from app.core.asof import day_ends_at, local_day_of
+from app.core.asof import day_ends_at, local_day_reader
 from app.core.enums import DecisionKind, DecisionOutcome
 from app.core.models import AwareDateTime
 from app.extensions import db
@@ -94,6 +94,7 @@ def facts_at(programme_id: int, dates: Iterable[date], *, area_id: int | None = 
     if project_ids is not None:
         query = query.where(Project.id.in_(project_ids))
     result: dict[date, list[rules.ProjectFacts]] = {on: [] for on in dates}
+    local_day_of = local_day_reader()
     for row in db.session.execute(query):
         on = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
         reports = ()
