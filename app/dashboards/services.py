@@ -392,18 +392,22 @@ def _tertial_ends(starts_on: date, as_of: date, year: int | None) -> list[date]:
 
 def _adherence(programme: Programme, filters: Filters, scope: queries.Scope,
                as_of: date, labels) -> Chart:
-    """The adherence shares at each tertial end, equal to the follow-up's adherence_at: the
-    facts at every date come from one query."""
+    """The adherence shares at each tertial end, equal to the follow-up's adherence_at: a
+    presented tertial report's frozen figures serve its period end (for the whole programme),
+    the facts at every other date come from one query."""
     tolerance = programme.schedule_tolerance_days or 0
-    facts = followup_queries.facts_at(
-        programme.id, _tertial_ends(programme.starts_on, as_of, filters.year),
-        project_ids=scope.project_ids())
-    rows = []
-    for on, on_facts in facts.items():
-        result = adherence_rules.adherence(on_facts, on, tolerance)
-        rows.append({"on": on, "assessed": result.assessed,
-                     "not_kept_budget_share": result.not_kept_budget_share,
-                     "not_kept_schedule_share": result.not_kept_schedule_share})
+    ends = _tertial_ends(programme.starts_on, as_of, filters.year)
+    whole_programme = scope.area_id is None and scope.organisation_id is None \
+        and scope.state is None
+    found = (followup_queries.presented_adherence(programme.id, ends, tolerance)
+             if whole_programme else {})
+    facts = followup_queries.facts_at(programme.id, [on for on in ends if on not in found],
+                                      project_ids=scope.project_ids())
+    found |= {on: adherence_rules.adherence(on_facts, on, tolerance)
+              for on, on_facts in facts.items()}
+    rows = [{"on": on, "assessed": found[on].assessed,
+             "not_kept_budget_share": found[on].not_kept_budget_share,
+             "not_kept_schedule_share": found[on].not_kept_schedule_share} for on in ends]
     return figures.adherence_over_time(rows, labels=labels)
 
 

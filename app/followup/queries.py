@@ -7,19 +7,21 @@ period's highest version per date and project. The pure rules then count.
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from app.accounts.models import Area
 from app.applications.models import Decision
 from app.core.asof import day_ends_at, local_day_reader
-from app.core.enums import DecisionKind, DecisionOutcome
+from app.core.enums import DecisionKind, DecisionOutcome, TertialReportState
 from app.core.models import AwareDateTime
 from app.extensions import db
 from app.projects.models import Project, StatusReport
 from app.projects.queries import SUBMITTED_STATES
 
 from . import rules
+from .models import TertialReport
 
 
 def _typed(value, type_):
@@ -112,3 +114,36 @@ def facts_at(programme_id: int, dates: Iterable[date], *, area_id: int | None = 
             granted_sek=max(int(row.granted_sek), 0), baseline_end_on=row.baseline_end_on,
             reports=reports))
     return result
+
+
+def presented_adherence(programme_id: int, dates: Iterable[date], tolerance_days: int
+                        ) -> dict[date, rules.AdherenceFigures]:
+    """The adherence the presented tertial reports froze at those of `dates` that are their
+    period ends (counted with the same schedule tolerance), read from the snapshots in SQL.
+
+    A snapshot holds exactly what existed at its period end, so its figures are the as-of
+    figures of that day; reading them spares counting every report ever submitted again.
+    """
+    adherence, tolerance = TertialReport.snapshot["adherence"], TertialReport.snapshot[
+        "schedule_tolerance_days"]
+    query = (sa.select(TertialReport.as_of, adherence.label("adherence"),
+                       tolerance.label("tolerance"))
+             .where(TertialReport.programme_id == programme_id,
+                    TertialReport.state == TertialReportState.PRESENTED,
+                    TertialReport.as_of.in_(sorted(set(dates)))))
+    found = {}
+    for row in db.session.execute(query):
+        figures = row.adherence
+        if figures is None or row.tolerance is None or int(row.tolerance) != tolerance_days:
+            continue
+        found[row.as_of] = rules.AdherenceFigures(
+            projects=figures["projects"], assessed=figures["assessed"],
+            not_kept_budget=figures["not_kept_budget"],
+            not_kept_schedule=figures["not_kept_schedule"],
+            not_kept_budget_share=_share(figures["not_kept_budget_share"]),
+            not_kept_schedule_share=_share(figures["not_kept_schedule_share"]))
+    return found
+
+
+def _share(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)

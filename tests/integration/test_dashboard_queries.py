@@ -9,10 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from app.applications.models import Decision
-from app.core.enums import DecisionKind, DecisionOutcome
+from app.core import periods
+from app.core.enums import DecisionKind, DecisionOutcome, TertialReportState
 from app.dashboards import services
 from app.extensions import db
+from app.followup import queries as followup_queries
 from app.followup import services as followup_services
+from app.followup.models import TertialReport
 from app.programmes.models import Programme
 from app.programmes.services import envelope_position
 from app.projects.models import Project
@@ -212,3 +215,58 @@ def test_the_compilation_and_the_project_list_cost_the_same_statements_for_10_an
         assert len(rows) == len(listed) == len(names) >= size
         counts[size] = len(statements)
     assert counts[10] == counts[200], counts
+
+
+def _present_tertial(programme: Programme, year: int, number: int) -> None:
+    """Freeze a tertial report of the programme as the programme office would present it."""
+    period = periods.tertial_period(year, number)
+    db.session.add(TertialReport(
+        programme_id=programme.id, year=year, tertial=number, as_of=period.ends_on,
+        state=TertialReportState.PRESENTED, summary="Presenterad.",
+        snapshot=followup_services.build_snapshot(programme, period)))
+    db.session.flush()
+
+
+@pytest.fixture
+def asked_dates(monkeypatch):
+    """Record the dates the dashboard counts adherence facts for."""
+    asked: list[date] = []
+    counted = followup_queries.facts_at
+
+    def facts_at(programme_id, dates, **filters):
+        dates = list(dates)
+        asked.extend(dates)
+        return counted(programme_id, dates, **filters)
+
+    monkeypatch.setattr(followup_queries, "facts_at", facts_at)
+    return asked
+
+
+def test_a_presented_tertial_reports_figures_serve_its_period_end(portfolio, asked_dates):
+    programme, _built = portfolio(10, "T")
+    _present_tertial(programme, 2009, 3)
+    asked_dates.clear()
+    dashboard = services.programme_dashboard(programme, services.Filters(), date(2011, 1, 15))
+    rows = dashboard.charts["adherence"].chart.rows
+    assert date(2009, 12, 31) not in asked_dates and date(2009, 8, 31) in asked_dates
+    for on, assessed, budget_share, schedule_share in rows:
+        expected = followup_services.adherence_at(programme.id, on)
+        assert (assessed, budget_share, schedule_share) == (
+            expected.assessed, expected.not_kept_budget_share,
+            expected.not_kept_schedule_share), on
+    assert str(dict((row[0], row[2]) for row in rows)[date(2009, 12, 31)]) == "0.3000"
+
+
+def test_a_filtered_view_or_a_changed_tolerance_counts_again(portfolio, asked_dates):
+    programme, built = portfolio(10, "U")
+    _present_tertial(programme, 2009, 3)
+    asked_dates.clear()
+    project = db.session.get(Project, built.project_ids[0])
+    services.programme_dashboard(programme, services.Filters(
+        organisation_id=project.organisation_id), date(2011, 1, 15))
+    assert date(2009, 12, 31) in asked_dates
+    asked_dates.clear()
+    programme.schedule_tolerance_days = (programme.schedule_tolerance_days or 0) + 30
+    db.session.flush()
+    services.programme_dashboard(programme, services.Filters(), date(2011, 1, 15))
+    assert date(2009, 12, 31) in asked_dates
