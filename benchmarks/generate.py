@@ -39,6 +39,7 @@ FIRST_DAY = date(2008, 1, 1)
 LAST_DAY = date(2012, 12, 31)
 PERIOD_DAYS = 42
 STATUSES = ("green", "green", "green", "amber", "red")
+OFFICE_EMAIL = "programkontoret@generated.example"
 
 
 class Refused(Exception):
@@ -125,6 +126,12 @@ def build(scale: float, seed: int, progress) -> Tables:
     for user_id in users:
         tables.add("role_assignment", {"user_id": user_id, "role": "applicant",
                                        "authority_key": None, "granted_at": created})
+    office = tables.add("user", {
+        "email": OFFICE_EMAIL, "name": "Programkontoret (genererat)", "password_hash": None,
+        "organisation_id": None, "is_active": True, "locale": "sv", "wants_email": False,
+        "created_at": created})
+    tables.add("role_assignment", {"user_id": office, "role": "programme_office",
+                                   "authority_key": None, "granted_at": created})
 
     projects = round(PROJECTS_AT_SCALE_1 * scale)
     per_programme = [projects // PROGRAMMES + (1 if i < projects % PROGRAMMES else 0)
@@ -405,10 +412,37 @@ def generate(database_url: str, scale: float, seed: int = 2010, quiet: bool = Fa
         valued = store_frozen_values()
         db.session.commit()
         loaded("calculation_version values", valued)
+        presented = present_tertial_reports()
+        loaded("tertial_report (presented)", presented)
         engine.dispose()
         counts = {name: len(rows) for name, rows in tables.rows.items()}
+        counts["tertial_report"] = presented
         counts["seconds"] = round(time.perf_counter() - started, 1)
         return counts
+
+
+def present_tertial_reports() -> int:
+    """Present every programme's tertial reports up to the last day, through the follow-up
+    services with the business clock at each report's due day, as a programme office does
+    every four months; the dashboards read their frozen figures for past tertial ends."""
+    from app.accounts.models import User
+    from app.core import clock, periods
+    from app.extensions import db
+    from app.followup import services
+    from app.programmes.models import Programme
+
+    office = db.session.scalar(sa.select(User).where(User.email == OFFICE_EMAIL))
+    presented = 0
+    for programme in db.session.scalars(sa.select(Programme).order_by(Programme.id)):
+        for period in periods.tertials_between(programme.starts_on, LAST_DAY,
+                                               programme.tertial_due_after_days):
+            with clock.standing_at(period.due_on):
+                report = services.generate_tertial_report(programme, period.year,
+                                                          period.number, office)
+                services.present_tertial_report(report, "Genererad tertialrapport.", office)
+            db.session.commit()
+            presented += 1
+    return presented
 
 
 def main(argv=None) -> int:

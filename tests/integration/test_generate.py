@@ -54,9 +54,14 @@ def test_loads_once_and_refuses_other_data(generator, tmp_path):
     counts = generator.generate(url, 0.002, 3, quiet=True)
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        for table in ("project", "status_report", "benefit", "realisation_entry"):
+        for table in ("project", "status_report", "benefit", "realisation_entry",
+                      "tertial_report"):
             stored = connection.execute(sa.text(f'SELECT count(*) FROM "{table}"')).scalar()
             assert stored == counts[table]
+        presented = connection.execute(sa.text(
+            "SELECT count(*) FROM tertial_report WHERE state = 'presented' "
+            "AND presented_at IS NOT NULL")).scalar()
+        assert presented == counts["tertial_report"] == 16 * generator.PROGRAMMES
         unresolved = connection.execute(sa.text(
             "SELECT count(*) FROM status_report r LEFT JOIN project p ON p.id = r.project_id "
             "WHERE p.id IS NULL")).scalar()
