@@ -487,8 +487,8 @@ def programme_dashboard(programme: Programme, filters: Filters,
     project_frame = queries.projects(scope)
     dashboard.add("pipeline", _funnel(scope, project_frame, labels))
     dashboard.add("areas", _areas(programme, scope, project_frame, as_of, labels))
-    reports = queries.submitted_reports(scope.project_ids(), as_of,
-                                        period_ends_from=_windows(as_of)[0][0])
+    reports = queries.report_statuses(scope.project_ids(), as_of,
+                                      period_ends_from=_windows(as_of)[0][0])
     dashboard.add("status", _heatmap(project_frame, reports, as_of,
                                      programme.report_due_after_days, labels))
     dashboard.add("adherence", _adherence(programme, filters, scope, as_of, labels))
