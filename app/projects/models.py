@@ -39,8 +39,9 @@ class Project(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("baseline_end_on >= baseline_start_on", name="baseline_in_order"),
-        # The list pages by title within a programme: the first page is read in order.
+        # The list pages by title, in a programme or across all: the first page is read in order.
         sa.Index("ix_project_programme_title", "programme_id", "title", "id"),
+        sa.Index("ix_project_title", "title", "id"),
     )
 
     def __repr__(self) -> str:
