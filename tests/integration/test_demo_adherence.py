@@ -7,16 +7,14 @@ on or before the date asked, so changing one report in seed_data/status_reports.
 on a day before a report came in, moves the count.
 """
 
-import shutil
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.programmes.models import Programme
 from app.programmes.position import position
-from app.seed import DEFAULT_DATA_DIR, seed_demo
+from app.seed import seed_demo
 
 DEMO_DAY = date(2010, 3, 1)
 
@@ -30,13 +28,6 @@ def demo_position(on: date = DEMO_DAY, data_dir=None):
 
 def per_cent(share: float) -> int:
     return round(share * 100)
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "seed_data"
-    shutil.copytree(DEFAULT_DATA_DIR, target)
-    return target
 
 
 def change_report(data_dir, project: str, old: str, new: str) -> None:

@@ -7,7 +7,6 @@ where the council's figure differs from the lines, the difference is small and i
 recorded and shown. Nothing is realised after the demo's business date.
 """
 
-import shutil
 from datetime import date
 
 import pytest
@@ -141,13 +140,6 @@ def test_nothing_is_realised_after_the_business_date(programme):
 
 
 # ---- bad input ------------------------------------------------------------------------------
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "seed_data"
-    shutil.copytree(DEFAULT_DATA_DIR, target)
-    return target
-
 
 def edit_cuts(data_copy, edit) -> None:
     path = data_copy / "budget_cuts.yaml"

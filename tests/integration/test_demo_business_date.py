@@ -3,7 +3,6 @@ seed file that dates an event later is refused, and the next decision's diary nu
 follows the seeded ones."""
 
 import re
-import shutil
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,7 @@ from app.applications.decisions import _diary_number
 from app.applications.models import Decision
 from app.extensions import db
 from app.programmes.models import Programme
-from app.seed import DEFAULT_DATA_DIR, seed_demo
+from app.seed import seed_demo
 
 DEMO_DAY = date(2010, 3, 1)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -28,14 +27,6 @@ PLANNED = {
     ("programme", "ends_on"), ("delegation_regime", "valid_from"),
     ("delegation_rule", "valid_from"), ("delegation_rule", "valid_to"),
 }
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    """Copy seed_data/ so a test can break one file."""
-    target = tmp_path / "seed_data"
-    shutil.copytree(DEFAULT_DATA_DIR, target)
-    return target
 
 
 def _day(value) -> date:

@@ -1,6 +1,5 @@
 """The demo's decisions are the decision service's: replayed on their days, in their order."""
 
-import shutil
 from collections import defaultdict
 
 import pytest
@@ -13,7 +12,7 @@ from app.core.models import AuditEntry, Notification
 from app.extensions import db
 from app.programmes.models import EnvelopeEntry
 from app.projects.models import Project
-from app.seed import DEFAULT_DATA_DIR, seed_demo
+from app.seed import seed_demo
 from tests.integration.test_seed_loader import DIARY_NUMBER, seeded  # noqa: F401  (fixture)
 
 
@@ -72,11 +71,10 @@ def test_the_replays_notices_are_history_already_read(seeded):  # noqa: F811
     assert all(n.read_at == n.created_at and n.emailed_at is None for n in notices)
 
 
-def test_a_decision_the_service_refuses_is_refused_naming_the_file_and_item(app_ctx, tmp_path):
+def test_a_decision_the_service_refuses_is_refused_naming_the_file_and_item(app_ctx,
+                                                                           data_copy):
     """Segregation of duties is decide's rule, not the loader's: the demo obeys it too."""
-    data = tmp_path / "seed_data"
-    shutil.copytree(DEFAULT_DATA_DIR, data)
-    path = data / "projects.yaml"
+    path = data_copy / "projects.yaml"
     text = path.read_text(encoding="utf-8")
     broken = text.replace("    submitted_by: karin@demo.stockholm.example\n",
                           "    submitted_by: anders@demo.stockholm.example\n", 1)
@@ -85,4 +83,4 @@ def test_a_decision_the_service_refuses_is_refused_naming_the_file_and_item(app_
 
     with pytest.raises(ValueError, match=r"projects\.yaml, project \d+ \(Cykelreseplanerare\): "
                                          r".*(segregation of duties|åtskillnad av uppgifter)"):
-        seed_demo(data)
+        seed_demo(data_copy)

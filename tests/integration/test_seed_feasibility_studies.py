@@ -1,7 +1,6 @@
 """The demo's 32 feasibility studies (9 MSEK): position, ideas, diary numbers, bad input."""
 
 import re
-import shutil
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -16,7 +15,7 @@ from app.extensions import db
 from app.ideas.models import ProjectIdea
 from app.programmes.models import EnvelopeEntry, Programme
 from app.programmes.position import IdeaOutcome, idea_rows, position
-from app.seed import DEFAULT_DATA_DIR, seed_demo
+from app.seed import seed_demo
 from tests.integration.test_seed_loader import (  # noqa: F401  (fixtures)
     DIARY_NUMBER,
     programme,
@@ -112,13 +111,6 @@ def test_seeding_twice_inserts_no_study_again(seeded):  # noqa: F811  (fixture)
     assert again.total == 0
     assert len(study_decisions()) == before == 32
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EnvelopeEntry)) == entries
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "seed_data"
-    shutil.copytree(DEFAULT_DATA_DIR, target)
-    return target
 
 
 def _break_study(data_dir, number: int, **changes) -> str:

@@ -1,7 +1,6 @@
 """The demo seed: DOMAIN.md's March 2010 envelope, delegation, diary numbers, idempotency."""
 
 import re
-import shutil
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -191,14 +190,6 @@ def test_decision_makers_hold_the_demo_authorities(seeded):
             RoleAssignment.role == Role.DECISION_MAKER)))
 
     assert authorities == {"deputy_city_director", "city_director", "finance_committee"}
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    """Copy seed_data/ so a test can break one file."""
-    target = tmp_path / "seed_data"
-    shutil.copytree(DEFAULT_DATA_DIR, target)
-    return target
 
 
 def test_a_missing_file_is_named(app_ctx, data_copy):
