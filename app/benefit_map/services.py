@@ -21,6 +21,7 @@ from app.benefits.models import BenefitCalculation, BenefitLine, CalculationVers
 from app.core import audit, clock
 from app.core.enums import CalculationVersionKind, ChangeState, NodeKind
 from app.core.errors import Forbidden, InvalidInput, NotFound
+from app.core.inputs import parse_date
 from app.extensions import db
 from app.programmes.models import Goal
 from app.projects.models import Project
@@ -250,19 +251,6 @@ def _text(data: dict, field: str, limit: int = MAX_TEXT) -> str:
     return value
 
 
-def _day(data: dict, field: str) -> date | None:
-    value = data.get(field)
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(_("%(field)s must be a date (YYYY-MM-DD).", field=field),
-                           field=field) from None
-
-
 def _node_values(application: Application, data: dict, node: NetworkNode | None) -> dict:
     """Validate a node's values (merged over the node's own), listing every problem at once."""
     def current(field, default=None):
@@ -327,8 +315,8 @@ def _node_values(application: Application, data: dict, node: NetworkNode | None)
         if not values["responsible_name"]:
             problems.append(("responsible_name", _("Name the person responsible for the change.")))
         evidence = _text({"evidence": current("evidence", "")}, "evidence")
-        due_on = _day({"due_on": current("due_on")}, "due_on")
-        done_on = _day({"done_on": current("done_on")}, "done_on")
+        due_on = parse_date(current("due_on"), "due_on")
+        done_on = parse_date(current("done_on"), "done_on")
         period = period_of(application)
         problems += [(field, _problem_text(code, period)) for field, code in rules.change_problems(
             state, evidence, done_on, due_on, period, clock.today())]

@@ -10,13 +10,14 @@ from app.applications import decisions as application_decisions
 from app.core import audit, clock
 from app.core.enums import ProjectState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput
+from app.core.inputs import parse_date
 from app.core.notifications import notify
 from app.extensions import db
 
 from .followup_tasks import ensure_followup_task
 from .models import FinalReport, Project
 from .permissions import can_close_project
-from .reports import parse_amount, parse_date, parse_text
+from .reports import parse_amount, parse_text
 from .services import add_years, lock_project, project_commitment_sek, project_programme
 
 MAX_RESPONSIBLE = 200

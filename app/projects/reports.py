@@ -10,6 +10,7 @@ from app.accounts.queries import users_of_organisation, users_with_role
 from app.core import audit, clock, labels, periods
 from app.core.enums import ProjectState, RagStatus, ReportState, Role
 from app.core.errors import Conflict, Forbidden, InvalidInput
+from app.core.inputs import parse_date
 from app.core.models import utcnow
 from app.core.money import format_sek
 from app.core.notifications import notify
@@ -94,17 +95,6 @@ def parse_amount(value, field: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEK:
         raise InvalidInput(_("Write whole kronor, 0 or more, with digits only."), field=field)
     return value
-
-
-def parse_date(value, field: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(_("Write the date as YYYY-MM-DD."), field=field) from None
 
 
 def parse_text(value, field: str, max_length: int = MAX_TEXT) -> str:
