@@ -124,8 +124,8 @@ def presented_adherence(programme_id: int, dates: Iterable[date], tolerance_days
     A snapshot holds exactly what existed at its period end, so its figures are the as-of
     figures of that day; reading them spares counting every report ever submitted again.
     """
-    adherence, tolerance = TertialReport.snapshot["adherence"], TertialReport.snapshot[
-        "schedule_tolerance_days"]
+    adherence = TertialReport.snapshot["adherence"]
+    tolerance = TertialReport.snapshot["schedule_tolerance_days"]
     query = (sa.select(TertialReport.as_of, adherence.label("adherence"),
                        tolerance.label("tolerance"))
              .where(TertialReport.programme_id == programme_id,

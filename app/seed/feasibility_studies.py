@@ -4,8 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import sqlalchemy as sa
-
+from app.applications import routing
 from app.applications.models import Decision
 from app.core import audit, clock
 from app.core.enums import (
@@ -21,12 +20,10 @@ from app.core.money import format_sek
 from app.core.sequences import next_number
 from app.extensions import db
 from app.programmes import ledger
-from app.programmes import rules as delegation
-from app.programmes.models import DelegationRule
 from app.seed.fields import DEFAULT_DATA_DIR, _Fields, _read_yaml
 from app.seed.insert import _insert_application
 from app.seed.portfolio import APPLICATION_TEXTS, ApplicationSpec, PortfolioData, check_decider
-from app.seed.reference import ReferenceData, _rule
+from app.seed.reference import ReferenceData
 from app.seed.rows import SeedReport, _at, _Context
 
 FILE = "feasibility_studies.yaml"
@@ -137,10 +134,7 @@ def _replay_study(spec: StudySpec, portfolio: PortfolioData, context: _Context,
     diary number comes from the same series, on the clock of its decision day.
     """
     programme = context.programme
-    rules = {rule.id: rule for rule in db.session.scalars(
-        sa.select(DelegationRule).where(DelegationRule.programme_id == programme.id))}
-    routing = [_rule(rule.id, rule) for rule in rules.values()]
-    rule = rules[delegation.route_decision(routing, spec.granted_sek, spec.decided_on).rule_id]
+    rule = routing.route(programme, spec.granted_sek, spec.decided_on)
     if rule.authority_key != spec.decided_by:
         raise ValueError(
             f"{spec.where}: the database's delegation rules route {spec.granted_sek} SEK on "
