@@ -12,7 +12,7 @@ from app.core.models import AwareDateTime, created_at_column, enum_column
 from app.extensions import db
 
 FROZEN_WHEN_PRESENTED = ("programme_id", "year", "tertial", "as_of", "state", "snapshot",
-                         "summary", "presented_by_id", "presented_at")
+                         "frozen_adherence", "summary", "presented_by_id", "presented_at")
 
 
 class TertialReport(db.Model):
@@ -27,6 +27,9 @@ class TertialReport(db.Model):
         TertialReportState, default=TertialReportState.DRAFT
     )
     snapshot: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The snapshot's adherence figures and schedule tolerance, kept apart so a past date reads
+    # a few bytes instead of parsing the whole snapshot (megabytes at national scale).
+    frozen_adherence: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     presented_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     presented_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
@@ -41,6 +44,20 @@ class TertialReport(db.Model):
 
     def __repr__(self) -> str:
         return f"<TertialReport T{self.tertial} {self.year} {self.state}>"
+
+
+def adherence_of_snapshot(snapshot: dict | None) -> dict | None:
+    """The part of a snapshot that past dates read: its adherence and the tolerance it used."""
+    if not snapshot or "adherence" not in snapshot:
+        return None
+    return {**snapshot["adherence"],
+            "schedule_tolerance_days": snapshot.get("schedule_tolerance_days")}
+
+
+@sa.event.listens_for(TertialReport.snapshot, "set")
+def _keep_adherence_with_snapshot(report: TertialReport, snapshot, _old, _initiator) -> None:
+    """Whoever writes a snapshot writes its adherence too, so the two cannot differ."""
+    report.frozen_adherence = adherence_of_snapshot(snapshot)
 
 
 @sa.event.listens_for(TertialReport, "before_update")

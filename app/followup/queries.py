@@ -119,24 +119,23 @@ def facts_at(programme_id: int, dates: Iterable[date], *, area_id: int | None = 
 def presented_adherence(programme_id: int, dates: Iterable[date], tolerance_days: int
                         ) -> dict[date, rules.AdherenceFigures]:
     """The adherence the presented tertial reports froze at those of `dates` that are their
-    period ends (counted with the same schedule tolerance), read from the snapshots in SQL.
+    period ends (counted with the same schedule tolerance), read from the figures stored with
+    each snapshot when it was written.
 
     A snapshot holds exactly what existed at its period end, so its figures are the as-of
     figures of that day; reading them spares counting every report ever submitted again.
     """
-    adherence = TertialReport.snapshot["adherence"]
-    tolerance = TertialReport.snapshot["schedule_tolerance_days"]
-    query = (sa.select(TertialReport.as_of, adherence.label("adherence"),
-                       tolerance.label("tolerance"))
+    query = (sa.select(TertialReport.as_of, TertialReport.frozen_adherence)
              .where(TertialReport.programme_id == programme_id,
                     TertialReport.state == TertialReportState.PRESENTED,
+                    TertialReport.frozen_adherence.is_not(None),
                     TertialReport.as_of.in_(sorted(set(dates)))))
     found = {}
-    for row in db.session.execute(query):
-        figures = row.adherence
-        if figures is None or row.tolerance is None or int(row.tolerance) != tolerance_days:
+    for as_of, figures in db.session.execute(query):
+        tolerance = figures.get("schedule_tolerance_days")
+        if tolerance is None or int(tolerance) != tolerance_days:
             continue
-        found[row.as_of] = rules.AdherenceFigures(
+        found[as_of] = rules.AdherenceFigures(
             projects=figures["projects"], assessed=figures["assessed"],
             not_kept_budget=figures["not_kept_budget"],
             not_kept_schedule=figures["not_kept_schedule"],

@@ -327,3 +327,28 @@ def test_a_presented_report_refuses_any_write_but_the_minute_even_outside_the_se
     services.record_committee_minute(stored, "Noterat.", world["committee"])
     db.session.commit()
     assert db.session.get(TertialReport, report.id).committee_minute == "Noterat."
+
+
+def test_the_adherence_past_dates_read_is_the_presented_snapshots_own(world):
+    report = services.generate_tertial_report(world["programme"], 2008, 2, world["jonas"])
+    services.present_tertial_report(report, "Sammanfattning", world["jonas"])
+    db.session.commit()
+    stored = db.session.get(TertialReport, report.id, populate_existing=True)
+    assert stored.frozen_adherence == {
+        **stored.snapshot["adherence"],
+        "schedule_tolerance_days": stored.snapshot["schedule_tolerance_days"]}
+    assert stored.frozen_adherence["projects"] == len(stored.snapshot["projects"])
+
+
+def test_a_presented_reports_adherence_cannot_be_rewritten_outside_the_services(world):
+    report = services.generate_tertial_report(world["programme"], 2008, 2, world["jonas"])
+    services.present_tertial_report(report, "Sammanfattning", world["jonas"])
+    db.session.commit()
+    frozen = dict(report.frozen_adherence)
+    report.frozen_adherence = {**frozen, "not_kept_budget": 0, "not_kept_budget_share": "0"}
+    with pytest.raises(Conflict) as error:
+        db.session.flush()
+    assert "frozen_adherence" in error.value.detail
+    db.session.rollback()
+    assert db.session.get(TertialReport, report.id,
+                          populate_existing=True).frozen_adherence == frozen
