@@ -184,9 +184,25 @@ def _bar_height(categories: int, bars: int) -> int:
     return max(320, 110 + categories * max(40, 16 * bars))
 
 
-def _as_dict(figure: go.Figure) -> dict:
-    """Return the figure as plain JSON data (lists, dicts, numbers, strings)."""
-    return json.loads(figure.to_json())
+def _as_dict(figure: go.Figure, trace_arrays: Sequence[Mapping[str, list]] | None = None
+             ) -> dict:
+    """Return the figure as plain JSON data (lists, dicts, numbers, strings).
+
+    `trace_arrays` gives, per trace, its long per-point lists by dotted key ("marker.size"),
+    set after conversion: plotly checks a list element by element, which over 30 000 projects
+    took most of a dashboard's time, while these are already plain numbers and strings.
+    """
+    data = json.loads(figure.to_json())
+    if trace_arrays is None:
+        return data
+    for trace, arrays in zip(data.get("data", []), trace_arrays, strict=True):
+        for path, values in arrays.items():
+            *parents, key = path.split(".")
+            target = trace
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[key] = list(values)
+    return data
 
 
 def _ints(values) -> list[int]:
@@ -323,7 +339,7 @@ def status_heatmap(row_names: Sequence[str], column_names: Sequence[str],
         figure.update_xaxes(tickmode="array", tickvals=list(column_names),
                             ticktext=list(column_ticks))
     figure.add_trace(go.Heatmap(
-        x=list(column_names), y=list(row_names), z=codes, text=names, texttemplate="%{text}",
+        x=[], y=[], z=[], text=[], texttemplate="%{text}",
         textfont={"color": STATUS_TEXT_COLOUR},
         zmin=0, zmax=top, colorscale=_discrete_scale(), showscale=False, xgap=2, ygap=2,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>", meta="status"))
@@ -331,7 +347,9 @@ def status_heatmap(row_names: Sequence[str], column_names: Sequence[str],
                *(Column(str(name)) for name in column_names))
     rows = tuple((str(name), *(cell for cell in row_labels))
                  for name, row_labels in zip(row_names, names, strict=True))
-    return Chart(_as_dict(figure), columns, rows)
+    return Chart(_as_dict(figure, [{"x": [str(name) for name in column_names],
+                                    "y": [str(name) for name in row_names],
+                                    "z": codes, "text": names}]), columns, rows)
 
 
 def _discrete_scale() -> list[list]:
@@ -472,23 +490,25 @@ def portfolio_bubbles(data: pd.DataFrame | Sequence[Mapping[str, Any]], *,
     # Areas with the biggest bubbles are drawn first, so smaller bubbles stay on top and
     # visible; the legend keeps the areas in alphabetical order.
     biggest = {area: max(r[4] for r in records if r[1] == area) for area in areas}
+    points = []
     for index, area in sorted(enumerate(areas), key=lambda item: -biggest[item[1]]):
         drawn = [r for r in records if r[1] == area and r[3] is not None]
         if not drawn:
             continue
         figure.add_trace(go.Scatter(
-            x=[r[2] for r in drawn], y=[r[3] for r in drawn], mode="markers", name=area,
-            legendrank=index + 1,
-            meta=area, text=[r[0] for r in drawn], customdata=[r[4] for r in drawn],
-            marker={"size": [r[4] for r in drawn], "sizemode": "area", "sizeref": sizeref,
+            x=[], y=[], mode="markers", name=area, legendrank=index + 1, meta=area,
+            marker={"sizemode": "area", "sizeref": sizeref,
                     "sizemin": 6, "opacity": 0.8,
                     "color": SERIES_COLOURS[index % len(SERIES_COLOURS)],
                     "line": {"width": 1, "color": "#333333"}},
             hovertemplate=("%{text}<br>%{x:,.0f} kr → %{y:,.0f} kr<br>%{customdata:,.0f}"
                            "<extra>%{fullData.name}</extra>")))
+        points.append({"x": [r[2] for r in drawn], "y": [r[3] for r in drawn],
+                       "text": [r[0] for r in drawn], "customdata": [r[4] for r in drawn],
+                       "marker.size": [r[4] for r in drawn]})
     columns = (Column(text["project"]), Column(text["area"]), Column(text["cost"], SEK),
                Column(text["npv"], SEK), Column(text["users"], INT))
-    return Chart(_as_dict(figure), columns, tuple(records))
+    return Chart(_as_dict(figure, points), columns, tuple(records))
 
 
 # ---- project --------------------------------------------------------------------------------

@@ -183,17 +183,26 @@ def budget_cut_entries(programme_id: int, on: date, organisation_id: int | None 
         columns=CUT_COLUMNS)
 
 
+def _newest_baseline(*columns) -> sa.Select:
+    return (sa.select(Project.id, *columns)
+            .join(BenefitCalculation, BenefitCalculation.id == CalculationVersion.calculation_id)
+            .join(Project, Project.application_id == BenefitCalculation.application_id)
+            .where(CalculationVersion.kind == CalculationVersionKind.BASELINE)
+            .order_by(Project.id, CalculationVersion.number))
+
+
+def baseline_values(project_ids: sa.Select) -> dict[int, sa.Row]:
+    """The newest baseline version of each project as (version_id, npv_sek, is_frozen): a
+    frozen version's stored value is all a chart needs, without building thousands of objects."""
+    query = _newest_baseline(CalculationVersion.id.label("version_id"), CalculationVersion.npv_sek,
+                             CalculationVersion.is_frozen).where(Project.id.in_(project_ids))
+    return {row.id: row for row in db.session.execute(query)}
+
+
 def baseline_versions(project_ids: sa.Select) -> dict[int, CalculationVersion]:
     """The newest baseline calculation version of each project's application; one statement
     when every version holds its stored value, three when some must be evaluated."""
-    query = (
-        sa.select(Project.id, CalculationVersion)
-        .join(BenefitCalculation, BenefitCalculation.id == CalculationVersion.calculation_id)
-        .join(Project, Project.application_id == BenefitCalculation.application_id)
-        .where(Project.id.in_(project_ids),
-               CalculationVersion.kind == CalculationVersionKind.BASELINE)
-        .order_by(Project.id, CalculationVersion.number)
-    )
+    query = _newest_baseline(CalculationVersion).where(Project.id.in_(project_ids))
     versions = {project_id: version for project_id, version in db.session.execute(query)}
     benefit_queries.load_lines_of_unvalued(versions.values())
     return versions

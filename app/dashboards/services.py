@@ -456,17 +456,30 @@ def _saving_year(in_force: Mapping[int, Any], budget_year: int) -> int:
 
 def _portfolio(programme: Programme, scope: queries.Scope, project_frame: pd.DataFrame,
                granted: Mapping[int, int], labels) -> Chart:
-    versions = queries.baseline_versions(scope.project_ids())
+    npv_of = _baseline_npvs(programme, scope)
     rows = []
     for project in project_frame.itertuples(index=False):
-        version = versions.get(int(project.project_id))
         application_id = None if pd.isna(project.application_id) else int(project.application_id)
         rows.append({
             "project": project.title, "area": project.area if pd.notna(project.area) else None,
             "cost_sek": granted.get(application_id, 0),
-            "npv_sek": benefit_services.npv_of(version, programme) if version is not None else None,
+            "npv_sek": npv_of.get(int(project.project_id)),
             "users": None if pd.isna(project.estimated_users) else int(project.estimated_users)})
     return figures.portfolio_bubbles(rows, labels=labels)
+
+
+def _baseline_npvs(programme: Programme, scope: queries.Scope) -> dict[int, int | None]:
+    """Each project's baseline NPV: the value frozen with the version, evaluated only for the
+    rare version without one (loaded in full just for those)."""
+    values = queries.baseline_values(scope.project_ids())
+    npvs = {project_id: row.npv_sek for project_id, row in values.items()
+            if row.is_frozen and row.npv_sek is not None}
+    unvalued = [project_id for project_id in values if project_id not in npvs]
+    if unvalued:
+        versions = queries.baseline_versions(sa.select(Project.id).where(Project.id.in_(unvalued)))
+        npvs.update({project_id: benefit_services.npv_of(version, programme)
+                     for project_id, version in versions.items()})
+    return npvs
 
 
 def _application_ids(project_frame: pd.DataFrame) -> list[int]:

@@ -270,3 +270,24 @@ def test_a_filtered_view_or_a_changed_tolerance_counts_again(portfolio, asked_da
     db.session.flush()
     services.programme_dashboard(programme, services.Filters(), date(2011, 1, 15))
     assert date(2009, 12, 31) in asked_dates
+
+
+def test_the_portfolio_reads_stored_baseline_values_and_evaluates_only_the_missing(portfolio):
+    from app.benefits import services as benefit_services
+
+    programme, _built = portfolio(6, "N")
+
+    def drawn_npvs():
+        rows = services.programme_dashboard(programme, services.Filters(), TODAY).charts[
+            "portfolio"].chart.rows
+        return {row[0]: row[3] for row in rows}
+
+    evaluated = drawn_npvs()
+    assert len(evaluated) == 6 and all(npv is not None for npv in evaluated.values())
+    assert benefit_services.store_frozen_values() >= 6
+    db.session.flush()
+    db.session.expire_all()
+    with counted_statements() as statements:
+        stored = drawn_npvs()
+    assert stored == evaluated
+    assert not any("cost_line" in statement for statement in statements)
