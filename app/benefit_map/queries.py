@@ -31,6 +31,7 @@ from app.core.enums import (
     LedgerEntryKind,
     NodeKind,
 )
+from app.core.sql import among
 from app.extensions import db
 from app.programmes.models import EnvelopeEntry, Goal, Programme
 from app.projects.models import Project
@@ -151,7 +152,7 @@ def _lines_versions(calc_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         sa.select(CalculationVersion.calculation_id, CalculationVersion.id,
                   CalculationVersion.kind, CalculationVersion.number)
-        .where(CalculationVersion.calculation_id.in_(calc_ids))
+        .where(among(CalculationVersion.calculation_id, calc_ids))
         .order_by(CalculationVersion.number)).all()
     chosen: dict[int, tuple[bool, int]] = {}
     for row in rows:
@@ -217,22 +218,22 @@ def _networks(applications: list[Application], projects_by_app: dict[int, Projec
     assembly = _Assembly(on, goals)
     calcs = {c.application_id: c for c in db.session.scalars(
         sa.select(BenefitCalculation).where(
-            BenefitCalculation.application_id.in_([a.id for a in applications])))}
+            among(BenefitCalculation.application_id, [a.id for a in applications])))}
     calc_ids = [c.id for c in calcs.values()]
     if version is not None:
         line_versions = {version.calculation_id: version.id}
     else:
         line_versions = _lines_versions(calc_ids)
     lines = list(db.session.scalars(sa.select(BenefitLine).where(
-        BenefitLine.version_id.in_(list(line_versions.values())))
+        among(BenefitLine.version_id, line_versions.values()))
         .options(load_only(BenefitLine.version_id, BenefitLine.position, BenefitLine.name,
                            BenefitLine.owner_organisation_id))
         .order_by(BenefitLine.version_id, BenefitLine.position)))
     registered = {row.baseline_line_id: row.id for row in db.session.execute(
         sa.select(Benefit.baseline_line_id, Benefit.id).where(
-            Benefit.baseline_line_id.in_([line.id for line in lines])))}
-    node_query = sa.select(NetworkNode).where(NetworkNode.calculation_id.in_(calc_ids))
-    link_query = sa.select(NetworkLink).where(NetworkLink.calculation_id.in_(calc_ids))
+            among(Benefit.baseline_line_id, [line.id for line in lines])))}
+    node_query = sa.select(NetworkNode).where(among(NetworkNode.calculation_id, calc_ids))
+    link_query = sa.select(NetworkLink).where(among(NetworkLink.calculation_id, calc_ids))
     if version is None:
         node_query = node_query.where(NetworkNode.version_id.is_(None),
                                       NetworkNode.created_on <= on)
@@ -316,7 +317,7 @@ def programme_map(programme: Programme, on: date, project_ids: Iterable[int] | N
     """Every funded project's network as of `on`; prerequisite projects become shared enablers."""
     projects = _approved_projects(programme.id, on, project_ids, decided=decided)
     applications = list(db.session.scalars(
-        sa.select(Application).where(Application.id.in_([p.application_id for p in projects]))
+        sa.select(Application).where(among(Application.id, [p.application_id for p in projects]))
         .options(load_only(Application.id, Application.organisation_id))))
     return _networks(applications, {p.application_id: p for p in projects},
                      list(programme.goals), on, merge_prerequisites=True)

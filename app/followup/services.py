@@ -41,6 +41,7 @@ from app.core.enums import (
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.models import utcnow
 from app.core.notifications import notify
+from app.core.sql import among
 from app.extensions import db
 from app.programmes import queries as programme_queries
 from app.programmes.models import Programme
@@ -68,7 +69,7 @@ def decisions_by_application(application_ids, as_of: date | None = None
         return {}
     query = (sa.select(Decision.application_id, Decision.kind, Decision.outcome,
                        Decision.amount_sek, Decision.diary_number)
-             .where(Decision.application_id.in_(ids))
+             .where(among(Decision.application_id, ids))
              .order_by(Decision.decided_on, Decision.id))
     if as_of is not None:
         query = query.where(Decision.decided_on <= as_of)
@@ -338,7 +339,7 @@ def _project_rows(programme: Programme, period: periods.Tertial, tolerance: int)
              .where(Project.programme_id == programme.id, project_queries.exists_on(as_of))
              .order_by(Project.title, Project.id))
     rows = db.session.execute(query).all()
-    ids = [row[0].id for row in rows]
+    ids = project_queries.existing_ids(programme.id, as_of)
     decisions = decisions_by_application([row[0].application_id for row in rows], as_of)
     facts_of = {facts.project_id: facts
                 for facts in queries.facts_at(programme.id, [as_of])[as_of]}

@@ -1,4 +1,4 @@
-"""tertial_report.frozen_adherence: a presented report's adherence, apart from its snapshot (issue 12)
+"""tertial_report.frozen_adherence: a presented report's adherence, apart from its snapshot
 
 Revision ID: f4c9d2e6a8b1
 Revises: e3b8c1d5f7a9
