@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import load_only
 
 from app.accounts.models import Organisation
 from app.applications.models import Application, Decision
@@ -211,23 +210,26 @@ def _prerequisite_node(key: str, project: Project, on: date, extra_label: str = 
                       state, project.baseline_end_on, project.go_live_on)
 
 
-def _networks(applications: list[Application], projects_by_app: dict[int, Project],
+def _networks(applications: list, projects_by_app: dict[int, Project],
               goals: list[Goal], on: date, *, merge_prerequisites: bool,
               version: CalculationVersion | None = None) -> BenefitMap:
-    """Assemble the networks of the applications (live, or one frozen version's) as of `on`."""
+    """Assemble the networks of the applications (live, or one frozen version's) as of `on`.
+
+    `applications` need only their id and organisation_id; calculations and lines are read as
+    rows, since a programme's network at national scale is tens of thousands of them."""
     assembly = _Assembly(on, goals)
-    calcs = {c.application_id: c for c in db.session.scalars(
-        sa.select(BenefitCalculation).where(
+    calcs = {c.application_id: c for c in db.session.execute(
+        sa.select(BenefitCalculation.id, BenefitCalculation.application_id).where(
             among(BenefitCalculation.application_id, [a.id for a in applications])))}
     calc_ids = [c.id for c in calcs.values()]
     if version is not None:
         line_versions = {version.calculation_id: version.id}
     else:
         line_versions = _lines_versions(calc_ids)
-    lines = list(db.session.scalars(sa.select(BenefitLine).where(
-        among(BenefitLine.version_id, line_versions.values()))
-        .options(load_only(BenefitLine.version_id, BenefitLine.position, BenefitLine.name,
-                           BenefitLine.owner_organisation_id))
+    lines = list(db.session.execute(
+        sa.select(BenefitLine.id, BenefitLine.version_id, BenefitLine.position, BenefitLine.name,
+                  BenefitLine.owner_organisation_id)
+        .where(among(BenefitLine.version_id, line_versions.values()))
         .order_by(BenefitLine.version_id, BenefitLine.position)))
     registered = {row.baseline_line_id: row.id for row in db.session.execute(
         sa.select(Benefit.baseline_line_id, Benefit.id).where(
@@ -249,7 +251,7 @@ def _networks(applications: list[Application], projects_by_app: dict[int, Projec
 
     app_of_calc = {c.id: c.application_id for c in calcs.values()}
     apps = {a.id: a for a in applications}
-    lines_by_calc: dict[int, dict[int, BenefitLine]] = defaultdict(dict)
+    lines_by_calc: dict[int, dict[int, sa.Row]] = defaultdict(dict)
     version_calc = {v: c for c, v in line_versions.items()}
     for line in lines:
         calc_id = version_calc[line.version_id]
@@ -316,9 +318,9 @@ def programme_map(programme: Programme, on: date, project_ids: Iterable[int] | N
                   *, decided: bool = True) -> BenefitMap:
     """Every funded project's network as of `on`; prerequisite projects become shared enablers."""
     projects = _approved_projects(programme.id, on, project_ids, decided=decided)
-    applications = list(db.session.scalars(
-        sa.select(Application).where(among(Application.id, [p.application_id for p in projects]))
-        .options(load_only(Application.id, Application.organisation_id))))
+    applications = list(db.session.execute(
+        sa.select(Application.id, Application.organisation_id)
+        .where(among(Application.id, [p.application_id for p in projects]))))
     return _networks(applications, {p.application_id: p for p in projects},
                      list(programme.goals), on, merge_prerequisites=True)
 

@@ -333,21 +333,23 @@ EXPLANATIONS = tuple(getattr(StatusReport, f"{aspect}_explanation") for aspect i
 def _project_rows(programme: Programme, period: periods.Tertial, tolerance: int) -> list[dict]:
     """One snapshot row per project decided by the period end, with its figures as of then."""
     as_of = period.ends_on
-    query = (sa.select(Project, Area.name, project_queries.state_on(as_of),
-                       project_queries.go_live_on_column(as_of))
+    query = (sa.select(Project.id, Project.title, Project.organisation_id,
+                       Project.application_id, Project.baseline_end_on, Area.name.label("area"),
+                       project_queries.state_on(as_of).label("state"),
+                       project_queries.go_live_on_column(as_of).label("go_live_on"))
              .outerjoin(Area, Area.id == Project.area_id)
              .where(Project.programme_id == programme.id, project_queries.exists_on(as_of))
              .order_by(Project.title, Project.id))
     rows = db.session.execute(query).all()
     ids = project_queries.existing_ids(programme.id, as_of)
-    decisions = decisions_by_application([row[0].application_id for row in rows], as_of)
+    decisions = decisions_by_application([row.application_id for row in rows], as_of)
     facts_of = {facts.project_id: facts
                 for facts in queries.facts_at(programme.id, [as_of])[as_of]}
     latest_of = project_queries.latest_report_rows(ids, as_of, EXPLANATIONS)
     before_of = project_queries.latest_report_rows(ids, period.starts_on - timedelta(days=1))
     organisations = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)).all())
     result = []
-    for project, area, state, go_live in rows:
+    for project in rows:
         funded = decisions.get(project.application_id, [])
         facts = facts_of[project.id]
         latest, before = latest_of.get(project.id), before_of.get(project.id)
@@ -357,7 +359,7 @@ def _project_rows(programme: Programme, period: periods.Tertial, tolerance: int)
             "project_id": project.id, "title": project.title,
             "organisation_id": project.organisation_id,
             "organisation": organisations.get(project.organisation_id, ""),
-            "area": area, "state": ProjectState(state).value,
+            "area": project.area, "state": ProjectState(project.state).value,
             "decision_references": [decision.diary_number for decision in funded],
             "granted_sek": application_rules.net_granted_sek(funded),
             "spent_in_period_sek": spent - spent_before,
@@ -370,7 +372,7 @@ def _project_rows(programme: Programme, period: periods.Tertial, tolerance: int)
             "baseline_end_on": project.baseline_end_on.isoformat(),
             "forecast_end_on": (latest.forecast_end_on.isoformat()
                                 if latest and latest.forecast_end_on else None),
-            "go_live_on": go_live.isoformat() if go_live else None,
+            "go_live_on": project.go_live_on.isoformat() if project.go_live_on else None,
             "kept_budget": rules.kept_budget(facts, as_of),
             "kept_schedule": rules.kept_schedule(facts, as_of, tolerance),
             "_facts": facts,
