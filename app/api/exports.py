@@ -35,11 +35,13 @@ def exportable(blueprint: Blueprint):
                     "attachment).")
 
 
-def page_or_export(query: sa.Select, pagination_parameters, args, name, columns):
-    """Return one page of `query` as JSON items, or all of it as a workbook for format=xlsx."""
+def page_or_export(query: sa.Select, pagination_parameters, args, name, columns,
+                   export_query: sa.Select | None = None):
+    """Return one page of `query` as JSON items, or all of it as a workbook for format=xlsx
+    (read from `export_query` when the list gives one: the same rows as plain columns)."""
     if not wants_xlsx(args):
         return page_of(query, pagination_parameters)
     counted = query.order_by(None).subquery()
     pagination_parameters.item_count = db.session.scalar(
         sa.select(sa.func.count()).select_from(counted))
-    return query_xlsx_response(name, columns, query)
+    return query_xlsx_response(name, columns, query if export_query is None else export_query)

@@ -14,6 +14,7 @@ from app.projects.exports import (
     PROJECT_COLUMNS,
     PROJECTS_NAME,
     REPORTS_QUEUE_NAME,
+    export_rows,
     report_queue_sheets,
 )
 from app.projects.models import Project, StatusReport
@@ -270,7 +271,8 @@ def list_projects(args, pagination_parameters):
     query = permissions.visible_projects(api_user(), on=on, **_project_filters(args))
     columns = (gates.project_columns(query.with_only_columns(Project.id).order_by(None), on)
                if wants_xlsx(args) else PROJECT_COLUMNS)
-    return page_or_export(query, pagination_parameters, args, PROJECTS_NAME, columns)
+    return page_or_export(query, pagination_parameters, args, PROJECTS_NAME, columns,
+                          export_rows(query))
 
 
 def _project_filters(args) -> dict:

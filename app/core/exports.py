@@ -115,9 +115,13 @@ def xlsx_response(name: Any, columns: Sequence[ExportColumn], items: Iterable[An
 
 def query_xlsx_response(name: Any, columns: Sequence[ExportColumn], query: sa.Select
                         ) -> Response:
-    """Export every row of a list's own query (its filters and order), loaded in batches."""
-    return xlsx_response(name, columns,
-                         db.session.scalars(query.execution_options(yield_per=STREAM_BATCH)))
+    """Export every row of a list's own query (its filters and order), loaded in batches: the
+    objects of a query of one entity, else the plain rows of a query of columns."""
+    result = db.session.execute(query.execution_options(yield_per=STREAM_BATCH))
+    described = query.column_descriptions
+    if len(described) == 1 and isinstance(described[0]["type"], type):
+        result = result.scalars()
+    return xlsx_response(name, columns, result)
 
 
 def workbook_response(data: bytes, filename: str) -> Response:

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.accounts.models import Area, Organisation
 from app.core import labels
 from app.core.export_columns import label_of
 from app.core.exports import ExportColumn
+from app.projects.models import Project
 from app.projects.reports import ASPECT_LABELS, ASPECTS
 from reports.xlsx import DATE, DATETIME, INT
 
 # Where the state column stands: the phase follows it, as on the page.
 STATE_COLUMN = 3
+# Read from the rows of `export_rows`, not from Project objects.
 PROJECT_COLUMNS = (
     ExportColumn(_l("Project"), lambda p: p.title),
-    ExportColumn(_l("Organisation"), lambda p: p.organisation.name),
-    ExportColumn(_l("Area"), lambda p: p.area.name if p.area else None),
+    ExportColumn(_l("Organisation"), lambda p: p.organisation_name),
+    ExportColumn(_l("Area"), lambda p: p.area_name),
     ExportColumn(_l("State"), lambda p: label_of(labels.PROJECT_STATE, p.state)),
     ExportColumn(_l("Planned start"), lambda p: p.baseline_start_on, DATE),
     ExportColumn(_l("Planned end"), lambda p: p.baseline_end_on, DATE),
 )
+
+
+def export_rows(projects: sa.Select) -> sa.Select:
+    """The project list's query (its filters and order) as plain rows of the exported columns:
+    an export of 30 000 projects spent most of its time building objects it only read."""
+    return (projects.with_only_columns(
+        Project.id, Project.title, Organisation.name.label("organisation_name"),
+        Area.name.label("area_name"), Project.state, Project.baseline_start_on,
+        Project.baseline_end_on)
+        .join(Organisation, Organisation.id == Project.organisation_id)
+        .outerjoin(Area, Area.id == Project.area_id))
 
 
 REPORTS_DUE_COLUMNS = (

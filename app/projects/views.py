@@ -40,7 +40,7 @@ from . import followup_tasks as project_followup
 from . import forms, gates, permissions, services
 from . import overview as project_read
 from . import reports as project_reports
-from .exports import PROJECTS_NAME, REPORTS_QUEUE_NAME, report_queue_sheets
+from .exports import PROJECTS_NAME, REPORTS_QUEUE_NAME, export_rows, report_queue_sheets
 from .models import Project, StatusReport
 
 bp = page_blueprint("projects", __name__, url_prefix="/projects")
@@ -117,7 +117,7 @@ def index():
         if on_error:
             raise InvalidInput(on_error, field="on")
         return query_xlsx_response(PROJECTS_NAME, gates.project_columns(
-            query.with_only_columns(Project.id).order_by(None), on), query)
+            query.with_only_columns(Project.id).order_by(None), on), export_rows(query))
     projects = db.session.scalars(query).all()
     organisations, areas = project_read.filter_choices()
     args = {**request.args.to_dict(), "on": on.isoformat()}

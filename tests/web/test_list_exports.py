@@ -201,6 +201,13 @@ def test_projects_export_has_the_screens_rows_in_order(app, browser, world, peop
 
     assert [c.value for c in ws[1]] == screen_headers(html)
     assert first_column(ws) == on_screen
+    headers = [c.value for c in ws[1]]
+    with app.app_context():
+        named = [db.session.get(Project, project_id) for project_id in linked_ids(html, "projects")]
+        expected = [(p.organisation.name, p.area.name if p.area else None) for p in named]
+    organisation, area = headers.index("Organisation"), headers.index("Verksamhetsområde")
+    assert [(row[organisation].value, row[area].value)
+            for row in ws.iter_rows(min_row=2)] == expected
     start = ws.cell(row=2, column=[c.value for c in ws[1]].index("Planerad start") + 1)
     assert start.is_date and start.number_format == DATE_FORMAT
     assert_text_cells_safe(ws)
