@@ -67,6 +67,8 @@ def test_the_decision_page_says_the_study_is_a_grant_and_the_envelope_drops_by_i
     remaining = remaining_on_programme_page(browser("jonas"), decided_study["programme"],
                                             on="2008-03-07")
     assert decided_study["before"] - remaining == 1_200_000
+    applicant_view = page(browser("karin"), f"/applications/{decided_study['study']}")
+    assert "SLK 2008/0001" in marked(applicant_view, "decisions")
     assert count(app, Project) == 0
 
 
