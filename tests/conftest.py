@@ -368,9 +368,13 @@ def people(make_organisation, make_user):
     )
 
 
-def complete_application_data(requested_sek: int = 1_200_000, kind: str = "feasibility",
+def complete_application_data(requested_sek: int = 1_200_000, kind: str = "implementation",
                               title: str = "Cykelreseplanerare", year: int = 2008) -> dict:
-    """Everything a submission needs, with the cost breakdown adding up to the request."""
+    """Everything a submission needs, with the cost breakdown adding up to the request.
+
+    An implementation by default: only an approved implementation becomes a funded project
+    (`applications.rules.funds_project`); pass kind="feasibility" for a study.
+    """
     from datetime import date
 
     first = requested_sek // 2

@@ -145,6 +145,10 @@ def _validated_decision_date(application: Application, data: dict,
 def decide(application: Application, data: dict, actor) -> Decision:
     """Decide an application awaiting decision, within the decider's delegation.
 
+    An approval commits the granted money against the decision; only an approved
+    implementation also becomes a funded project with its benefit baseline
+    (`rules.funds_project`): a feasibility study is a grant, not a project.
+
     Locks the application (a double-submitted approval finds it decided and gets 409) and
     the programme row (two approvals cannot both spend the last of the envelope).
     """
@@ -189,12 +193,13 @@ def decide(application: Application, data: dict, actor) -> Decision:
     )
     db.session.add(decision)
     db.session.flush()
-    project = None
     if outcome != DecisionOutcome.REJECTED:
-        project = create_project(application, actor)
+        project = (create_project(application, actor)
+                   if rules.funds_project(application.kind, outcome) else None)
         _commit_money(programme, granted, decided_on,
                       f"{decision.diary_number} {application.title}", actor, decision, project)
-        benefit_services.create_baseline(application, project, actor)
+        if project is not None:
+            benefit_services.create_baseline(application, project, actor)
     services.move(
         application, rules.Action.DECIDE, actor, decision.decision_text,
         notice=_("%(reference)s %(title)s was decided (%(number)s): %(outcome)s, %(amount)s.",
@@ -227,6 +232,18 @@ def project_commitment_sek(project: Project) -> int:
             EnvelopeEntry.kind.in_([LedgerEntryKind.COMMITMENT, LedgerEntryKind.RELEASE]))))
 
 
+def decision_commitment_sek(application: Application) -> int:
+    """Net money committed on the envelope by the application's decisions (commitments less
+    releases booked against them): what a feasibility study, which has no project, holds."""
+    signed = sa.case((EnvelopeEntry.kind == LedgerEntryKind.RELEASE, -EnvelopeEntry.amount_sek),
+                     else_=EnvelopeEntry.amount_sek)
+    return int(db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(signed), 0))
+        .join(Decision, Decision.id == EnvelopeEntry.decision_id)
+        .where(Decision.application_id == application.id,
+               EnvelopeEntry.kind.in_([LedgerEntryKind.COMMITMENT, LedgerEntryKind.RELEASE]))))
+
+
 def correct_decision(original: Decision, data: dict, actor) -> Decision:
     """Correct a decision by a new one referring to it: supplement, reduction or revocation."""
     application = db.session.get(Application, original.application_id, with_for_update=True,
@@ -244,12 +261,16 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
     decided_on, backdating_reason = _validated_decision_date(
         application, data, not_before=(original.decided_on,))
     project = project_for(application)
-    committed = project_commitment_sek(project) if project else 0
+    committed = (project_commitment_sek(project) if project
+                 else decision_commitment_sek(application))
     if kind == DecisionKind.REVOCATION:
         amount = committed
-        if amount <= 0:
+        if amount <= 0 and project is not None:
             raise Conflict(_("Nothing is committed to this project any more; there is nothing "
                              "to revoke."))
+        if amount <= 0:
+            raise Conflict(_("Nothing is committed under this decision any more; there is "
+                             "nothing to revoke."))
     else:
         amount = check_amount(data.get("amount_sek"), "amount_sek")
         if kind == DecisionKind.REDUCTION and amount > committed:
@@ -280,8 +301,9 @@ def correct_decision(original: Decision, data: dict, actor) -> Decision:
         _commit_money(programme, amount, decided_on, description, actor, decision, project)
     else:
         ledger.book(programme.id, LedgerEntryKind.RELEASE, amount, decided_on, description,
-                    project_id=project.id, decision_id=decision.id, actor=actor)
-        if kind == DecisionKind.REVOCATION:
+                    project_id=project.id if project else None, decision_id=decision.id,
+                    actor=actor)
+        if kind == DecisionKind.REVOCATION and project is not None:
             project.state = ProjectState.CLOSED
             project.closed_on = decided_on
     db.session.flush()

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from app.core.enums import (
+    ApplicationKind,
     ApplicationState,
     DecisionKind,
     DecisionOutcome,
@@ -209,6 +210,17 @@ def decision_amount_ok(requested_sek: int, granted_sek: int, outcome: DecisionOu
         )
     if outcome is DecisionOutcome.REJECTED and granted_sek != 0:
         raise ValueError("granted_sek must be 0 for a rejection.")
+
+
+def funds_project(kind: ApplicationKind, outcome: DecisionOutcome) -> bool:
+    """Say whether a decision creates a funded project: only an approved implementation does.
+
+    A feasibility study is a small grant to study the process first (DOMAIN.md, step 2), not
+    a funded project: its money is committed against the decision, and it has no six-weekly
+    reports, final report or benefit baseline.
+    """
+    return (ApplicationKind(kind) is ApplicationKind.IMPLEMENTATION
+            and DecisionOutcome(outcome) is not DecisionOutcome.REJECTED)
 
 
 def stage_due_dates(

@@ -485,6 +485,7 @@ def _decision_page(decision: Decision, form=None, status: int = 200, splitting_w
         Decision.refers_to_id == decision.id).order_by(Decision.id)).all()
     return render_template(
         "applications/decision.html", decision=decision, application=decision.application,
+        project=decisions.project_for(decision.application),
         decision_window=window if form else None, splitting_warning=splitting_warning,
         rule=db.session.get(DelegationRule, decision.delegation_rule_id)
         if decision.delegation_rule_id else None,

@@ -4,22 +4,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from app.applications import routing
-from app.applications.models import Decision
-from app.core import audit, clock
+from app.applications import decisions, routing
+from app.core import clock
 from app.core.enums import (
     ApplicationKind,
     ApplicationState,
-    DecisionKind,
     DecisionOutcome,
     IdeaState,
-    LedgerEntryKind,
     Role,
 )
+from app.core.errors import DomainError
 from app.core.money import format_sek
-from app.core.sequences import next_number
-from app.extensions import db
-from app.programmes import ledger
 from app.seed.fields import DEFAULT_DATA_DIR, _Fields, _read_yaml
 from app.seed.insert import _insert_application
 from app.seed.portfolio import APPLICATION_TEXTS, ApplicationSpec, PortfolioData, check_decider
@@ -128,11 +123,9 @@ def _check_dates(item: _Fields, spec: StudySpec, reference: ReferenceData,
 
 def _replay_study(spec: StudySpec, portfolio: PortfolioData, context: _Context,
                   report: SeedReport) -> None:
-    """Insert a missing study: its decided application, approving decision and commitment.
-
-    Written by hand, not by `decisions.decide`, which would also create a funded project; its
-    diary number comes from the same series, on the clock of its decision day.
-    """
+    """Decide a missing study through the decision service on its decision day, as for a
+    funded project (`app.seed.replay`): its diary number comes from the same series in the
+    same order, and its grant is committed against the decision, with no project."""
     programme = context.programme
     rule = routing.route(programme, spec.granted_sek, spec.decided_on)
     if rule.authority_key != spec.decided_by:
@@ -140,31 +133,23 @@ def _replay_study(spec: StudySpec, portfolio: PortfolioData, context: _Context,
             f"{spec.where}: the database's delegation rules route {spec.granted_sek} SEK on "
             f"{spec.decided_on.isoformat()} to {rule.authority_key}, not {spec.decided_by}")
     decider = context.users[portfolio.holder(Role.DECISION_MAKER, rule.authority_key).email]
-    application = _insert_application(spec.application(), portfolio, context, report, decider)
-    if any(d.kind == DecisionKind.ORIGINAL for d in application.decisions):
+    application = _insert_application(spec.application(), portfolio, context, report,
+                                      until_decision=True)
+    if application.state is not ApplicationState.AWAITING_DECISION:
         return
     with clock.standing_at(_at(spec.decided_on)):
-        diary_number = programme.diary_number_format.format(
-            year=spec.decided_on.year, seq=next_number("dnr", spec.decided_on.year))
-        decision = Decision(
-            programme_id=programme.id, application_id=application.id,
-            kind=DecisionKind.ORIGINAL, outcome=DecisionOutcome.APPROVED,
-            amount_sek=spec.granted_sek, diary_number=diary_number, decided_on=spec.decided_on,
-            decided_by_id=decider.id, decided_by_label=f"{decider.name} <{decider.email}>",
-            delegation_rule_id=rule.id, authority_key=rule.authority_key,
-            decision_text=(f"{spec.title}: {format_sek(spec.granted_sek)} beviljas ur "
-                           f"{programme.name} för förstudie enligt ansökan {spec.reference}. "
-                           f"Beslutet fattas av {rule.authority_name.lower()} med stöd av "
-                           f"delegation ({rule.source})."),
-            conditions=CONDITIONS)
-        db.session.add(decision)
-        db.session.flush()
-        audit.record("decision.taken", decision, actor=decider, after={
-            "diary_number": decision.diary_number, "outcome": decision.outcome,
-            "amount_sek": decision.amount_sek, "authority_key": decision.authority_key,
-            "decided_on": decision.decided_on})
-        ledger.book(programme.id, LedgerEntryKind.COMMITMENT, spec.granted_sek,
-                    spec.decided_on, f"Beviljad förstudie: {spec.title}",
-                    decision_id=decision.id, actor=decider, recorded_at=_at(spec.decided_on))
+        try:
+            decisions.decide(application, {
+                "outcome": DecisionOutcome.APPROVED.value, "amount_sek": spec.granted_sek,
+                "decision_text": (f"{spec.title}: {format_sek(spec.granted_sek)} beviljas ur "
+                                  f"{programme.name} för förstudie enligt ansökan "
+                                  f"{spec.reference}. Beslutet fattas av "
+                                  f"{rule.authority_name.lower()} med stöd av delegation "
+                                  f"({rule.source})."),
+                "conditions": CONDITIONS,
+            }, decider)
+        except DomainError as refused:
+            raise ValueError(f"{spec.where}: {refused.detail}") from None
     report.add("decisions")
+    report.add("application_events")
     report.add("ledger_entries")

@@ -1,11 +1,11 @@
 """Replay the demo's decisions and envelope ledger in date order, the clock at each event.
 
-A funded project's approving decision is taken by `decisions.decide`, with the business clock
-standing at the decision day and the decider the demo user holding the authority, so its
-delegation, date window, anti-splitting check, diary number, project, commitment and audit
-entry are the service's, as for any user. The ledger's other rows are booked on their days in
-between (the envelope must hold the money when a decision commits it), and the feasibility
-studies take their diary numbers from the same series in the same order.
+Every approving decision, a funded project's or a feasibility study's, is taken by
+`decisions.decide`, with the business clock standing at the decision day and the decider the
+demo user holding the authority, so its delegation, date window, anti-splitting check, diary
+number, commitment, audit entry and (for a project only) the project are the service's, as for
+any user. The ledger's other rows are booked on their days in between (the envelope must hold
+the money when a decision commits it).
 """
 
 import sqlalchemy as sa

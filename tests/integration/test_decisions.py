@@ -271,3 +271,114 @@ def test_queues_show_each_role_what_waits_and_for_how_long(app_ctx, people, make
     assert [item.application.id for item in eva] == [big.id]
     assert services.queue_for(_user(people.per)) == []
     assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 0
+
+
+# ---- a feasibility study is a grant, not a funded project ---------------------------------
+
+def _study(make_application, **overrides) -> Application:
+    return _application(make_application("awaiting_decision", kind="feasibility", **overrides))
+
+
+def _ledger_of(decision: Decision) -> list[tuple]:
+    return [(e.kind, e.amount_sek, e.booked_on, e.project_id) for e in db.session.scalars(
+        sa.select(EnvelopeEntry).where(EnvelopeEntry.decision_id == decision.id))]
+
+
+def _audit_actions(object_type: str | None = None) -> list[str]:
+    from app.core.models import AuditEntry
+
+    query = sa.select(AuditEntry.action).order_by(AuditEntry.id)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    return list(db.session.scalars(query))
+
+
+def test_deciding_a_feasibility_study_books_the_grant_against_the_decision_and_no_project(
+        app_ctx, people, make_application):
+    from app.benefits.models import Benefit, CalculationVersion
+    from app.core.enums import CalculationVersionKind
+    from app.core.models import Notification
+
+    study = _study(make_application, requested_sek=1_200_000)
+    before = envelope_position(study.programme)
+    notices_before = db.session.scalar(sa.select(sa.func.count(Notification.id)))
+
+    decision = _approve(study, people.anders, on="2008-04-01", decision_text="Beviljas")
+
+    after = envelope_position(study.programme)
+    assert before.remaining_sek - after.remaining_sek == 1_200_000
+    assert after.committed_sek - before.committed_sek == 1_200_000
+    assert _ledger_of(decision) == [(LedgerEntryKind.COMMITMENT, 1_200_000, date(2008, 4, 1),
+                                     None)]
+    assert (decision.diary_number, decision.amount_sek) == ("SLK 2008/0001", 1_200_000)
+    assert _application(study.id).state == ApplicationState.DECIDED
+    assert decisions.project_for(study) is None
+    assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 0
+    assert decisions.decision_commitment_sek(study) == 1_200_000
+    assert db.session.scalar(sa.select(sa.func.count(Benefit.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(CalculationVersion.id)).where(
+        CalculationVersion.kind == CalculationVersionKind.BASELINE)) == 0
+    assert "decision.taken" in _audit_actions()
+    assert "project.created" not in _audit_actions()
+    assert "benefit_calculation.baseline" not in _audit_actions()
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id))) > notices_before
+
+
+def test_deciding_an_implementation_creates_the_project_with_its_baseline(
+        app_ctx, people, make_application):
+    from app.benefits.models import Benefit
+
+    application = _application(make_application("awaiting_decision", requested_sek=1_200_000,
+                                                kind="implementation"))
+    decision = _approve(application, people.anders)
+
+    project = decisions.project_for(application)
+    assert project is not None and project.title == application.title
+    assert _ledger_of(decision) == [(LedgerEntryKind.COMMITMENT, 1_200_000, date(2008, 4, 1),
+                                     project.id)]
+    assert db.session.scalar(sa.select(sa.func.count(Benefit.id)).where(
+        Benefit.project_id == project.id)) > 0
+    assert {"project.created", "benefit_calculation.baseline"} <= set(_audit_actions())
+
+
+def test_a_rejected_study_books_nothing(app_ctx, people, make_application):
+    study = _study(make_application, requested_sek=900_000)
+    before = envelope_position(study.programme)
+    decision = decide_on_the_day(study, {"outcome": "rejected", "decided_on": date(2008, 4, 2)},
+                                 _user(people.anders))
+    assert _ledger_of(decision) == []
+    assert envelope_position(study.programme).remaining_sek == before.remaining_sek
+    assert decisions.project_for(study) is None
+
+
+def test_a_studys_corrections_move_money_against_its_decisions_and_never_make_a_project(
+        app_ctx, people, make_application):
+    study = _study(make_application, requested_sek=1_000_000)
+    original = _approve(study, people.anders)
+    programme = study.programme
+    anders = _user(people.anders)
+
+    supplement = correct_on_the_day(original, {
+        "kind": "supplementary", "amount_sek": 500_000, "decided_on": date(2008, 6, 1)}, anders)
+    assert _ledger_of(supplement) == [(LedgerEntryKind.COMMITMENT, 500_000, date(2008, 6, 1),
+                                       None)]
+    assert decisions.decision_commitment_sek(study) == 1_500_000
+    reduction = correct_on_the_day(original, {
+        "kind": "reduction", "amount_sek": 300_000, "decided_on": date(2008, 7, 1)}, anders)
+    assert _ledger_of(reduction) == [(LedgerEntryKind.RELEASE, 300_000, date(2008, 7, 1), None)]
+    with pytest.raises(InvalidInput, match=format_sek(1_200_000)) as refused:
+        correct_on_the_day(original, {"kind": "reduction", "amount_sek": 1_200_001,
+                                      "decided_on": date(2008, 7, 2)}, anders)
+    assert refused.value.field == "amount_sek"
+    revocation = correct_on_the_day(original, {"kind": "revocation",
+                                               "decided_on": date(2008, 8, 1)}, anders)
+    assert revocation.amount_sek == 1_200_000
+    assert _ledger_of(revocation) == [(LedgerEntryKind.RELEASE, 1_200_000, date(2008, 8, 1),
+                                       None)]
+    assert decisions.decision_commitment_sek(study) == 0
+    assert envelope_position(programme).committed_sek == 0
+    with pytest.raises(Conflict, match="inget att återkalla"):
+        correct_on_the_day(original, {"kind": "revocation", "decided_on": date(2008, 8, 2)},
+                           anders)
+    assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 0
+    assert "project.created" not in _audit_actions()

@@ -51,6 +51,36 @@ def test_each_funded_projects_decision_was_taken_by_the_service_on_its_day(seede
             f"{decision.diary_number} {project.title}")
 
 
+def test_each_feasibility_study_was_decided_by_the_service_and_funds_no_project(seeded):  # noqa: F811
+    studies = list(db.session.scalars(
+        sa.select(Decision).join(Application, Application.id == Decision.application_id)
+        .where(Application.kind == ApplicationKind.FEASIBILITY)))
+    assert len(studies) == 32
+
+    for decision in studies:
+        decider = db.session.get(User, decision.decided_by_id)
+        assert decision.decided_by_label == f"{decider.name} <{decider.email}>"
+        assert decision.created_at.date() == decision.decided_on
+        audit = db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action == "decision.taken",
+            AuditEntry.object_id == str(decision.id))).all()
+        assert [(a.actor_id, a.at.date()) for a in audit] == [(decider.id, decision.decided_on)]
+        step = db.session.scalars(sa.select(ApplicationEvent).where(
+            ApplicationEvent.application_id == decision.application_id,
+            ApplicationEvent.action == "decide")).one()
+        assert (step.actor_id, step.at.date(), step.comment) == (
+            decider.id, decision.decided_on, decision.decision_text)
+        commitment = db.session.scalars(sa.select(EnvelopeEntry).where(
+            EnvelopeEntry.decision_id == decision.id)).one()
+        assert (commitment.kind, commitment.amount_sek, commitment.project_id,
+                commitment.created_by_id, commitment.booked_on, commitment.description) == (
+            LedgerEntryKind.COMMITMENT, decision.amount_sek, None, decider.id,
+            decision.decided_on, f"{decision.diary_number} {decision.application.title}")
+    assert db.session.scalar(sa.select(sa.func.count(Project.id)).join(
+        Application, Application.id == Project.application_id).where(
+        Application.kind == ApplicationKind.FEASIBILITY)) == 0
+
+
 def test_diary_numbers_follow_the_decisions_order_in_each_year(seeded):  # noqa: F811
     per_year = defaultdict(list)
     for decision in db.session.scalars(sa.select(Decision).where(

@@ -21,13 +21,14 @@ from app.applications.rules import (
     decider_conflict,
     decision_amount_ok,
     expected_decision_date,
+    funds_project,
     quality_check_action,
     stage_due_dates,
     transition,
     waiting_on,
 )
+from app.core.enums import ApplicationKind, DecisionOutcome, QualityCheckOutcome, Role
 from app.core.enums import ApplicationState as S
-from app.core.enums import DecisionOutcome, QualityCheckOutcome, Role
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULE = ROOT / "app" / "applications" / "rules.py"
@@ -345,6 +346,30 @@ def test_decision_amount_refused(requested, granted, outcome, field):
 def test_decision_amount_refuses_an_unknown_outcome():
     with pytest.raises(ValueError):
         decision_amount_ok(1_000, 1_000, "granted")
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcome", "funded"),
+    [
+        (ApplicationKind.IMPLEMENTATION, DecisionOutcome.APPROVED, True),
+        (ApplicationKind.IMPLEMENTATION, DecisionOutcome.APPROVED_REDUCED, True),
+        (ApplicationKind.IMPLEMENTATION, DecisionOutcome.REJECTED, False),
+        (ApplicationKind.FEASIBILITY, DecisionOutcome.APPROVED, False),
+        (ApplicationKind.FEASIBILITY, DecisionOutcome.APPROVED_REDUCED, False),
+        (ApplicationKind.FEASIBILITY, DecisionOutcome.REJECTED, False),
+        ("implementation", "approved", True),
+        ("feasibility", "approved", False),
+    ],
+)
+def test_only_an_approved_implementation_becomes_a_funded_project(kind, outcome, funded):
+    assert funds_project(kind, outcome) is funded
+
+
+@pytest.mark.parametrize(("kind", "outcome"), [("study", "approved"),
+                                               ("implementation", "granted")])
+def test_funds_project_refuses_an_unknown_kind_or_outcome(kind, outcome):
+    with pytest.raises(ValueError):
+        funds_project(kind, outcome)
 
 
 SERVICE_DAYS = {

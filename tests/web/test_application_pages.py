@@ -375,7 +375,7 @@ def test_half_filled_rows_are_field_errors_and_empty_rows_are_ignored(app, brows
 def test_a_draft_keeps_an_implementation_link_to_its_feasibility_study(app, browser,
                                                                       make_application,
                                                                       demo_date):
-    feasibility = make_application("submitted", title="Förstudie cykel")
+    feasibility = make_application("submitted", title="Förstudie cykel", kind="feasibility")
     demo_date("2008-02-01")
     karin = browser("karin")
     new_page = page(karin, "/applications/new")
@@ -564,7 +564,7 @@ def test_the_list_filters_by_stage_and_kind_and_offers_new_to_applicants(browser
                                                                         make_application,
                                                                         make_programme):
     programme = make_programme()
-    make_application("draft", title="Utkast A", programme_id=programme)
+    make_application("draft", title="Utkast A", programme_id=programme, kind="feasibility")
     make_application("submitted", title="Inskickad B", programme_id=programme,
                      kind="implementation")
     karin = browser("karin")

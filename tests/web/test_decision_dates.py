@@ -263,7 +263,8 @@ def test_the_splitting_warning_is_shown_before_anyone_decides(app, people, clien
 
     programme = make_programme()
     feasibility = make_application("awaiting_decision", requested_sek=2_000_000,
-                                   programme_id=programme, title="Förstudie")
+                                   programme_id=programme, title="Förstudie",
+                                   kind="feasibility")
     demo_date("2008-03-07")
     assert _api_decide(client, token, feasibility, "anders").status_code == 201
     implementation = make_application(
@@ -332,7 +333,8 @@ def test_a_supplementary_grant_meets_the_splitting_warning_too(client, token, ma
                                                                make_application, demo_date):
     programme = make_programme()
     feasibility = make_application("awaiting_decision", requested_sek=2_000_000,
-                                   programme_id=programme, title="Förstudie")
+                                   programme_id=programme, title="Förstudie",
+                                   kind="feasibility")
     implementation = make_application(
         "awaiting_decision", requested_sek=1_000_000, programme_id=programme,
         kind="implementation", feasibility_id=feasibility, title="Genomförande")
@@ -365,7 +367,8 @@ def test_the_correction_page_shows_the_splitting_warning_and_asks_for_a_reason(
 
     programme = make_programme()
     feasibility = make_application("awaiting_decision", requested_sek=2_000_000,
-                                   programme_id=programme, title="Förstudie")
+                                   programme_id=programme, title="Förstudie",
+                                   kind="feasibility")
     implementation = make_application(
         "awaiting_decision", requested_sek=1_000_000, programme_id=programme,
         kind="implementation", feasibility_id=feasibility, title="Genomförande")

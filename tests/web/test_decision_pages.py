@@ -179,7 +179,8 @@ def test_the_splitting_warning_must_be_acknowledged_with_a_reason(app, browser,
                                                                  make_programme):
     programme = make_programme()
     feasibility = make_application("awaiting_decision", requested_sek=2_000_000,
-                                   programme_id=programme, title="Förstudie")
+                                   programme_id=programme, title="Förstudie",
+                                   kind="feasibility")
     anders = browser("anders")
     decision_id_from(decide(anders, feasibility, amount_sek="2000000"))
     implementation = make_application(

@@ -28,7 +28,8 @@ def world(app, people, make_programme, make_application):
     from app.programmes.models import Programme
 
     programme = make_programme()
-    own = make_application("submitted", programme_id=programme, title="Egen förstudie")
+    own = make_application("submitted", programme_id=programme, title="Egen förstudie",
+                           kind="feasibility")
     with app.app_context():
         sven = db.session.get(User, people.sven)
         draft = services.create_draft(db.session.get(Programme, programme),

@@ -318,9 +318,11 @@ def test_project_compilation_shows_the_latest_reported_status(app, world, api_to
 
 def test_applications_export_follows_screen_and_api(app, browser, make_application, api_token,
                                                     people, client):
-    first = make_application("submitted", title="=HYPERLINK(\"http://x\",\"y\")")
-    second = make_application("submitted", requested_sek=2_000_000, on="2008-03-01")
-    make_application("draft", title="Utkast")
+    first = make_application("submitted", title="=HYPERLINK(\"http://x\",\"y\")",
+                             kind="feasibility")
+    second = make_application("submitted", requested_sek=2_000_000, on="2008-03-01",
+                              kind="feasibility")
+    make_application("draft", title="Utkast", kind="feasibility")
     jonas = browser("jonas")
     html = jonas.get("/applications/?kind=feasibility").get_data(as_text=True)
     on_screen = [i for i in linked_ids(html, "applications") if i in (first, second)]
