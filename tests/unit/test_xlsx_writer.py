@@ -6,7 +6,7 @@ import sys
 import tempfile
 import tracemalloc
 import zipfile
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -524,6 +524,14 @@ def test_module_imports_neither_flask_nor_the_database():
     )
 
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+
+
+@both_writers
+def test_times_in_a_text_column_get_the_time_format(sheet_of):
+    ws = sheet_of([[time(9, 30)]])
+
+    assert ws["A2"].is_date and ws["A2"].number_format == "hh:mm"
+    assert ws["A2"].value == time(9, 30)
 
 
 @both_writers
