@@ -1,12 +1,14 @@
 """The one safe workbook writer every Excel export uses.
 
-Pure: standard library and openpyxl only, no Flask and no database. Domains hand over
-typed rows (dates as dates, SEK as numbers); this module types the cells, formats them,
-and neutralises text so that nothing a user typed can run as a formula (CWE-1236).
+Pure: standard library, openpyxl and XlsxWriter only, no Flask and no database. Domains
+hand over typed rows (dates as dates, SEK as numbers); this module types the cells, formats
+them, and neutralises text so that nothing a user typed can run as a formula (CWE-1236).
+Workbooks built in memory use openpyxl; one-sheet tables are streamed with XlsxWriter's
+constant-memory writer, several times faster per cell.
 
-Every string is written as an inline string (data type "s"), never through openpyxl's
-own inference, which turns text starting with "=" into a formula and "#N/A" into an
-error. Text starting with = + - @ tab, CR or LF also gets Excel's quote prefix, so
+Every string is written as a string (data type "s"), never through openpyxl's or
+XlsxWriter's own inference, which turns text starting with "=" into a formula and "#N/A"
+into an error. Text starting with = + - @ tab, CR or LF also gets Excel's quote prefix, so
 editing the cell in Excel keeps it text. Characters XML cannot carry are removed, and CR line
 ends become LF, which is what any XML reader returns for them anyway (XML 1.0, 2.11).
 
@@ -20,22 +22,27 @@ from __future__ import annotations
 
 import math
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
+from functools import partial
 from io import BytesIO
 from itertools import chain, islice
 from typing import IO, Any
 from urllib.parse import quote
+from xml.sax.saxutils import escape as xml_escape
 
+import xlsxwriter
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, Cell, WriteOnlyCell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.exceptions import FileCreateError
 
 __all__ = [
     "DATE",
@@ -107,6 +114,14 @@ MAX_COLUMN_WIDTH = 60
 STREAM_SAMPLE_ROWS = 100
 SEK_PER_MSEK = 1_000_000
 DEFAULT_SHEET_TITLE = "Blad"
+_MAX_SHEET_ROWS = 1_048_576
+_MAX_HEADER_FOOTER = 255
+_PAGE_NUMBERS = "&P / &N"
+# Calibri 11's widest digit in pixels: Excel measures column widths in these digits.
+_PIXELS_PER_CHARACTER = 7
+# XlsxWriter takes a string that starts and ends so for its own rich-text markup.
+_RICH_TEXT_START, _RICH_TEXT_END = "<r>", "</r>"
+_TEXT_NEEDING_CARE = (*FORMULA_PREFIXES, _RICH_TEXT_START)
 DEFAULT_FILENAME = "export.xlsx"
 MAX_FILENAME = 150
 
@@ -218,22 +233,6 @@ def set_safe_value(cell: Cell, value: Any, number_format: str | None = None) -> 
     number_format = number_format or _default_format(value)
     if number_format and value is not None:
         cell.number_format = number_format
-    return cell
-
-
-def _streamed_cell(ws: Any, value: Any, number_format: str | None) -> Any:
-    """Return an already cleaned value for a write-only row: plain where openpyxl cannot
-    misread it, a safe cell where it needs a format or must be forced to stay text."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        if value.startswith(FORMULA_PREFIXES) or value in ERROR_CODES:
-            return set_safe_value(WriteOnlyCell(ws), value)
-        return value
-    if number_format is None and not isinstance(value, date | time):
-        return value
-    cell = WriteOnlyCell(ws, value)
-    cell.number_format = number_format or _default_format(value)
     return cell
 
 
@@ -359,7 +358,7 @@ def set_up_printing(
         ws.oddHeader.center.text = _header_footer_text(print_header)
     if print_footer:
         ws.oddFooter.left.text = _header_footer_text(print_footer)
-    ws.oddFooter.right.text = "&P / &N"
+    ws.oddFooter.right.text = _PAGE_NUMBERS
 
 
 def _set_up_sheet(
@@ -448,6 +447,141 @@ def write_table_workbook(sheets: Sequence[SheetSpec]) -> bytes:
     return workbook_bytes(workbook)
 
 
+class _StreamedSheet:
+    """An XlsxWriter constant-memory worksheet that stores cleaned values, text always as text.
+
+    Strings go through `write_string` only, so nothing is read as a formula, a number or a
+    URL; XlsxWriter writes them as inline strings, and keeps control characters and
+    "_xHHHH_" literal by escaping them as Excel does.
+    """
+
+    def __init__(self, workbook: Any, worksheet: Any) -> None:
+        self.workbook = workbook
+        self.worksheet = worksheet
+        self._formats: dict[tuple[str | None, bool, bool], Any] = {}
+
+    def format(self, number_format: str | None = None, *, bold: bool = False,
+               quote_prefix: bool = False) -> Any:
+        """Return the shared cell format for this combination, None for the default style."""
+        key = (number_format, bold, quote_prefix)
+        if key not in self._formats:
+            properties = {"num_format": number_format, "bold": bold, "quote_prefix": quote_prefix}
+            properties = {name: value for name, value in properties.items() if value}
+            self._formats[key] = self.workbook.add_format(properties) if properties else None
+        return self._formats[key]
+
+    def text(self, row: int, column: int, text: str, *, bold: bool = False) -> None:
+        """Write cleaned text as text; text that looks like a formula gets the quote prefix."""
+        cell_format = self.format(bold=bold, quote_prefix=text.startswith(FORMULA_PREFIXES))
+        if text.startswith(_RICH_TEXT_START) and text.endswith(_RICH_TEXT_END):
+            text = _literal_rich_text(text)
+        self.worksheet.write_string(row, column, text, cell_format)
+
+    def value(self, row: int, column: int, value: Any, number_format: str | None = None, *,
+              bold: bool = False) -> None:
+        """Write a value `safe_cell_value` cleaned, typed by itself; None leaves the cell empty."""
+        if value is None:
+            return
+        if isinstance(value, str):
+            self.text(row, column, value, bold=bold)
+        elif isinstance(value, bool):
+            self.worksheet.write_boolean(row, column, value, self.format(bold=bold))
+        elif isinstance(value, date | time):
+            cell_format = self.format(number_format or _default_format(value), bold=bold)
+            self.worksheet.write_datetime(row, column, value, cell_format)
+        else:
+            self.worksheet.write_number(row, column, value, self.format(number_format, bold=bold))
+
+    def cell_writers(self, columns: Sequence[Column]) -> list[Callable[[int, int, Any], Any]]:
+        """Return, per column, the writer of its typed values (never None): numbers and dates
+        of a typed column go straight to XlsxWriter, text columns type each value."""
+        writers: list[Callable[[int, int, Any], Any]] = []
+        for column in columns:
+            cell_format = self.format(column.number_format)
+            if column.kind in NUMERIC_KINDS:
+                writers.append(partial(_write_with_format, self.worksheet.write_number,
+                                       cell_format))
+            elif column.kind in (DATE, DATETIME):
+                writers.append(partial(_write_with_format, self.worksheet.write_datetime,
+                                       cell_format))
+            else:
+                writers.append(self.text_column_value)
+        return writers
+
+    def text_column_value(self, row: int, column: int, value: Any) -> None:
+        """Write a text column's value: plain text straight away, the rest as `value` does."""
+        if value.__class__ is str and not value.startswith(_TEXT_NEEDING_CARE):
+            self.worksheet.write_string(row, column, value)
+        else:
+            self.value(row, column, value)
+
+
+def _write_with_format(write: Callable[..., Any], cell_format: Any, row: int, column: int,
+                       value: Any) -> Any:
+    return write(row, column, value, cell_format)
+
+
+def _literal_rich_text(text: str) -> str:
+    """Wrap text that starts with "<r>" and ends with "</r>" in one escaped rich-text run.
+
+    XlsxWriter copies such a string into the sheet XML unescaped, taking it for its own
+    rich-string markup, so user text could inject XML (a formula cell, say). As one run of
+    escaped text it reads back unchanged. Text too long to wrap loses its final ">" instead
+    and is written as plain text.
+    """
+    wrapped = f'<r><t xml:space="preserve">{xml_escape(text)}</t></r>'
+    if _utf16_length(wrapped) <= MAX_CELL_TEXT:
+        return wrapped
+    return text[:-1]
+
+
+def _utf16_length(text: str) -> int:
+    """Count the UTF-16 code units Excel's length limits are counted in."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _header_footer_section(code: str, text: str, room: int) -> str:
+    """Return `code` and `text` made literal, cut to Excel's `room` without splitting "&&"."""
+    text = _header_footer_text(text)
+    excess = _utf16_length(code + text) - room
+    if excess > 0:
+        text = text[:-excess]
+    if (len(text) - len(text.rstrip("&"))) % 2:
+        text = text[:-1]
+    return f"{code}{text}"
+
+
+def _set_up_streamed_sheet(
+    worksheet: Any,
+    widths: list[int],
+    *,
+    freeze_header: bool,
+    print_header: str | None,
+    print_footer: str | None,
+) -> None:
+    """Set what `_set_up_sheet` sets, on an XlsxWriter worksheet: widths, frozen header, and
+    printing landscape, one page wide, the header row on each page, header and footer text."""
+    for column, width in enumerate(widths):
+        # In pixels: Excel stores width / max digit width, so the file holds `width` itself.
+        worksheet.set_column_pixels(column, column, width * _PIXELS_PER_CHARACTER)
+    if freeze_header:
+        worksheet.freeze_panes(1, 0)
+    worksheet.set_landscape()
+    worksheet.fit_to_pages(1, 0)
+    worksheet.repeat_rows(0)
+    header = (_header_footer_section("&C", print_header, _MAX_HEADER_FOOTER)
+              if print_header else "")
+    page_numbers = f"&R{_PAGE_NUMBERS}"
+    footer = (_header_footer_section("&L", print_footer, _MAX_HEADER_FOOTER - len(page_numbers))
+              if print_footer else "")
+    # set_header would read the "&G" of a literal "&&G" as an image placeholder and drop the
+    # header, so it only sets the margins here and the text made literal above is stored.
+    worksheet.set_header("")
+    worksheet.set_footer("")
+    worksheet.header = header
+    worksheet.footer = footer + page_numbers
+
+
 def stream_table_workbook_to(
     target: IO[bytes],
     title: str,
@@ -461,27 +595,21 @@ def stream_table_workbook_to(
     totals: bool = False,
     totals_label: str = "Summa",
 ) -> int:
-    """Stream a table sheet into `target` in write-only mode, so memory stays flat; count rows.
+    """Stream a table sheet into `target` with XlsxWriter's constant-memory writer; count rows.
 
-    With `totals`, a row of SUM formulas under the data totals the summed columns.
+    Each row is written out as soon as the next begins, and the sheet's and workbook's parts
+    go through temporary files, so memory stays flat. With `totals`, a row of SUM formulas
+    under the data totals the summed columns. `target` is only written once every row is
+    typed: a refused row leaves it untouched.
     """
     columns = _check_columns(title, columns)
-    workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(safe_sheet_title(title))
-    where = f"sheet {ws.title!r}, row"
+    sheet_title = safe_sheet_title(title)
+    where = f"sheet {sheet_title!r}, row"
     remaining = iter(rows)
     sample = [
         _row_values(row, columns, f"{where} {n}")
         for n, row in enumerate(islice(remaining, STREAM_SAMPLE_ROWS), start=1)
     ]
-    _set_up_sheet(
-        ws,
-        _column_widths(columns, sample),
-        freeze_header=freeze_header,
-        print_header=print_header,
-        print_footer=print_footer,
-    )
-    ws.append([_header_cell(WriteOnlyCell(ws), column.header) for column in columns])
     typed_rows = chain(
         sample,
         (
@@ -489,18 +617,84 @@ def stream_table_workbook_to(
             for n, row in enumerate(remaining, start=len(sample) + 1)
         ),
     )
-    formats = [column.number_format for column in columns]
-    count = 0
-    for row in typed_rows:
-        count += 1
-        ws.append([_streamed_cell(ws, value, number_format)
-                   for value, number_format in zip(row, formats, strict=True)])
-    if totals:
-        ws.append(_totals_cells(ws, columns, count + 1, totals_label))
-    if autofilter:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    workbook.save(target)
+    with tempfile.TemporaryDirectory(prefix="xlsx-", ignore_cleanup_errors=True) as scratch:
+        workbook = xlsxwriter.Workbook(
+            target, {"constant_memory": True, "in_memory": False, "tmpdir": scratch}
+        )
+        try:
+            sheet = _StreamedSheet(workbook, workbook.add_worksheet(sheet_title))
+            _set_up_streamed_sheet(
+                sheet.worksheet,
+                _column_widths(columns, sample),
+                freeze_header=freeze_header,
+                print_header=print_header,
+                print_footer=print_footer,
+            )
+            count = _write_streamed_table(sheet, columns, typed_rows, totals=totals,
+                                          totals_label=totals_label, autofilter=autofilter)
+        except BaseException:
+            # XlsxWriter cannot abandon a workbook: close its row files, write nothing.
+            for worksheet in workbook.worksheets():
+                worksheet._opt_close()
+            raise
+        try:
+            workbook.close()
+        except FileCreateError as error:
+            raise error.args[0] from None
     return count
+
+
+def _write_streamed_table(sheet: _StreamedSheet, columns: Sequence[Column],
+                          typed_rows: Iterable[list[Any]], *, totals: bool, totals_label: str,
+                          autofilter: bool) -> int:
+    """Write the bold header, the typed rows in order, totals and filter; count the rows."""
+    for c, column in enumerate(columns):
+        sheet.value(0, c, safe_cell_value(column.header), bold=True)
+    summed = [c for c, column in enumerate(columns)
+              if totals and column.summed and column.kind in NUMERIC_KINDS]
+    sums: dict[int, float] = dict.fromkeys(summed, 0)
+    writers = sheet.cell_writers(columns)
+    count = 0
+    for count, values in enumerate(typed_rows, start=1):
+        for c, (value, write) in enumerate(zip(values, writers, strict=True)):
+            if value is not None:
+                write(count, c, value)
+        for c in summed:
+            value = values[c]
+            if value is not None:
+                sums[c] += value if isinstance(value, int) else float(value)
+    last_row = count + 1
+    if last_row + totals > _MAX_SHEET_ROWS:
+        raise ValueError(
+            f"sheet {sheet.worksheet.name!r}: {count} rows, the header"
+            f"{' and the totals' if totals else ''} do not fit in {_MAX_SHEET_ROWS} rows"
+        )
+    if totals:
+        _write_streamed_totals(sheet, columns, last_row, totals_label, sums)
+    if autofilter:
+        sheet.worksheet.autofilter(0, 0, count, len(columns) - 1)
+    return count
+
+
+def _write_streamed_totals(sheet: _StreamedSheet, columns: Sequence[Column], last_row: int,
+                           label: str, sums: dict[int, float]) -> None:
+    """Write `_totals_cells`' row: bold SUM formulas, `label` first unless that column is summed.
+
+    The formula's stored result is the sum of the column's numbers, for readers that do not
+    recalculate (Excel does on opening); a summed text or date column stores none.
+    """
+    for c, column in enumerate(columns):
+        if not column.summed:
+            if c == 0:
+                sheet.value(last_row, c, safe_cell_value(label), bold=True)
+            continue
+        cell_format = sheet.format(column.number_format, bold=True)
+        if last_row < 2:
+            sheet.worksheet.write_number(last_row, c, 0, cell_format)
+            continue
+        letter = get_column_letter(c + 1)
+        sheet.worksheet.write_formula(last_row, c, f"=SUM({letter}2:{letter}{last_row})",
+                                      cell_format, sums.get(c, ""))
 
 
 def stream_table_workbook(

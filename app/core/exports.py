@@ -3,8 +3,8 @@
 A list page (or API list endpoint) builds its query exactly as for the screen and hands the
 items with its `ExportColumn`s to `xlsx_response`; the same filters and sort therefore give
 the same rows in the same order. Cells stay typed (dates, SEK, shares) and every string
-goes through the safe writer in `reports/xlsx.py`. The workbook is written in openpyxl's
-write-only mode into a temporary file, so memory does not grow with the number of rows.
+goes through the safe writer in `reports/xlsx.py`. The workbook is streamed by XlsxWriter's
+constant-memory writer into a temporary file, so memory does not grow with the number of rows.
 """
 
 from __future__ import annotations

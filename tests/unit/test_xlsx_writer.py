@@ -3,8 +3,10 @@
 import re
 import subprocess
 import sys
+import tempfile
 import tracemalloc
-from datetime import UTC, date, datetime, timedelta, timezone
+import zipfile
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -15,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import column_index_from_string
 
 from app.core.enums import RagStatus
+from reports import xlsx
 from reports.xlsx import (
     DATE_FORMAT,
     DATETIME_FORMAT,
@@ -68,6 +71,17 @@ def load(data, **kwargs):
 def one_sheet(rows, columns=None, **kwargs):
     columns = columns or [Column("Namn")]
     return load(write_table_workbook([SheetSpec("Blad", columns, rows, **kwargs)])).active
+
+
+def streamed_sheet(rows, columns=None, **kwargs):
+    """Stream `rows` as one_sheet writes them, with the streaming writer's options."""
+    target = BytesIO()
+    stream_table_workbook_to(target, "Blad", columns or [Column("Namn")], iter(rows), **kwargs)
+    return load(target.getvalue()).active
+
+
+both_writers = pytest.mark.parametrize("sheet_of", [one_sheet, streamed_sheet],
+                                       ids=["in_memory", "streamed"])
 
 
 def write_one_column(values):
@@ -165,8 +179,9 @@ def test_safe_cell_value_refuses_what_excel_cannot_hold(value):
         safe_cell_value(value)
 
 
-def test_cells_are_typed_and_formatted():
-    ws = one_sheet(PROJECT_ROWS, PROJECT_COLUMNS)
+@both_writers
+def test_cells_are_typed_and_formatted(sheet_of):
+    ws = sheet_of(PROJECT_ROWS, PROJECT_COLUMNS)
 
     name, sek, msek, share, start, changed, year = ws[2]
     assert (name.value, name.data_type) == ("E-tjänst bygglov", "s")
@@ -188,8 +203,9 @@ def test_money_formats_are_locale_free_kronor():
     assert PERCENT_FORMAT == "0.0%"
 
 
-def test_header_row_is_bold_frozen_and_filtered():
-    ws = one_sheet(PROJECT_ROWS, PROJECT_COLUMNS)
+@both_writers
+def test_header_row_is_bold_frozen_and_filtered(sheet_of):
+    ws = sheet_of(PROJECT_ROWS, PROJECT_COLUMNS)
 
     assert [c.value for c in ws[1]] == [c.header for c in PROJECT_COLUMNS]
     assert all(c.font.b for c in ws[1])
@@ -197,15 +213,17 @@ def test_header_row_is_bold_frozen_and_filtered():
     assert ws.auto_filter.ref == "A1:G4"
 
 
-def test_freeze_and_filter_can_be_switched_off():
-    ws = one_sheet([["a"]], freeze_header=False, autofilter=False)
+@both_writers
+def test_freeze_and_filter_can_be_switched_off(sheet_of):
+    ws = sheet_of([["a"]], freeze_header=False, autofilter=False)
 
     assert ws.freeze_panes is None
     assert ws.auto_filter.ref is None
 
 
-def test_text_columns_keep_each_value_typed():
-    ws = one_sheet([[date(2012, 1, 2)], [42], [True], [None], ["text"]])
+@both_writers
+def test_text_columns_keep_each_value_typed(sheet_of):
+    ws = sheet_of([[date(2012, 1, 2)], [42], [True], [None], ["text"]])
 
     assert ws["A2"].is_date and ws["A2"].number_format == DATE_FORMAT
     assert (ws["A3"].value, ws["A3"].data_type) == (42, "n")
@@ -224,8 +242,9 @@ def _recompute_sum(ws, formula):
     return sum(ws.cell(row=r, column=column).value or 0 for r in range(int(first), int(last) + 1))
 
 
-def test_totals_row_sums_money_columns_with_formulas():
-    ws = one_sheet(PROJECT_ROWS, PROJECT_COLUMNS, totals=True)
+@both_writers
+def test_totals_row_sums_money_columns_with_formulas(sheet_of):
+    ws = sheet_of(PROJECT_ROWS, PROJECT_COLUMNS, totals=True)
 
     totals = [c.value for c in ws[5]]
     assert totals == ["Summa", "=SUM(B2:B4)", "=SUM(C2:C4)", None, None, None, None]
@@ -236,26 +255,29 @@ def test_totals_row_sums_money_columns_with_formulas():
     assert ws.auto_filter.ref == "A1:G4"  # the totals row stays out of the filter
 
 
-def test_totals_row_on_an_empty_sheet_is_zero():
-    ws = one_sheet([], [Column("Projekt"), Column("Beviljat", "sek")], totals=True)
+@both_writers
+def test_totals_row_on_an_empty_sheet_is_zero(sheet_of):
+    ws = sheet_of([], [Column("Projekt"), Column("Beviljat", "sek")], totals=True)
 
     assert [c.value for c in ws[2]] == ["Summa", 0]
     assert ws.auto_filter.ref == "A1:B1"
 
 
-def test_totals_can_be_forced_on_or_off_per_column():
+@both_writers
+def test_totals_can_be_forced_on_or_off_per_column(sheet_of):
     columns = [Column("Antal", "int"), Column("År", "int", total=False), Column("X", total=True)]
 
-    ws = one_sheet([[1, 2012, 5], [2, 2013, 6]], columns, totals=True, totals_label="Totalt")
+    ws = sheet_of([[1, 2012, 5], [2, 2013, 6]], columns, totals=True, totals_label="Totalt")
 
     assert [c.value for c in ws[4]] == ["=SUM(A2:A3)", None, "=SUM(C2:C3)"]
 
 
-def test_column_widths_follow_content_within_bounds():
+@both_writers
+def test_column_widths_follow_content_within_bounds(sheet_of):
     columns = [Column("A"), Column("Lång", width=33), Column("Beviljat", "sek"), Column("B")]
     rows = [["x" * 500, "y", 1_234_567_890, "kort"]]
 
-    widths = one_sheet(rows, columns).column_dimensions
+    widths = sheet_of(rows, columns).column_dimensions
 
     assert widths["A"].width == MAX_COLUMN_WIDTH
     assert widths["B"].width == 33
@@ -504,7 +526,156 @@ def test_module_imports_neither_flask_nor_the_database():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
 
 
-def test_aware_datetimes_are_written_in_utc():
-    ws = one_sheet([[datetime(2012, 1, 1, 12, 0, tzinfo=UTC)]], [Column("När", "datetime")])
+@both_writers
+def test_times_in_a_text_column_get_the_time_format(sheet_of):
+    ws = sheet_of([[time(9, 30)]])
+
+    assert ws["A2"].is_date and ws["A2"].number_format == "hh:mm"
+    assert ws["A2"].value == time(9, 30)
+
+
+@both_writers
+def test_aware_datetimes_are_written_in_utc(sheet_of):
+    ws = sheet_of([[datetime(2012, 1, 1, 12, 0, tzinfo=UTC)]], [Column("När", "datetime")])
 
     assert ws["A2"].value == datetime(2012, 1, 1, 12, 0)
+
+
+def _sheet_xml(data):
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+RICH_TEXT_LOOKALIKES = [
+    "<r><t>fet</t></r>",
+    '<r></r></is><f>HYPERLINK("http://x","y")</f><is><r></r>',
+    "<r>&amp; <b> </r>",
+]
+
+
+@pytest.mark.parametrize("write", [write_one_column, stream_one_column])
+def test_text_that_looks_like_rich_text_markup_stays_literal(write):
+    data = write(RICH_TEXT_LOOKALIKES)
+
+    cells = load(data).active["A"][1:]
+    assert [(c.value, c.data_type) for c in cells] == [(v, "s") for v in RICH_TEXT_LOOKALIKES]
+    assert "<f>" not in _sheet_xml(data)
+
+
+def test_rich_text_lookalike_too_long_to_wrap_is_cut_not_injected():
+    value = "<r>" + "x" * (32_767 - 7) + "</r>"  # the longest text a cell holds
+
+    data = stream_one_column([value])
+
+    assert load(data).active["A2"].value == value[:32_766]
+    assert "<f>" not in _sheet_xml(data)
+
+
+def test_streamed_text_keeps_excel_escape_lookalikes_literal():
+    # Excel reads _xHHHH_ in a string as an escaped character; XlsxWriter escapes the
+    # underscore (_x005F_) so Excel shows the text as typed. openpyxl reads it back raw.
+    data = stream_one_column(["_x0041_"])
+
+    assert "_x005F_x0041_" in _sheet_xml(data)
+
+
+def test_streamed_formula_like_header_and_totals_label_stay_bold_text():
+    ws = streamed_sheet([[1]], [Column("=SUM(A1)", "int")], totals=True, totals_label="@x")
+
+    header = ws["A1"]
+    assert (header.value, header.data_type, header.quotePrefix, header.font.b) == (
+        "=SUM(A1)", "s", True, True)
+    assert ws["A3"].value == "=SUM(A2:A2)"  # column A is summed, so the label gives way
+
+    ws = streamed_sheet([["a", 1]], [Column("Namn"), Column("Belopp", "sek")], totals=True,
+                        totals_label="=Summa")
+    label = ws["A3"]
+    assert (label.value, label.data_type, label.quotePrefix, label.font.b) == (
+        "=Summa", "s", True, True)
+
+
+def test_streamed_totals_store_their_sums_for_readers_that_do_not_recalculate():
+    target = BytesIO()
+    stream_table_workbook_to(target, "Blad", PROJECT_COLUMNS, iter(PROJECT_ROWS), totals=True)
+
+    ws = load(target.getvalue(), data_only=True).active
+    assert [c.value for c in ws[5]][:3] == ["Summa", 2_050_500, pytest.approx(12.0505)]
+
+
+def test_streamed_print_setup_is_landscape_fit_to_width_with_header_and_footer():
+    ws = streamed_sheet([["a"]], print_header="Tertialrapport T1 2012 & bilagor",
+                        print_footer="2012-06-30")
+
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # XlsxWriter leaves out fitToWidth="1", the value the file format takes when it is absent.
+    assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.oddHeader.center.text == "Tertialrapport T1 2012 && bilagor"
+    assert (ws.oddFooter.left.text, ws.oddFooter.right.text) == ("2012-06-30", "&P / &N")
+
+
+def test_streamed_print_header_keeps_text_xlsxwriter_would_take_for_an_image():
+    ws = streamed_sheet([["a"]], print_header="R&G &[Picture]")
+
+    assert ws.oddHeader.center.text == "R&&G &&[Picture]"
+
+
+def test_streamed_print_header_is_cut_to_excels_limit_between_ampersands():
+    data = BytesIO()
+    stream_table_workbook_to(data, "Blad", [Column("A")], [], print_header="&" * 200)
+
+    header = re.search(r"<oddHeader>(.*)</oddHeader>", _sheet_xml(data.getvalue())).group(1)
+    text = header.replace("&amp;", "&")
+    assert text.startswith("&C") and len(text) <= 255
+    assert (len(text) - 2) % 2 == 0  # only whole "&&" pairs, each a literal ampersand
+
+
+def test_streamed_sheet_gets_a_safe_title():
+    target = BytesIO()
+    stream_table_workbook_to(target, "Projekt [2012/13]: *?", [Column("A")], [["a"]])
+
+    assert load(target.getvalue()).sheetnames == ["Projekt (2012-13)-"]
+
+
+class _OneWayStream:
+    """A write-only stream that cannot seek or tell, like a socket or a pipe."""
+
+    def __init__(self):
+        self.buffer = BytesIO()
+
+    def write(self, data):
+        return self.buffer.write(data)
+
+    def flush(self):
+        pass
+
+
+def test_stream_writer_writes_into_a_stream_that_cannot_seek():
+    target = _OneWayStream()
+
+    count = stream_table_workbook_to(target, "Projekt", PROJECT_COLUMNS, _stream_rows(300))
+
+    ws = load(target.buffer.getvalue()).active
+    assert count == 300
+    assert ws["A301"].value == "Projekt 299"
+
+
+def test_a_refused_row_leaves_the_target_untouched_and_no_temporary_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    rows = ([n] if n < 200 else ["x"] for n in range(300))
+    target = BytesIO()
+
+    with pytest.raises(TypeError, match="row 201, column 'A' \\(sek\\): expected a number"):
+        stream_table_workbook_to(target, "X", [Column("A", "sek")], rows)
+
+    assert target.getvalue() == b""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rows_beyond_the_sheet_are_refused_rather_than_dropped(monkeypatch):
+    monkeypatch.setattr(xlsx, "_MAX_SHEET_ROWS", 4)
+
+    assert stream_table_workbook_to(BytesIO(), "X", [Column("A")], [["a"]] * 3) == 3
+    with pytest.raises(ValueError, match="3 rows, the header and the totals do not fit"):
+        stream_table_workbook_to(BytesIO(), "X", [Column("A")], [["a"]] * 3, totals=True)
