@@ -3,10 +3,10 @@
 Run: .venv/bin/python benchmarks/xlsx_export.py [ROWS ...]
 Prints, per row count (default 10 000 and 100 000), the rows written per second (an untraced
 run) and the peak of Python allocations (a second run under tracemalloc, which is several
-times slower) of the streaming writer (openpyxl write-only mode into a temporary file) and,
-up to IN_MEMORY_LIMIT rows, of the in-memory writer for comparison. The streaming peak
-stays flat as the row count grows; the in-memory one grows with it. openpyxl streams through
-lxml when it is installed (a dependency of the project); without it, it serialises XML in pure
+times slower) of the streaming writer (XlsxWriter's constant-memory mode into a temporary
+file) and, up to IN_MEMORY_LIMIT rows, of the in-memory writer (openpyxl) for comparison. The
+streaming peak stays flat as the row count grows; the in-memory one grows with it. openpyxl
+writes through lxml when it is installed (a dependency of the project); without it, in pure
 Python, several times slower. The first line says which.
 """
 
@@ -81,7 +81,7 @@ def in_memory(count: int) -> None:
 
 def main() -> None:
     sizes = [int(arg) for arg in sys.argv[1:]] or SIZES
-    print(f"openpyxl XML writer: {'lxml' if LXML else 'pure Python (install lxml)'}")
+    print(f"in-memory writer (openpyxl) XML: {'lxml' if LXML else 'pure Python (install lxml)'}")
     print(f"{'rows':>9}  {'writer':<10} {'rows/s':>10}  {'peak MiB':>9}", flush=True)
     for count in sizes:
         writers = [("streaming", stream)]
