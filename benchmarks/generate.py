@@ -207,7 +207,7 @@ def _project(tables: Tables, rng: random.Random, programme_id: int, organisation
         "organisation_id": org_id, "title": title, "is_enabling": rng.random() < 0.05,
         "state": "closed" if closed_on else "active", "project_manager_id": user_id,
         "baseline_start_on": starts_on, "baseline_end_on": ends_on, "go_live_on": go_live_on,
-        "closed_on": closed_on, "created_at": _now(decided_on)})
+        "closed_on": closed_on, "decided_on": decided_on, "created_at": _now(decided_on)})
     tables.add("envelope_entry", {
         "programme_id": programme_id, "kind": "commitment", "amount_sek": amount,
         "booked_on": decided_on, "description": f"Beviljat {title}", "project_id": project_id,

@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.accounts.models import Organisation
-from app.applications.models import Application, Decision
+from app.applications.models import Application
 from app.benefits.models import (
     Benefit,
     BenefitCalculation,
@@ -26,7 +26,6 @@ from app.core.enums import (
     CalculationVersionKind,
     ChangeState,
     CostKind,
-    DecisionOutcome,
     LedgerEntryKind,
     NodeKind,
 )
@@ -37,8 +36,6 @@ from app.projects.models import Project
 
 from . import rules
 from .models import NetworkLink, NetworkNode
-
-APPROVING = (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_REDUCED)
 
 
 @dataclass(frozen=True)
@@ -77,12 +74,13 @@ class MapNode:
 
 @dataclass(frozen=True)
 class BenefitMap:
-    """Nodes and edges as of a date, with the at-risk marks already worked out."""
+    """Nodes and edges as of a date, with the at-risk marks already worked out; `projects`
+    by id, each a project or a row with at least its id and title."""
 
     on: date
     nodes: tuple[MapNode, ...]
     edges: tuple[tuple[str, str], ...]
-    projects: dict[int, Project] = field(default_factory=dict)
+    projects: dict[int, Project | sa.Row] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"nodes": [node.as_dict() for node in self.nodes],
@@ -131,19 +129,24 @@ class BenefitMap:
         return [n for n in self.changes if n.id in undone]
 
 
-def _approved_projects(programme_id: int, on: date, project_ids: Iterable[int] | None = None,
-                       *, decided: bool = True) -> list[Project]:
-    """The programme's projects approved on or before `on` (or, with `decided` False, all)."""
+def _approved(programme_id: int, on: date, project_ids: Iterable[int] | None = None,
+              *, decided: bool = True) -> sa.Select:
+    """The query for the programme's projects approved on or before `on` (or, with `decided`
+    False, all), by title."""
     query = (sa.select(Project).where(Project.programme_id == programme_id,
                                       Project.application_id.is_not(None))
              .order_by(Project.title, Project.id))
     if decided:
-        query = query.where(Project.application_id.in_(
-            sa.select(Decision.application_id)
-            .where(Decision.decided_on <= on, Decision.outcome.in_(APPROVING))))
+        query = query.where(Project.decided_on <= on)
     if project_ids is not None:
         query = query.where(Project.id.in_(list(project_ids)))
-    return list(db.session.scalars(query))
+    return query
+
+
+def _approved_projects(programme_id: int, on: date, project_ids: Iterable[int] | None = None,
+                       *, decided: bool = True) -> list[Project]:
+    """The programme's projects approved on or before `on` (or, with `decided` False, all)."""
+    return list(db.session.scalars(_approved(programme_id, on, project_ids, decided=decided)))
 
 
 def _lines_versions(calc_ids: list[int]) -> dict[int, int]:
@@ -316,8 +319,13 @@ def project_map(project: Project, on: date) -> BenefitMap:
 
 def programme_map(programme: Programme, on: date, project_ids: Iterable[int] | None = None,
                   *, decided: bool = True) -> BenefitMap:
-    """Every funded project's network as of `on`; prerequisite projects become shared enablers."""
-    projects = _approved_projects(programme.id, on, project_ids, decided=decided)
+    """Every funded project's network as of `on`; prerequisite projects become shared enablers.
+
+    The map's projects are rows of their id, title, application and organisation: a national
+    programme's thousands of full project objects cost more than its whole network."""
+    projects = db.session.execute(
+        _approved(programme.id, on, project_ids, decided=decided).with_only_columns(
+            Project.id, Project.title, Project.application_id, Project.organisation_id)).all()
     applications = list(db.session.execute(
         sa.select(Application.id, Application.organisation_id)
         .where(among(Application.id, [p.application_id for p in projects]))))

@@ -124,6 +124,25 @@ def six_weekly_periods_between(
         index += 1
 
 
+def period_ends_between(
+    start_on: date, end_on: date, from_on: date, to_on: date, period_days: int = SIX_WEEKS_DAYS,
+) -> list[date]:
+    """The end days of the periods `six_weekly_periods_between` finds, counted in day numbers
+    without building the periods: the status heatmap asks it twice for every project."""
+    _check_range(start_on, end_on)
+    if period_days < 1:
+        raise ValueError(f"period_days must be 1 or more, got {period_days}")
+    first_day = start_on.toordinal()
+    last_start = min(end_on, to_on).toordinal() - first_day
+    if last_start < 0:
+        return []
+    last_day, from_day = end_on.toordinal(), from_on.toordinal()
+    first_index = max(0, -(-(from_day - first_day + 1) // period_days) - 1)
+    ends = (min(first_day + index * period_days + period_days - 1, last_day)
+            for index in range(first_index, last_start // period_days + 1))
+    return [date.fromordinal(day) for day in ends if day >= from_day]
+
+
 def tertial_period(
     year: int, number: int, due_after_days: int = DEFAULT_TERTIAL_DUE_AFTER_DAYS
 ) -> Tertial:

@@ -336,12 +336,12 @@ def _period_ends(project, from_on: date, as_of: date) -> list[date]:
     closed_on = project.closed_on if pd.notna(project.closed_on) else None
     closed = closed_on is not None and closed_on <= as_of
     last_on = closed_on if closed else as_of
-    ends = [period.ends_on for period in periods.six_weekly_periods_between(
-        project.baseline_start_on, project.baseline_end_on, from_on, last_on)]
+    ends = periods.period_ends_between(project.baseline_start_on, project.baseline_end_on,
+                                       from_on, last_on)
     if last_on > project.baseline_end_on:
         extra_end = last_on if closed else last_on + timedelta(days=periods.SIX_WEEKS_DAYS - 1)
-        ends += [period.ends_on for period in periods.six_weekly_periods_between(
-            project.baseline_end_on + timedelta(days=1), extra_end, from_on, extra_end)]
+        ends += periods.period_ends_between(project.baseline_end_on + timedelta(days=1),
+                                            extra_end, from_on, extra_end)
     return [end for end in ends if end <= as_of]
 
 

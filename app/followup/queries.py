@@ -1,8 +1,8 @@
 """Adherence facts at a list of dates in one query: per date and project, grant and report.
 
 A dates table (one row per date with the UTC end of its Stockholm day) is joined to the
-projects decided by each date and to their reports submitted by it; ROW_NUMBER keeps the newest
-period's highest version per date and project. The pure rules then count.
+projects decided by each date and, per date and project, to the newest period's highest version
+submitted by it (`projects.queries.latest_report_id`). The pure rules then count.
 """
 
 from collections.abc import Iterable
@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import Area
 from app.applications.models import Decision
@@ -17,8 +18,8 @@ from app.core.asof import day_ends_at, local_day_reader
 from app.core.enums import DecisionKind, DecisionOutcome, TertialReportState
 from app.core.models import AwareDateTime
 from app.extensions import db
+from app.projects import queries as project_queries
 from app.projects.models import Project, StatusReport
-from app.projects.queries import SUBMITTED_STATES
 
 from . import rules
 from .models import TertialReport
@@ -45,9 +46,6 @@ def facts_at(programme_id: int, dates: Iterable[date], *, area_id: int | None = 
     if not dates:
         return {}
     days = _dates(dates)
-    approvals = sa.select(Decision.id).where(Decision.application_id == Project.application_id,
-                                             Decision.outcome != DecisionOutcome.REJECTED)
-    decided = approvals.where(Decision.decided_on <= days.c.on).exists()
     signed = sa.case(
         (Decision.kind.in_([DecisionKind.REDUCTION, DecisionKind.REVOCATION]),
          -Decision.amount_sek),
@@ -56,37 +54,24 @@ def facts_at(programme_id: int, dates: Iterable[date], *, area_id: int | None = 
     granted = (sa.select(sa.func.coalesce(sa.func.sum(signed), 0))
                .where(Decision.application_id == Project.application_id,
                       Decision.decided_on <= days.c.on).scalar_subquery())
-    ranked = (
-        sa.select(days.c.on.label("report_on"), StatusReport.project_id,
-                  StatusReport.submitted_at, StatusReport.period_number, StatusReport.version,
-                  StatusReport.actual_cost_to_date_sek, StatusReport.forecast_cost_sek,
-                  StatusReport.forecast_end_on,
-                  sa.func.row_number().over(
-                      partition_by=(days.c.on, StatusReport.project_id),
-                      order_by=(StatusReport.period_number.desc(), StatusReport.version.desc(),
-                                StatusReport.submitted_at.desc())).label("rank"))
-        .join(days, StatusReport.submitted_at < days.c.ends_at)
-        .where(StatusReport.state.in_(SUBMITTED_STATES),
-               StatusReport.actual_cost_to_date_sek.is_not(None),
-               StatusReport.project_id.in_(
-                   sa.select(Project.id).where(Project.programme_id == programme_id)))
-    ).subquery("ranked")
-    latest = sa.select(ranked).where(ranked.c.rank == 1).subquery("latest")
+    latest = aliased(StatusReport, name="latest")
+    latest_id = project_queries.latest_report_id(
+        Project.id, days.c.ends_at, where=(StatusReport.actual_cost_to_date_sek.is_not(None),))
     query = (
         sa.select(days.c.on, Project.id, Area.name, Project.organisation_id,
                   Project.baseline_end_on,
                   sa.case((Project.closed_on <= days.c.on, Project.closed_on),
                           else_=sa.null()).label("closed_on"),
-                  granted.label("granted_sek"), latest.c.submitted_at,
-                  latest.c.period_number, latest.c.version, latest.c.actual_cost_to_date_sek,
-                  latest.c.forecast_cost_sek, latest.c.forecast_end_on)
+                  granted.label("granted_sek"), latest.submitted_at, latest.period_number,
+                  latest.version, latest.actual_cost_to_date_sek, latest.forecast_cost_sek,
+                  latest.forecast_end_on)
         .select_from(days)
         .join(Project, sa.and_(Project.programme_id == programme_id,
-                               sa.or_(decided, sa.and_(~approvals.exists(),
-                                                       Project.created_at < days.c.ends_at))))
+                               sa.or_(Project.decided_on <= days.c.on,
+                                      sa.and_(Project.decided_on.is_(None),
+                                              Project.created_at < days.c.ends_at))))
         .outerjoin(Area, Area.id == Project.area_id)
-        .outerjoin(latest, sa.and_(latest.c.project_id == Project.id,
-                                   latest.c.report_on == days.c.on))
+        .outerjoin(latest, latest.id == latest_id)
         .order_by(days.c.on, Project.title, Project.id)
     )
     if area_id is not None:

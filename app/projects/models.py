@@ -4,17 +4,23 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.accounts.models import Area, Organisation, User
-from app.core.enums import ProjectState, RagStatus, ReportState
+from app.applications.models import Decision
+from app.core.enums import DecisionOutcome, ProjectState, RagStatus, ReportState
 from app.core.errors import Conflict
 from app.core.models import AwareDateTime, created_at_column, enum_column, money_column
 from app.extensions import db
 
 
 class Project(db.Model):
-    """A funded project; its granted budget is the sum of its decisions, never stored."""
+    """A funded project; its granted budget is the sum of its decisions, never stored.
+
+    `decided_on` is the day of its first approving decision (NULL for a project imported
+    without one), kept by `_keep_first_decision_day`: decisions never change, so the day a
+    project exists from is stored once instead of searched among the decisions by every list.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"))
@@ -31,6 +37,7 @@ class Project(db.Model):
     baseline_end_on: Mapped[date]
     go_live_on: Mapped[date | None]
     closed_on: Mapped[date | None]
+    decided_on: Mapped[date | None]
     created_at: Mapped[datetime] = created_at_column()
 
     organisation: Mapped[Organisation] = relationship()
@@ -190,3 +197,42 @@ def _refuse_deleting_a_gate_decision(_mapper, _connection, decision: GateDecisio
     """A gate decision is never removed."""
     raise Conflict(_("Gate decision %(decision_id)s is recorded and cannot be removed.",
                      decision_id=decision.id))
+
+
+def _first_approval_day(session: Session, application_id: int) -> date | None:
+    return session.scalar(sa.select(sa.func.min(Decision.decided_on)).where(
+        Decision.application_id == application_id,
+        Decision.outcome != DecisionOutcome.REJECTED))
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _keep_first_decision_day(session: Session, _context, _instances) -> None:
+    """Whatever code adds them, a new project takes the day of its application's first
+    approving decision, and a new approving decision moves its project's day back if earlier
+    (a project written without the day, by a bulk insert, gets it from its decisions then)."""
+    new_projects = [row for row in session.new if isinstance(row, Project)]
+    approvals = [row for row in session.new if isinstance(row, Decision)
+                 and row.outcome != DecisionOutcome.REJECTED]
+    if not new_projects and not approvals:
+        return
+    with session.no_autoflush:
+        for project in new_projects:
+            if project.application_id is not None:
+                project.decided_on = _earlier(
+                    project.decided_on, _first_approval_day(session, project.application_id))
+        for decision in approvals:
+            application_id = decision.application_id or getattr(decision.application, "id", None)
+            if application_id is None:
+                continue
+            project = next((p for p in new_projects if p.application_id == application_id),
+                           None) or session.scalar(
+                sa.select(Project).where(Project.application_id == application_id))
+            if project is not None:
+                recorded = project.decided_on
+                if recorded is None and project.id is not None:
+                    recorded = _first_approval_day(session, application_id)
+                project.decided_on = _earlier(recorded, decision.decided_on)
+
+
+def _earlier(first: date | None, second: date | None) -> date | None:
+    return min((day for day in (first, second) if day is not None), default=None)

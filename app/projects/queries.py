@@ -4,7 +4,8 @@ A project exists on D from its first approving decision (decided on <= D); a pro
 decision on record (imported) from the day it was created. It is closed on D when its closing
 day is on or before D. Its grant on D is the net of the decisions dated on or before D, its
 spending the ledger's spending booked by D, and its report on D the highest version of the
-newest period submitted by D (ROW_NUMBER over the project's versions, only the columns needed).
+newest period submitted by D (the first submitted version walking the project's versions
+backwards, only the columns needed).
 """
 
 from datetime import date
@@ -29,24 +30,16 @@ from .models import GateDecision, ProgrammePhase, Project, StatusReport
 SUBMITTED_STATES = (ReportState.SUBMITTED, ReportState.COMPLETION_REQUESTED)
 
 
-def _approvals():
-    return sa.select(Decision.id).where(Decision.application_id == Project.application_id,
-                                        Decision.outcome != DecisionOutcome.REJECTED)
-
-
 def exists_on(on: date):
     """The condition: the project had been decided (or, with no decision on record, created)
-    by `on`."""
-    decided = _approvals().where(counts_on(Decision.decided_on, on)).exists()
-    return sa.or_(decided, sa.and_(~_approvals().exists(), counts_on(Project.created_at, on)))
+    by `on`; the first approving decision's day is kept on the project (`Project.decided_on`)."""
+    return sa.or_(counts_on(Project.decided_on, on),
+                  sa.and_(Project.decided_on.is_(None), counts_on(Project.created_at, on)))
 
 
 def decided_on_column():
-    """The day of the project's first approving decision (a correlated subquery)."""
-    return (sa.select(sa.func.min(Decision.decided_on))
-            .where(Decision.application_id == Project.application_id,
-                   Decision.outcome != DecisionOutcome.REJECTED)
-            .scalar_subquery())
+    """The day of the project's first approving decision."""
+    return Project.decided_on
 
 
 def state_on(on: date):
@@ -122,19 +115,32 @@ def _report_columns(extra=()):
     return [getattr(StatusReport, name) for name in REPORT_FIELDS] + list(extra)
 
 
+def latest_report_id(project_id, ends: sa.ColumnElement | None = None, *, on: date | None = None,
+                     where=()) -> sa.ScalarSelect:
+    """The id of the newest period's highest version submitted by `on` (or before the moment
+    `ends`) of the project `project_id` (a column of the enclosing query); a correlated subquery.
+
+    Walking the (project, period, version) key backwards from the newest version stops at the
+    first submitted one: thousands of short index probes, where ranking every version of every
+    project (ROW_NUMBER) sorted the whole table.
+    """
+    submitted_by = (_submitted_by(StatusReport, on) if ends is None
+                    else sa.and_(StatusReport.state.in_(SUBMITTED_STATES),
+                                 StatusReport.submitted_at < ends))
+    return (sa.select(StatusReport.id)
+            .where(StatusReport.project_id == project_id, submitted_by, *where)
+            .order_by(StatusReport.period_number.desc(), StatusReport.version.desc())
+            .limit(1).scalar_subquery())
+
+
 def latest_reports(project_ids, on: date, extra=()) -> sa.Subquery:
-    """Per project, the newest period's highest version submitted by `on` (rank 1)."""
-    ranked = sa.select(
-        *_report_columns(extra),
-        sa.func.row_number().over(
-            partition_by=StatusReport.project_id,
-            order_by=(StatusReport.period_number.desc(), StatusReport.version.desc(),
-                      StatusReport.submitted_at.desc())).label("rank"),
-    ).where(StatusReport.project_id.in_(project_ids),
-            StatusReport.state.in_(SUBMITTED_STATES),
-            StatusReport.submitted_at.is_not(None),
-            counts_on(StatusReport.submitted_at, on)).subquery("ranked")
-    return sa.select(ranked).where(ranked.c.rank == 1).subquery("latest_report")
+    """Per project of `project_ids`, the newest period's highest version submitted by `on`."""
+    owners = sa.select(Project.id.label("owner_id"),
+                       latest_report_id(Project.id, on=on).label("report_id")
+                       ).where(Project.id.in_(project_ids)).subquery("owners")
+    return (sa.select(*_report_columns(extra))
+            .join(owners, owners.c.report_id == StatusReport.id)
+            .subquery("latest_report"))
 
 
 def latest_report_rows(project_ids, on: date, extra=()) -> dict[int, sa.Row]:
@@ -143,25 +149,33 @@ def latest_report_rows(project_ids, on: date, extra=()) -> dict[int, sa.Row]:
     return {row.project_id: row for row in db.session.execute(sa.select(latest))}
 
 
+def _submitted_by(report, on: date):
+    """The condition: the report version had been submitted by `on`."""
+    return sa.and_(report.state.in_(SUBMITTED_STATES), report.submitted_at.is_not(None),
+                   counts_on(report.submitted_at, on))
+
+
+def _report_field(name: str):
+    """A report column by name; the red/amber/green ones as their stored text, since a chart
+    over thousands of periods spent more time making enum members than reading rows."""
+    column = getattr(StatusReport, name)
+    return sa.type_coerce(column, sa.String).label(name) if name.endswith("_status") else column
+
+
 def current_versions(project_ids, on: date, *, period_ends_from: date | None = None,
                      fields: tuple[str, ...] = REPORT_FIELDS) -> list[sa.Row]:
     """Every reported period's highest version submitted by `on`, oldest period first; with
     `period_ends_from`, only the periods that ended on or after that day; only the report
-    `fields` asked (project_id and period_number among them), as a chart over thousands of
-    projects spends its time converting columns it does not draw."""
+    `fields` asked (project_id and period_number among them; statuses as text)."""
     ranked = sa.select(
-        *(getattr(StatusReport, name) for name in fields),
+        *(_report_field(name) for name in fields),
         sa.func.row_number().over(
             partition_by=(StatusReport.project_id, StatusReport.period_number),
-            order_by=(StatusReport.version.desc(), StatusReport.submitted_at.desc())
-        ).label("rank"),
-    ).where(StatusReport.project_id.in_(project_ids),
-            StatusReport.state.in_(SUBMITTED_STATES),
-            StatusReport.submitted_at.is_not(None),
-            counts_on(StatusReport.submitted_at, on),
+            order_by=StatusReport.version.desc()).label("rank"),
+    ).where(StatusReport.project_id.in_(project_ids), _submitted_by(StatusReport, on),
             sa.true() if period_ends_from is None
             else StatusReport.period_ends_on >= period_ends_from).subquery("ranked")
-    query = (sa.select(ranked).where(ranked.c.rank == 1)
+    query = (sa.select(*(ranked.c[name] for name in fields)).where(ranked.c.rank == 1)
              .order_by(ranked.c.project_id, ranked.c.period_number))
     return list(db.session.execute(query))
 

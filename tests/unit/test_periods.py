@@ -15,6 +15,7 @@ from app.core.periods import (
     Tertial,
     open_periods,
     period_containing,
+    period_ends_between,
     six_weekly_periods,
     six_weekly_periods_between,
     tertial_of,
@@ -117,6 +118,8 @@ def test_the_periods_between_two_days_are_those_of_the_whole_calendar(
                 if period.ends_on >= from_on and period.starts_on <= to_on]
     assert six_weekly_periods_between(start_on, end_on, from_on, to_on,
                                       period_days=period_days) == expected
+    assert period_ends_between(start_on, end_on, from_on, to_on, period_days) == [
+        period.ends_on for period in expected]
 
 
 @pytest.mark.parametrize(("from_on", "to_on", "numbers"), [
