@@ -27,6 +27,8 @@ def test_missing_or_invalid_token_is_401_problem_json(client, authorization):
     body = response.json
     assert body["status"] == 401 and body["title"] and "Authorization: Bearer" in body["detail"]
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert body["detail"].startswith(("Ingen API-nyckel skickades.",
+                                      "API-nyckeln är inte giltig.")), body["detail"]
 
 
 def test_session_cookie_is_not_accepted_on_the_api(client, make_user, login_as):

@@ -72,14 +72,14 @@ def test_an_expired_token_is_401_problem_json(app, db_session, client, owner):
         db.session.get(ApiToken, _token_id(app, token)).expires_at = (
             utcnow() - timedelta(seconds=1))
         db.session.commit()
-    _refused(client.get("/api/v1/me", headers=_bearer(token)), "expired")
+    _refused(client.get("/api/v1/me", headers=_bearer(token)), "API-nyckeln har gått ut.")
 
 
 def test_issuing_with_revoke_others_makes_the_old_token_401(app, db_session, client, owner):
     old = _issue(app, owner, name="old")
     assert client.get("/api/v1/me", headers=_bearer(old)).status_code == 200
     new = _issue(app, owner, name="new", revoke_others=True)
-    _refused(client.get("/api/v1/me", headers=_bearer(old)), "revoked")
+    _refused(client.get("/api/v1/me", headers=_bearer(old)), "API-nyckeln har återkallats.")
     assert client.get("/api/v1/me", headers=_bearer(new)).status_code == 200
     states = {t["name"]: t["state"]
               for t in client.get("/api/v1/me/tokens", headers=_bearer(new)).get_json()}
@@ -99,7 +99,7 @@ def test_the_owner_revokes_a_token_through_the_api(app, db_session, client, owne
     lose_id = _token_id(app, lose)
     response = client.delete(f"/api/v1/me/tokens/{lose_id}", headers=_bearer(keep))
     assert response.status_code == 204
-    _refused(client.get("/api/v1/me", headers=_bearer(lose)), "revoked")
+    _refused(client.get("/api/v1/me", headers=_bearer(lose)), "API-nyckeln har återkallats.")
     assert client.delete(f"/api/v1/me/tokens/{lose_id}", headers=_bearer(keep)).status_code == 204
     revoked = _audit(app, "api_token.revoked")
     assert len(revoked) == 1 and revoked[0].actor_id == owner
@@ -110,7 +110,7 @@ def test_a_token_can_revoke_itself(app, db_session, client, owner):
     token = _issue(app, owner)
     assert client.delete(f"/api/v1/me/tokens/{_token_id(app, token)}",
                          headers=_bearer(token)).status_code == 204
-    _refused(client.get("/api/v1/me", headers=_bearer(token)), "revoked")
+    _refused(client.get("/api/v1/me", headers=_bearer(token)), "API-nyckeln har återkallats.")
 
 
 def test_someone_elses_token_id_is_404_and_stays_valid(app, db_session, client, owner,
@@ -142,7 +142,7 @@ def test_the_administrator_lists_and_revokes_anyones_tokens(app, db_session, cli
         (target_id, "integration", "active")]
     assert client.delete(f"/api/v1/users/{owner}/tokens/{target_id}",
                          headers=_bearer(admin_token)).status_code == 204
-    _refused(client.get("/api/v1/me", headers=_bearer(target)), "revoked")
+    _refused(client.get("/api/v1/me", headers=_bearer(target)), "API-nyckeln har återkallats.")
     assert client.get("/api/v1/users/999999/tokens",
                       headers=_bearer(admin_token)).status_code == 404
     assert client.delete(f"/api/v1/users/{owner}/tokens/999999",
