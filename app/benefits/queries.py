@@ -76,19 +76,19 @@ def benefit_lines(project_ids: sa.Select, on: date, up_to_year: int) -> list[sa.
     """Per benefit of the projects: planned and realised (recorded by `on`) up to a year.
 
     Both sums are grouped once and joined, not correlated per benefit: a correlated sum over
-    the effective entries made the tertial snapshot grow faster than the data. Each sum covers
-    only these projects' benefits, not every programme's.
+    the effective entries made the tertial snapshot grow faster than the data. Each sum joins
+    only these projects' benefits, not every programme's (a join, which PostgreSQL plans
+    better than a list of benefit ids).
     """
-    benefits = sa.select(Benefit.id).where(Benefit.project_id.in_(project_ids))
     planned = (sa.select(BenefitPlanYear.benefit_id,
                          sa.func.sum(BenefitPlanYear.planned_sek).label("total"))
-               .where(BenefitPlanYear.year <= up_to_year,
-                      BenefitPlanYear.benefit_id.in_(benefits))
+               .join(Benefit, Benefit.id == BenefitPlanYear.benefit_id)
+               .where(BenefitPlanYear.year <= up_to_year, Benefit.project_id.in_(project_ids))
                .group_by(BenefitPlanYear.benefit_id).subquery("planned"))
     realised = (sa.select(RealisationEntry.benefit_id,
                           sa.func.sum(RealisationEntry.actual_sek).label("total"))
-                .where(RealisationEntry.year <= up_to_year,
-                       RealisationEntry.benefit_id.in_(benefits),
+                .join(Benefit, Benefit.id == RealisationEntry.benefit_id)
+                .where(RealisationEntry.year <= up_to_year, Benefit.project_id.in_(project_ids),
                        effective_entry(on))
                 .group_by(RealisationEntry.benefit_id).subquery("realised"))
     query = (sa.select(Benefit.id.label("benefit_id"), Benefit.project_id,

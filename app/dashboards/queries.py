@@ -57,11 +57,12 @@ class Scope:
 
 PROJECT_COLUMNS = ("project_id", "title", "organisation_id", "organisation", "area_id", "area",
                    "state", "application_id", "baseline_start_on", "baseline_end_on",
-                   "go_live_on", "closed_on", "estimated_users")
+                   "go_live_on", "closed_on", "estimated_users", "granted_sek")
 
 
 def projects(scope: Scope) -> pd.DataFrame:
-    """Every project in scope with its organisation, area and user estimate, as on `scope.on`."""
+    """Every project in scope with its organisation, area, user estimate and net grant, as on
+    `scope.on`."""
     on = scope.on
     query = (
         sa.select(Project.id, Project.title, Project.organisation_id, Organisation.name,
@@ -70,7 +71,7 @@ def projects(scope: Scope) -> pd.DataFrame:
                   project_queries.go_live_on_column(on),
                   sa.case((counts_on(Project.closed_on, on), Project.closed_on),
                           else_=sa.null()),
-                  Application.estimated_users)
+                  Application.estimated_users, project_queries.granted_column(on))
         .join(Organisation, Organisation.id == Project.organisation_id)
         .outerjoin(Area, Area.id == Project.area_id)
         .outerjoin(Application, Application.id == Project.application_id)

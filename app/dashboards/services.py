@@ -26,7 +26,6 @@ from app.core.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.followup import queries as followup_queries
 from app.followup import rules as adherence_rules
-from app.followup import services as followup_services
 from app.programmes.models import Programme
 from app.programmes.queries import envelope_positions
 from app.projects import overview as project_read
@@ -455,14 +454,13 @@ def _saving_year(in_force: Mapping[int, Any], budget_year: int) -> int:
 
 
 def _portfolio(programme: Programme, scope: queries.Scope, project_frame: pd.DataFrame,
-               granted: Mapping[int, int], labels) -> Chart:
+               labels) -> Chart:
     npv_of = _baseline_npvs(programme, scope)
     rows = []
     for project in project_frame.itertuples(index=False):
-        application_id = None if pd.isna(project.application_id) else int(project.application_id)
         rows.append({
             "project": project.title, "area": project.area if pd.notna(project.area) else None,
-            "cost_sek": granted.get(application_id, 0),
+            "cost_sek": int(project.granted_sek),
             "npv_sek": npv_of.get(int(project.project_id)),
             "users": None if pd.isna(project.estimated_users) else int(project.estimated_users)})
     return figures.portfolio_bubbles(rows, labels=labels)
@@ -480,10 +478,6 @@ def _baseline_npvs(programme: Programme, scope: queries.Scope) -> dict[int, int 
         npvs.update({project_id: benefit_services.npv_of(version, programme)
                      for project_id, version in versions.items()})
     return npvs
-
-
-def _application_ids(project_frame: pd.DataFrame) -> list[int]:
-    return [int(a) for a in project_frame["application_id"] if pd.notna(a)]
 
 
 def programme_dashboard(programme: Programme, filters: Filters,
@@ -508,8 +502,7 @@ def programme_dashboard(programme: Programme, filters: Filters,
     dashboard.add("benefits", _benefits(scope.project_ids(), filters.year, labels, as_of))
     dashboard.add("budget_cuts", _budget_cuts(programme, filters.organisation_id,
                                               filters.year, labels, as_of))
-    granted = followup_services.granted_by_application(_application_ids(project_frame), as_of)
-    dashboard.add("portfolio", _portfolio(programme, scope, project_frame, granted, labels))
+    dashboard.add("portfolio", _portfolio(programme, scope, project_frame, labels))
     return dashboard
 
 
@@ -557,15 +550,13 @@ def organisation_dashboard(organisation: Organisation, programme: Programme, fil
                                         owner_organisation_id=organisation.id))
     dashboard.add("budget_cuts", _budget_cuts(programme, organisation.id, filters.year,
                                               labels, as_of))
-    granted = followup_services.granted_by_application(_application_ids(project_frame), as_of)
     latest = (reports.sort_values(["project_id", "period_number"])
               .drop_duplicates("project_id", keep="last") if not reports.empty else reports)
     latest_of = {int(row.project_id): row for row in latest.itertuples(index=False)}
     dashboard.extras["projects"] = [
         {"id": int(p.project_id), "title": p.title, "area": p.area if pd.notna(p.area) else None,
          "state": ProjectState(p.state),
-         "granted_sek": granted.get(None if pd.isna(p.application_id)
-                                    else int(p.application_id), 0),
+         "granted_sek": int(p.granted_sek),
          "actual_cost_sek": _int_or_none(latest_of, p.project_id, "actual_cost_to_date_sek"),
          "overall": getattr(latest_of.get(int(p.project_id)), "overall", None)}
         for p in project_frame.itertuples(index=False)]
