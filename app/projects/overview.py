@@ -19,8 +19,6 @@ from .permissions import visible_project_ids, visible_projects
 from .services import (
     effective_versions,
     latest_of,
-    project_commitment_sek,
-    project_granted_sek,
     project_programme,
     reporting_calendar,
 )
@@ -116,7 +114,7 @@ def project_overview(project: Project, today: date | None = None) -> ProjectOver
     versions = queries.versions_on([project.id], today)[project.id]
     history = [r for _n, r in sorted(effective_versions(versions).items())]
     latest = latest_of(versions)
-    granted = project_granted_sek(project)
+    granted, committed = queries.money_on(project.id, today)
     calendar = reporting_calendar(project, programme.report_due_after_days,
                                   latest.forecast_end_on if latest else None, today,
                                   programme.six_weekly_period_days)
@@ -125,7 +123,7 @@ def project_overview(project: Project, today: date | None = None) -> ProjectOver
                                             programme.schedule_tolerance_days)
     unreported = [row.period for row in rows if row.report is None]
     return ProjectOverview(
-        project=project, granted_sek=granted, committed_sek=project_commitment_sek(project),
+        project=project, granted_sek=granted, committed_sek=committed,
         latest=latest, kept_budget=kept_budget, kept_schedule=kept_schedule,
         burn=_burn(history, granted), periods=rows, versions=versions,
         next_period=unreported[0] if unreported and project.state == ProjectState.ACTIVE

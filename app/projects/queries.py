@@ -85,6 +85,24 @@ def booked_spending_column(on: date):
             .scalar_subquery())
 
 
+def committed_column(on: date):
+    """Net money committed to the project on the envelope by `on` (commitments less releases)."""
+    signed = sa.case((EnvelopeEntry.kind == LedgerEntryKind.RELEASE, -EnvelopeEntry.amount_sek),
+                     else_=EnvelopeEntry.amount_sek)
+    return (sa.select(sa.func.coalesce(sa.func.sum(signed), 0))
+            .where(EnvelopeEntry.project_id == Project.id,
+                   EnvelopeEntry.kind.in_([LedgerEntryKind.COMMITMENT, LedgerEntryKind.RELEASE]),
+                   counts_on(EnvelopeEntry.booked_on, on))
+            .scalar_subquery())
+
+
+def money_on(project_id: int, on: date) -> tuple[int, int]:
+    """The project's net grant and net commitment on `on`, in one statement."""
+    granted, committed = db.session.execute(
+        sa.select(granted_column(on), committed_column(on)).where(Project.id == project_id)).one()
+    return int(granted), int(committed)
+
+
 def granted_by_project(project_ids, on: date) -> dict[int, int]:
     """Net granted SEK per project on `on`; one query."""
     query = sa.select(Project.id, granted_column(on)).where(Project.id.in_(project_ids))
