@@ -10,6 +10,7 @@ from functools import cache
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import audit
@@ -292,10 +293,12 @@ def revoke_api_token(token: ApiToken, actor=None) -> ApiToken:
 
 
 def token_record(token: str) -> ApiToken | None:
-    """The stored token a bearer string names, whatever its state, or None."""
+    """The stored token a bearer string names, whatever its state, or None; its user is read
+    in the same statement, as every API request asks for both."""
     if not token:
         return None
-    return db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    return db.session.scalar(sa.select(ApiToken).options(joinedload(ApiToken.user))
+                             .where(ApiToken.token_hash == hash_token(token)))
 
 
 def api_token_state(record: ApiToken) -> TokenState:
