@@ -353,24 +353,28 @@ def _heatmap(project_frame: pd.DataFrame, reports: pd.DataFrame, as_of: date,
     """
     windows = _windows(as_of)
     due_after = timedelta(days=due_after_days)
-    by_project: dict[int, list[tuple[date, int, str | None]]] = {}
+    count = len(windows)
+
+    def window_of(day: date) -> int | None:
+        """The index of the window holding `day` (they are consecutive six-week spans)."""
+        back = (as_of - day).days // periods.SIX_WEEKS_DAYS
+        return count - 1 - back if 0 <= back < count else None
+
+    newest: dict[int, dict[int, tuple[int, str | None]]] = {}
     for row in reports.itertuples(index=False):
-        by_project.setdefault(int(row.project_id), []).append(
-            (row.period_ends_on, int(row.period_number), row.overall))
+        window = window_of(row.period_ends_on)
+        if window is None:
+            continue
+        cells = newest.setdefault(int(row.project_id), {})
+        if window not in cells or row.period_number > cells[window][0]:
+            cells[window] = (int(row.period_number), row.overall)
     row_names, grid = [], []
     for project in project_frame.itertuples(index=False):
-        overdue = [end for end in _period_ends(project, windows[0][0], as_of)
-                   if end + due_after < as_of]
-        reported = by_project.get(int(project.project_id), [])
-        cells = []
-        for start, end in windows:
-            inside = [r for r in reported if start <= r[0] <= end]
-            if inside:
-                cells.append(max(inside, key=lambda r: r[1])[2] or "missing")
-            elif any(start <= day <= end for day in overdue):
-                cells.append("missing")
-            else:
-                cells.append(None)
+        reported = newest.get(int(project.project_id), {})
+        overdue = {window_of(end) for end in _period_ends(project, windows[0][0], as_of)
+                   if end + due_after < as_of}
+        cells = [(reported[index][1] or "missing") if index in reported
+                 else "missing" if index in overdue else None for index in range(count)]
         if any(cell is not None for cell in cells):
             row_names.append(str(project.title))
             grid.append(cells)
