@@ -21,6 +21,7 @@ from app.budget_cuts import queries as budget_cut_queries
 from app.budget_cuts import rules as budget_cut_rules
 from app.core import clock, periods
 from app.core.asof import parse_on
+from app.core.collector import without_collector
 from app.core.enums import ApplicationState, IdeaState, ProjectState, RagStatus
 from app.core.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -484,6 +485,7 @@ def _baseline_npvs(programme: Programme, scope: queries.Scope) -> dict[int, int 
     return npvs
 
 
+@without_collector
 def programme_dashboard(programme: Programme, filters: Filters,
                         today: date | None = None) -> Dashboard:
     """Build every chart of the programme dashboard in a fixed number of queries."""
@@ -537,6 +539,7 @@ def get_organisation(organisation_id: int) -> Organisation:
     return organisation
 
 
+@without_collector
 def organisation_dashboard(organisation: Organisation, programme: Programme, filters: Filters,
                            today: date | None = None) -> Dashboard:
     """Its projects, reports due, benefits and budget cuts, in a fixed number of queries."""

@@ -31,6 +31,7 @@ from app.budget_cuts import queries as budget_cut_queries
 from app.budget_cuts import rules as budget_cut_rules
 from app.core import audit, clock, periods
 from app.core.asof import counts_on, local_day_of
+from app.core.collector import without_collector
 from app.core.enums import (
     BudgetCutEntryKind,
     ProjectState,
@@ -437,6 +438,7 @@ def _budget_cut_rows(programme: Programme, as_of: date) -> list[dict]:
     return result
 
 
+@without_collector
 def build_snapshot(programme: Programme, period: periods.Tertial) -> dict:
     """Compute the tertial report's figures as they stood at the end of the period."""
     as_of = period.ends_on
