@@ -28,6 +28,7 @@ from app.benefits.calculation import (
     Colour,
     round_sek,
 )
+from app.core.collector import without_collector
 from app.core.enums import BenefitKind
 
 _TOLERANCE = 1e-12
@@ -234,8 +235,10 @@ class Portfolio:
     cost_calc: np.ndarray
 
 
+@without_collector
 def prepare(calcs) -> Portfolio:
-    """Flatten parsed calculations into arrays (one pass of Python over every line)."""
+    """Flatten parsed calculations into arrays (one pass of Python over every line; the lists
+    it builds for 100 000 lines kept the cyclic collector scanning, so it is paused)."""
     calcs = tuple(calcs)
     count = len(calcs)
     width = max((calc.years for calc in calcs), default=1)
