@@ -236,8 +236,8 @@ def _insert_application(
     days = _step_days(spec, actions, service_days)
     if actions and actions[-1] is Action.DECIDE:
         if not until_decision:
-            raise ValueError(f"{spec.where}: a decided application is decided by the decision "
-                             "service (app.seed.replay), with until_decision")
+            raise ValueError(f"{spec.where}: the decision service takes a decided "
+                             "application's decision (app.seed.replay, until_decision)")
         actions, days = actions[:-1], days[:-1]
     application = _submitted(spec, context, service_days)
     report.add("applications")
@@ -261,11 +261,11 @@ def _submitted(spec: ApplicationSpec, context: _Context,
                service_days: dict[ApplicationState, int]) -> Application:
     """Write the application as a draft, or as submitted on its day with its reference.
 
-    Not through `services.create_draft` and `services.submit`: those act for an applicant
-    of the applying organisation, and the demo has one (Trafikkontoret's) while the file
-    names no submitter for most applications; and the completeness check asks for sections
-    the file does not record (requirements, motivated goal scores, cost lines, milestones, a
-    benefit calculation), which the demo's figures would change by if they were invented.
+    Not through `services.create_draft` and `services.submit`: they act only for an applicant
+    of the applying organisation, and the demo has one (Trafikkontoret's) while the files name
+    no submitter for most applications; and the completeness check asks for sections the
+    files do not record (requirements, motivated goal scores, cost lines, milestones, a
+    benefit calculation), which could not be invented without changing the demo's figures.
     """
     organisation = context.organisations[spec.organisation]
     idea = (_find(ProjectIdea, title=spec.idea, organisation_id=organisation.id)
