@@ -22,7 +22,7 @@ from app.seed.insert import (
 )
 from app.seed.portfolio import check_business_date, load_portfolio
 from app.seed.reference import load_reference
-from app.seed.replay import _replay_history
+from app.seed.replay import _replay_history, latest_notice_id, mark_history_read
 from app.seed.rows import SeedReport
 from app.seed.status_reports import _insert_status_reports, load_status_reports
 from app.seed.tertial_reports import _insert_tertial_reports, load_tertial_reports
@@ -57,9 +57,11 @@ def seed_demo(data_dir: Path | None = None) -> SeedReport:
     seed_phases.insert_phases(Path(data_dir or DEFAULT_DATA_DIR), context.programme.id, report.add)
     _insert_users(portfolio, context, report)
     _insert_ideas(portfolio, context, report)
+    last_notice = latest_notice_id()
     for spec in portfolio.applications:
         _insert_application(spec, portfolio, context, report)
     _replay_history(portfolio, studies, context, report)
+    mark_history_read(last_notice)
     _insert_calculations(Path(data_dir or DEFAULT_DATA_DIR), report)
     _insert_budget_cuts(Path(data_dir or DEFAULT_DATA_DIR), context.programme, report)
     _insert_benefit_maps(Path(data_dir or DEFAULT_DATA_DIR), report)

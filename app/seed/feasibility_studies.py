@@ -17,7 +17,13 @@ from app.core.errors import DomainError
 from app.core.money import format_sek
 from app.seed.fields import DEFAULT_DATA_DIR, _Fields, _read_yaml
 from app.seed.insert import _insert_application
-from app.seed.portfolio import APPLICATION_TEXTS, ApplicationSpec, PortfolioData, check_decider
+from app.seed.portfolio import (
+    APPLICATION_TEXTS,
+    ApplicationSpec,
+    PortfolioData,
+    check_decider,
+    read_assessment_scores,
+)
 from app.seed.reference import ReferenceData
 from app.seed.rows import SeedReport, _at, _Context
 
@@ -40,6 +46,7 @@ class StudySpec:
     decided_by: str
     description: str
     where: str
+    assessment_scores: tuple[tuple[str, int], ...] = ()
 
     def application(self) -> ApplicationSpec:
         """The study's feasibility application, decided on its decision day."""
@@ -52,7 +59,7 @@ class StudySpec:
             state=ApplicationState.DECIDED, requested_sek=self.granted_sek,
             created_on=self.submitted_on, submitted_on=self.submitted_on,
             state_since=self.decided_on, submitted_by=None, comment="", details=details,
-            where=self.where)
+            where=self.where, assessment_scores=self.assessment_scores)
 
 
 def load_feasibility_studies(reference: ReferenceData, portfolio: PortfolioData,
@@ -106,7 +113,7 @@ def _read_study(item: _Fields) -> StudySpec:
         idea=item.text("idea", required=False), submitted_on=item.day("submitted_on"),
         decided_on=item.day("decided_on"), granted_sek=item.whole("granted_sek", minimum=1),
         decided_by=item.text("decided_by"), description=item.text("description"),
-        where=item.where)
+        where=item.where, assessment_scores=read_assessment_scores(item))
 
 
 def _check_dates(item: _Fields, spec: StudySpec, reference: ReferenceData,

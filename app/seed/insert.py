@@ -8,15 +8,10 @@ from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Area, Organisation, User
 from app.accounts.services import create_user, find_user_by_email
-from app.applications.models import (
-    AdvisoryOpinion,
-    Application,
-    ApplicationEvent,
-    Assessment,
-    AssessmentScore,
-    QualityCheck,
-)
+from app.applications import services
+from app.applications.models import Application, ApplicationEvent
 from app.applications.rules import TRANSITIONS, Action, expected_decision_date
+from app.core import clock
 from app.core.enums import (
     ApplicationState,
     OpinionOutcome,
@@ -24,6 +19,7 @@ from app.core.enums import (
     Recommendation,
     Role,
 )
+from app.core.errors import DomainError
 from app.extensions import db
 from app.ideas.models import ProjectIdea
 from app.programmes import rules as delegation
@@ -215,13 +211,17 @@ def _step_days(spec: ApplicationSpec, actions, service_days: dict) -> list[date]
 
 
 def _insert_application(
-    spec: ApplicationSpec, data: PortfolioData, context: _Context, report: SeedReport,
-    decider: User | None = None, *, until_decision: bool = False,
+    spec: ApplicationSpec, data: PortfolioData, context: _Context, report: SeedReport, *,
+    until_decision: bool = False,
 ) -> Application:
-    """Insert one application with its history and preparation records, unless it exists.
+    """Insert one application and replay its history through the workflow services, unless
+    it exists.
 
-    With `until_decision` a decided application stops awaiting its decision, for the decision
-    service to take (`app.seed.replay`); the earlier steps keep the days they had.
+    The draft and its submission are written as the file records them (`_submitted`); every
+    later step is taken by its service with the business clock at the step's day and the demo
+    user holding the step's role as the actor, so its rules, history, audit entry and notices
+    are those any user's step produces. A decided application stops awaiting its decision,
+    for the decision service to take (`until_decision`, `app.seed.replay`).
     """
     organisation = context.organisations[spec.organisation]
     key = ({"reference": spec.reference} if spec.reference
@@ -230,70 +230,93 @@ def _insert_application(
     if application is not None:
         return application
 
-    programme = context.programme
-    idea = (_find(ProjectIdea, title=spec.idea, organisation_id=organisation.id)
-            if spec.idea else None)
-    service_days = {ApplicationState(k): v for k, v in programme.stage_service_days.items()}
-    expected = None
-    if spec.submitted_on and spec.state is not _State.RETURNED_FOR_COMPLETION:
-        expected = expected_decision_date(spec.submitted_on, service_days)
-    submitter_id = _user_id(context, spec.submitted_by)
+    service_days = {ApplicationState(k): v
+                    for k, v in context.programme.stage_service_days.items()}
     actions = PATH_TO_STATE[spec.state]
     days = _step_days(spec, actions, service_days)
-    state_now, since = spec.state, spec.state_since
-    if until_decision and actions and actions[-1] is Action.DECIDE:
+    if actions and actions[-1] is Action.DECIDE:
+        if not until_decision:
+            raise ValueError(f"{spec.where}: the decision service takes a decided "
+                             "application's decision (app.seed.replay, until_decision)")
         actions, days = actions[:-1], days[:-1]
-        state_now, since = _State.AWAITING_DECISION, days[-1]
+    application = _submitted(spec, context, service_days)
+    report.add("applications")
+    if actions:
+        report.add("application_events")
+    for action, day in zip(actions[1:], days[1:], strict=True):
+        actor = context.users[data.holder(ACTION_ROLE[action]).email]
+        with clock.standing_at(_at(day)):
+            try:
+                record = _take_step(application, action, spec, actor)
+            except DomainError as refused:
+                raise ValueError(f"{spec.where}: the step {action.value} on "
+                                 f"{day.isoformat()} was refused: {refused.detail}") from None
+        report.add("application_events")
+        if record:
+            report.add(record)
+    return application
+
+
+def _submitted(spec: ApplicationSpec, context: _Context,
+               service_days: dict[ApplicationState, int]) -> Application:
+    """Write the application as a draft, or as submitted on its day with its reference.
+
+    Not through `services.create_draft` and `services.submit`: they act only for an applicant
+    of the applying organisation, and the demo has one (Trafikkontoret's) while the files name
+    no submitter for most applications; and the completeness check asks for sections the
+    files do not record (requirements, motivated goal scores, cost lines, milestones, a
+    benefit calculation), which could not be invented without changing the demo's figures.
+    """
+    organisation = context.organisations[spec.organisation]
+    idea = (_find(ProjectIdea, title=spec.idea, organisation_id=organisation.id)
+            if spec.idea else None)
+    submitter_id = _user_id(context, spec.submitted_by)
+    submitted = spec.submitted_on is not None
+    expected = None
+    if submitted and spec.state is not _State.RETURNED_FOR_COMPLETION:
+        expected = expected_decision_date(spec.submitted_on, service_days)
+    since = _at(spec.submitted_on if submitted else spec.created_on)
     application = Application(
-        programme_id=programme.id, organisation_id=organisation.id,
+        programme_id=context.programme.id, organisation_id=organisation.id,
         idea_id=idea.id if idea else None,
         area_id=context.areas[spec.area].id if spec.area else organisation.area_id,
-        kind=spec.kind, reference=spec.reference, title=spec.title, state=state_now,
-        state_changed_at=_at(since), requested_sek=spec.requested_sek,
-        created_by_id=submitter_id,
-        submitted_by_id=submitter_id if spec.submitted_on else None,
-        submitted_at=_at(spec.submitted_on) if spec.submitted_on else None,
-        expected_decision_on=expected, created_at=_at(spec.created_on),
-        updated_at=_at(since), **spec.details,
+        kind=spec.kind, reference=spec.reference, title=spec.title,
+        state=_State.SUBMITTED if submitted else _State.DRAFT, state_changed_at=since,
+        requested_sek=spec.requested_sek, created_by_id=submitter_id,
+        submitted_by_id=submitter_id if submitted else None,
+        submitted_at=since if submitted else None, expected_decision_on=expected,
+        created_at=_at(spec.created_on), updated_at=since, **spec.details,
     )
     db.session.add(application)
     db.session.flush()
-    report.add("applications")
-
-    state = _State.DRAFT
-    for action, day in zip(actions, days, strict=True):
-        at = _at(day)
-        if action is Action.SUBMIT:
-            actor_id = submitter_id
-        elif action is Action.DECIDE:
-            actor_id = decider.id
-        else:
-            actor_id = _user_id(context, data.holder(ACTION_ROLE[action]).email)
-        to_state = TRANSITIONS[(state, action)].to_state
-        comment = spec.comment if action is Action.RETURN_FOR_COMPLETION else (
-            ACTION_COMMENT.get(action, "Beslut fattat enligt delegation."))
+    if submitted:
         db.session.add(ApplicationEvent(
-            application_id=application.id, action=action.value, from_state=state,
-            to_state=to_state, actor_id=actor_id, at=at, comment=comment,
-        ))
-        report.add("application_events")
-        if action is Action.COMPLETE_ASSESSMENT:
-            db.session.add(Assessment(application_id=application.id, assessor_id=actor_id,
-                                      recommendation=Recommendation.APPROVE, comment=comment,
-                                      created_at=at,
-                                      scores=[AssessmentScore(criterion=criterion, score=score)
-                                              for criterion, score in spec.assessment_scores]))
-            report.add("assessments")
-        elif action is Action.RECORD_OPINION:
-            db.session.add(AdvisoryOpinion(application_id=application.id,
-                                           outcome=OpinionOutcome.SUPPORTS, comment=comment,
-                                           recorded_by_id=actor_id, recorded_at=at))
-            report.add("advisory_opinions")
-        elif action is Action.APPROVE_QUALITY_CHECK:
-            db.session.add(QualityCheck(application_id=application.id,
-                                        outcome=QualityCheckOutcome.APPROVED, comment=comment,
-                                        checked_by_id=actor_id, checked_at=at))
-            report.add("quality_checks")
-        state = to_state
-    db.session.flush()
+            application_id=application.id, action=Action.SUBMIT.value, from_state=_State.DRAFT,
+            to_state=_State.SUBMITTED, actor_id=submitter_id, at=since,
+            comment=ACTION_COMMENT[Action.SUBMIT]))
+        db.session.flush()
     return application
+
+
+def _take_step(application: Application, action: Action, spec: ApplicationSpec, actor: User
+               ) -> str | None:
+    """Take one preparation step through its service; name the record kind it adds, if any."""
+    comment = ACTION_COMMENT.get(action, "")
+    if action is Action.START_PREPARATION:
+        services.start_preparation(application, actor, comment)
+        return None
+    if action is Action.COMPLETE_ASSESSMENT:
+        services.complete_assessment(application, {
+            "recommendation": Recommendation.APPROVE.value,
+            "scores": dict(spec.assessment_scores), "comment": comment}, actor)
+        return "assessments"
+    if action is Action.RECORD_OPINION:
+        services.record_opinion(application, OpinionOutcome.SUPPORTS.value, comment, actor)
+        return "advisory_opinions"
+    if action is Action.APPROVE_QUALITY_CHECK:
+        services.quality_check(application, QualityCheckOutcome.APPROVED.value, comment, actor)
+        return "quality_checks"
+    if action is Action.RETURN_FOR_COMPLETION:
+        services.return_for_completion(application, spec.comment, actor)
+        return None
+    raise ValueError(f"{spec.where}: the seed has no step {action.value}")

@@ -297,7 +297,7 @@ def _read_application(item: _Fields, known: _Known, funded: dict | None = None) 
         comment=item.text("return_comment",
                           required=state is _State.RETURNED_FOR_COMPLETION) or "",
         details=details, where=item.where,
-        assessment_scores=_assessment_scores(item),
+        assessment_scores=read_assessment_scores(item),
     )
     known.check(item, "organisation", spec.organisation, known.organisations,
                 "organisations.yaml")
@@ -437,7 +437,7 @@ def _load_ledger(data_dir: Path, reference: ReferenceData, projects) -> list[Led
     return rows
 
 
-def _assessment_scores(item: _Fields) -> tuple[tuple[str, int], ...]:
+def read_assessment_scores(item: _Fields) -> tuple[tuple[str, int], ...]:
     """The working group's scores 0–3 per goal (goal_N) and requirement, when the file has them."""
     scores = item._get("assessment_scores", required=False) or {}
     if not isinstance(scores, dict) or not all(

@@ -36,7 +36,6 @@ def _replay_history(data: PortfolioData, studies: tuple[StudySpec, ...], context
     day's other bookings (a project's spending follows its decision)."""
     years = set(db.session.scalars(sa.select(DiaryCounter.year).where(
         DiaryCounter.series == "dnr")))
-    last_notice = db.session.scalar(sa.select(sa.func.max(Notification.id))) or 0
     steps: list[tuple[tuple, object]] = []
     for index, row in enumerate(data.ledger):
         if row.kind is LedgerEntryKind.COMMITMENT and row.project is not None:
@@ -57,7 +56,6 @@ def _replay_history(data: PortfolioData, studies: tuple[StudySpec, ...], context
     new_years = set(db.session.scalars(sa.select(DiaryCounter.year).where(
         DiaryCounter.series == "dnr"))) - years
     report.add("diary_counters", len(new_years))
-    _mark_history_read(last_notice)
 
 
 def _book(spec: LedgerSpec, context: _Context, report: SeedReport) -> None:
@@ -118,7 +116,12 @@ def _decision_text(spec: ProjectSpec, programme, application, rule) -> str:
             f"{rule.authority_name.lower()} med stöd av delegation ({rule.source}).")
 
 
-def _mark_history_read(after_id: int) -> None:
+def latest_notice_id() -> int:
+    """The newest notice so far (0 for none), to mark what the replay adds after it as read."""
+    return db.session.scalar(sa.select(sa.func.max(Notification.id))) or 0
+
+
+def mark_history_read(after_id: int) -> None:
     """The replay's notices are history its readers saw at the time, not news on the demo day."""
     db.session.execute(sa.update(Notification).where(Notification.id > after_id,
                                                      Notification.read_at.is_(None))
