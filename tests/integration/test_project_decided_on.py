@@ -166,3 +166,48 @@ def test_the_migration_backfills_the_day_decide_stores(tmp_path):
         "f4c9d2e6a8b1")
     assert on_the_day and all(day is not None for _id, day in on_the_day)
     assert backfilled == on_the_day
+
+
+def _decided_project(make_application, people) -> Project:
+    from app.accounts.models import User
+    from tests.conftest import decide_on_the_day
+
+    application = db.session.get(Application, make_application("awaiting_decision"),
+                                 populate_existing=True)
+    decide_on_the_day(application, {"outcome": "approved", "decided_on": date(2008, 4, 1)},
+                      db.session.get(User, people.anders))
+    return db.session.scalar(sa.select(Project).where(Project.application_id == application.id))
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("rewrite", [
+    "UPDATE project SET decided_on = decided_on - 400",
+    "UPDATE project SET decided_on = decided_on + 1",
+    "UPDATE project SET decided_on = NULL",
+])
+def test_the_database_refuses_a_rewritten_day(app_ctx, make_application, people, rewrite):
+    from sqlalchemy.exc import DBAPIError
+
+    project = _decided_project(make_application, people)
+    assert project.decided_on == date(2008, 4, 1)
+    savepoint = db.session.begin_nested()
+    db.session.execute(sa.text(rewrite + " WHERE id = :id"), {"id": project.id})
+    with pytest.raises(DBAPIError, match="first approving decision") as refused:
+        db.session.execute(sa.text(
+            "SET CONSTRAINTS project_decided_on_is_the_first_approval IMMEDIATE"))
+    savepoint.rollback()
+    assert refused.value.orig.sqlstate == "42501"
+
+
+@pytest.mark.postgres_only
+def test_the_database_accepts_the_day_the_decisions_give(rows):
+    application = rows.application("Bygglov")
+    first = rows.decision(application, "2008-03-01")
+    project_id = db.session.execute(sa.insert(Project).values(
+        programme_id=rows.programme_id, application_id=application.id,
+        organisation_id=rows.organisation_id, title="Bygglov", baseline_start_on=date(2008, 3, 1),
+        baseline_end_on=date(2009, 6, 30)).returning(Project.id)).scalar_one()
+    rows.decision(application, "2010-06-01", kind=DecisionKind.SUPPLEMENTARY, refers_to=first)
+    db.session.execute(sa.text(
+        "SET CONSTRAINTS project_decided_on_is_the_first_approval IMMEDIATE"))
+    assert db.session.get(Project, project_id).decided_on == date(2008, 3, 1)
