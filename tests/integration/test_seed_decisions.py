@@ -22,25 +22,32 @@ def _funded_decisions() -> list[Decision]:
         .where(Application.kind == ApplicationKind.IMPLEMENTATION)))
 
 
+def _taken_by_the_service(decision: Decision) -> User:
+    """Check what `decide` leaves on the decision's day: the decider's label, one audit entry
+    and the application's decide step; return the decider."""
+    decider = db.session.get(User, decision.decided_by_id)
+    assert decision.decided_by_label == f"{decider.name} <{decider.email}>"
+    assert decision.created_at.date() == decision.decided_on
+    audit = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "decision.taken",
+        AuditEntry.object_id == str(decision.id))).all()
+    assert [(a.actor_id, a.at.date(), a.after["diary_number"]) for a in audit] == [
+        (decider.id, decision.decided_on, decision.diary_number)]
+    step = db.session.scalars(sa.select(ApplicationEvent).where(
+        ApplicationEvent.application_id == decision.application_id,
+        ApplicationEvent.action == "decide")).one()
+    assert (step.actor_id, step.at.date(), step.comment) == (
+        decider.id, decision.decided_on, decision.decision_text)
+    return decider
+
+
 def test_each_funded_projects_decision_was_taken_by_the_service_on_its_day(seeded):  # noqa: F811
     decisions = _funded_decisions()
     assert len(decisions) == 39
 
     for decision in decisions:
-        decider = db.session.get(User, decision.decided_by_id)
-        assert decision.decided_by_label == f"{decider.name} <{decider.email}>"
+        decider = _taken_by_the_service(decision)
         assert decision.authority_key in decider.authority_keys_for(decision.programme_id)
-        assert decision.created_at.date() == decision.decided_on
-        audit = db.session.scalars(sa.select(AuditEntry).where(
-            AuditEntry.action == "decision.taken",
-            AuditEntry.object_id == str(decision.id))).all()
-        assert [(a.actor_id, a.at.date(), a.after["diary_number"]) for a in audit] == [
-            (decider.id, decision.decided_on, decision.diary_number)]
-        step = db.session.scalars(sa.select(ApplicationEvent).where(
-            ApplicationEvent.application_id == decision.application_id,
-            ApplicationEvent.action == "decide")).one()
-        assert (step.actor_id, step.at.date(), step.comment) == (
-            decider.id, decision.decided_on, decision.decision_text)
         project = db.session.scalars(sa.select(Project).where(
             Project.application_id == decision.application_id)).one()
         commitment = db.session.scalars(sa.select(EnvelopeEntry).where(
@@ -58,18 +65,7 @@ def test_each_feasibility_study_was_decided_by_the_service_and_funds_no_project(
     assert len(studies) == 32
 
     for decision in studies:
-        decider = db.session.get(User, decision.decided_by_id)
-        assert decision.decided_by_label == f"{decider.name} <{decider.email}>"
-        assert decision.created_at.date() == decision.decided_on
-        audit = db.session.scalars(sa.select(AuditEntry).where(
-            AuditEntry.action == "decision.taken",
-            AuditEntry.object_id == str(decision.id))).all()
-        assert [(a.actor_id, a.at.date()) for a in audit] == [(decider.id, decision.decided_on)]
-        step = db.session.scalars(sa.select(ApplicationEvent).where(
-            ApplicationEvent.application_id == decision.application_id,
-            ApplicationEvent.action == "decide")).one()
-        assert (step.actor_id, step.at.date(), step.comment) == (
-            decider.id, decision.decided_on, decision.decision_text)
+        decider = _taken_by_the_service(decision)
         commitment = db.session.scalars(sa.select(EnvelopeEntry).where(
             EnvelopeEntry.decision_id == decision.id)).one()
         assert (commitment.kind, commitment.amount_sek, commitment.project_id,
