@@ -293,12 +293,14 @@ def revoke_api_token(token: ApiToken, actor=None) -> ApiToken:
 
 
 def token_record(token: str) -> ApiToken | None:
-    """The stored token a bearer string names, whatever its state, or None; its user is read
-    in the same statement, as every API request asks for both."""
+    """The stored token a bearer string names, whatever its state, or None; its user and the
+    user's roles are read in the same statement, as every API request asks for all three."""
     if not token:
         return None
-    return db.session.scalar(sa.select(ApiToken).options(joinedload(ApiToken.user))
-                             .where(ApiToken.token_hash == hash_token(token)))
+    return db.session.scalar(
+        sa.select(ApiToken)
+        .options(joinedload(ApiToken.user).joinedload(User.role_assignments))
+        .where(ApiToken.token_hash == hash_token(token)))
 
 
 def api_token_state(record: ApiToken) -> TokenState:

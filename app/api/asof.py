@@ -17,5 +17,8 @@ class AsOfArgs(Schema):
 
 
 def on_of(args, programme=None) -> date:
-    """The validated date of `args["on"]` (422 naming the allowed range)."""
-    return parse_on(args.get("on"), programme or current_programme())
+    """The validated date of `args["on"]` (422 naming the allowed range); left out, the
+    business date, without reading the programme whose range only a given date is held to."""
+    if not (args.get("on") or "").strip():
+        return parse_on(None)
+    return parse_on(args["on"], programme or current_programme())

@@ -375,7 +375,7 @@ def _figures(figures, group=None) -> dict:
 def adherence(args):
     """Shares of projects not keeping budget or schedule at a date, from the latest reports."""
     if not permissions.can_view_adherence(api_user()):
-        raise Forbidden(_(_("Adherence figures are for the programme's roles and auditors.")))
+        raise Forbidden(_("Adherence figures are for the programme's roles and auditors."))
     programme = _programme(args["programme_id"])
     if not permissions.can_view_adherence(api_user(), programme.id):
         raise Forbidden(_("Adherence figures are for the programme's roles and auditors."))

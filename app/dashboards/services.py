@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -326,23 +327,53 @@ def _windows(as_of: date, count: int = HEATMAP_PERIODS) -> list[tuple[date, date
     return list(reversed(windows))
 
 
-def _period_ends(project, from_on: date, as_of: date) -> list[date]:
-    """The ends from `from_on` to `as_of` of the project's reporting periods, as its calendar
-    runs them.
+def _day_numbers(column, missing: int = -1) -> np.ndarray:
+    """Dates as proleptic day numbers (date.toordinal), `missing` for an empty cell."""
+    return np.fromiter((day.toordinal() if isinstance(day, date) else missing for day in column),
+                       dtype=np.int64, count=len(column))
 
-    The baseline's periods, then whole 42-day periods while it runs past its baseline end
-    (app.projects.services keeps the same calendar); a closed project stops on its closing day.
+
+def _windows_with_overdue_ends(project_frame: pd.DataFrame, as_of: date, due_after_days: int,
+                               count: int = HEATMAP_PERIODS) -> np.ndarray:
+    """Per project (rows) and window (columns): did a period whose report is overdue end in it?
+
+    The calendar is the project's (app.projects.services keeps it): the baseline's 42-day
+    periods, the last one cut at the baseline end, then whole 42-day periods while it runs past
+    its baseline end; a project closed by `as_of` stops on its closing day. Both series are
+    arithmetic, so the few period ends that can fall in the windows are computed for every
+    project at once instead of listing each project's periods.
     """
-    closed_on = project.closed_on if pd.notna(project.closed_on) else None
-    closed = closed_on is not None and closed_on <= as_of
-    last_on = closed_on if closed else as_of
-    ends = periods.period_ends_between(project.baseline_start_on, project.baseline_end_on,
-                                       from_on, last_on)
-    if last_on > project.baseline_end_on:
-        extra_end = last_on if closed else last_on + timedelta(days=periods.SIX_WEEKS_DAYS - 1)
-        ends += periods.period_ends_between(project.baseline_end_on + timedelta(days=1),
-                                            extra_end, from_on, extra_end)
-    return [end for end in ends if end <= as_of]
+    step = periods.SIX_WEEKS_DAYS
+    today = as_of.toordinal()
+    first_window_day = today - count * step + 1
+    latest_overdue_end = today - due_after_days - 1
+    starts = _day_numbers(project_frame["baseline_start_on"])
+    baseline_ends = _day_numbers(project_frame["baseline_end_on"])
+    closed = _day_numbers(project_frame["closed_on"])
+    closed = np.where((closed >= 0) & (closed <= today), closed, -1)
+    last_days = np.where(closed >= 0, closed, today)
+    overdue = np.zeros((len(project_frame), count), dtype=bool)
+
+    def mark(rows, series_starts, series_ends, last_start, candidates=count + 2):
+        """Mark the windows of `rows` holding the overdue ends of periods starting every
+        `step` days from `series_starts`, the last cut at `series_ends`, none starting after
+        `last_start` (at most `candidates` periods can end in the windows)."""
+        first_index = np.maximum(0, -(-(first_window_day - series_starts + 1) // step) - 1)
+        period_starts = series_starts[:, None] + (
+            first_index[:, None] + np.arange(candidates)[None, :]) * step
+        period_ends = np.minimum(period_starts + step - 1, series_ends[:, None])
+        shown = ((period_starts <= last_start[:, None]) & (period_ends >= first_window_day)
+                 & (period_ends <= latest_overdue_end))
+        found, column = np.nonzero(shown)
+        ends = period_ends[found, column]
+        overdue[rows[found], count - 1 - (today - ends) // step] = True
+
+    every = np.arange(len(project_frame))
+    mark(every, starts, baseline_ends, np.minimum(baseline_ends, last_days))
+    late = every[last_days > baseline_ends]
+    extension_ends = np.where(closed >= 0, last_days, last_days + step - 1)[late]
+    mark(late, baseline_ends[late] + 1, extension_ends, extension_ends)
+    return overdue
 
 
 def _heatmap(project_frame: pd.DataFrame, reports: pd.DataFrame, as_of: date,
@@ -350,37 +381,29 @@ def _heatmap(project_frame: pd.DataFrame, reports: pd.DataFrame, as_of: date,
     """Each project's overall status in each of the latest six-week windows.
 
     A window shows the newest reported period that ended in it; "missing" when a period ended
-    in it whose report is overdue; blank when nothing was due yet (or any more).
+    in it whose report is overdue; blank when nothing was due yet (or any more). Windows are
+    found by day arithmetic over whole columns (a national heatmap has 6 000 projects and
+    35 000 reported periods).
     """
     windows = _windows(as_of)
-    due_after = timedelta(days=due_after_days)
     count = len(windows)
-
-    def window_of(day: date) -> int | None:
-        """The index of the window holding `day` (they are consecutive six-week spans)."""
-        back = (as_of - day).days // periods.SIX_WEEKS_DAYS
-        return count - 1 - back if 0 <= back < count else None
-
-    newest: dict[int, dict[int, tuple[int, str | None]]] = {}
-    for row in reports.itertuples(index=False):
-        window = window_of(row.period_ends_on)
-        if window is None:
-            continue
-        cells = newest.setdefault(int(row.project_id), {})
-        if window not in cells or row.period_number > cells[window][0]:
-            cells[window] = (int(row.period_number), row.overall)
-    row_names, grid = [], []
-    for project in project_frame.itertuples(index=False):
-        reported = newest.get(int(project.project_id), {})
-        overdue = {window_of(end) for end in _period_ends(project, windows[0][0], as_of)
-                   if end + due_after < as_of}
-        cells = [(reported[index][1] or "missing") if index in reported
-                 else "missing" if index in overdue else None for index in range(count)]
-        if any(cell is not None for cell in cells):
-            row_names.append(str(project.title))
-            grid.append(cells)
+    grid = np.full((len(project_frame), count), None, dtype=object)
+    grid[_windows_with_overdue_ends(project_frame, as_of, due_after_days, count)] = "missing"
+    if len(reports):
+        back = (as_of.toordinal() - _day_numbers(reports["period_ends_on"])) \
+            // periods.SIX_WEEKS_DAYS
+        placed = reports.assign(window=count - 1 - back)[(back >= 0) & (back < count)]
+        newest = (placed.sort_values("period_number", kind="stable")
+                  .drop_duplicates(["project_id", "window"], keep="last"))
+        rows = pd.Index(project_frame["project_id"]).get_indexer(newest["project_id"])
+        statuses = newest["overall"].to_numpy(dtype=object)
+        statuses[pd.isna(statuses)] = "missing"
+        known = rows >= 0
+        grid[rows[known], newest["window"].to_numpy()[known]] = statuses[known]
+    shown = np.not_equal(grid, None).any(axis=1)
+    titles = [str(title) for title in project_frame["title"][shown]]
     columns = [end.isoformat() for _start, end in windows]
-    return figures.status_heatmap(row_names, columns, grid, labels=labels)
+    return figures.status_heatmap(titles, columns, grid[shown].tolist(), labels=labels)
 
 
 def _tertial_ends(starts_on: date, as_of: date, year: int | None) -> list[date]:
@@ -461,13 +484,11 @@ def _saving_year(in_force: Mapping[int, Any], budget_year: int) -> int:
 def _portfolio(programme: Programme, scope: queries.Scope, project_frame: pd.DataFrame,
                labels) -> Chart:
     npv_of = _baseline_npvs(programme, scope)
-    rows = []
-    for project in project_frame.itertuples(index=False):
-        rows.append({
-            "project": project.title, "area": project.area if pd.notna(project.area) else None,
-            "cost_sek": int(project.granted_sek),
-            "npv_sek": npv_of.get(int(project.project_id)),
-            "users": None if pd.isna(project.estimated_users) else int(project.estimated_users)})
+    rows = pd.DataFrame({
+        "project": project_frame["title"], "area": project_frame["area"],
+        "cost_sek": project_frame["granted_sek"],
+        "npv_sek": [npv_of.get(int(project_id)) for project_id in project_frame["project_id"]],
+        "users": project_frame["estimated_users"]})
     return figures.portfolio_bubbles(rows, labels=labels)
 
 

@@ -82,21 +82,23 @@ def facts_at(programme_id: int, dates: Iterable[date], *, area_id: int | None = 
         query = query.where(Project.id.in_(project_ids))
     result: dict[date, list[rules.ProjectFacts]] = {on: [] for on in dates}
     local_day_of = local_day_reader()
-    for row in db.session.execute(query):
-        on = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
+    # Rows are unpacked by position: reading 13 columns of 6 000 rows by name cost more than
+    # the query at national scale.
+    for (day, project_id, area, organisation_id, baseline_end_on, closed_on, granted_sek,
+         submitted_at, period_number, version, actual_cost_sek, forecast_cost_sek,
+         forecast_end_on) in db.session.execute(query):
+        on = day if isinstance(day, date) else date.fromisoformat(str(day))
         reports = ()
-        if row.submitted_at is not None:
+        if submitted_at is not None:
             reports = (rules.ReportFacts(
-                submitted_on=local_day_of(row.submitted_at),
-                actual_cost_sek=row.actual_cost_to_date_sek,
-                forecast_cost_sek=(row.forecast_cost_sek if row.forecast_cost_sek is not None
-                                   else row.actual_cost_to_date_sek),
-                forecast_end_on=row.forecast_end_on or row.baseline_end_on,
-                actual_end_on=row.closed_on, period_number=row.period_number,
-                version=row.version),)
+                submitted_on=local_day_of(submitted_at), actual_cost_sek=actual_cost_sek,
+                forecast_cost_sek=(forecast_cost_sek if forecast_cost_sek is not None
+                                   else actual_cost_sek),
+                forecast_end_on=forecast_end_on or baseline_end_on, actual_end_on=closed_on,
+                period_number=period_number, version=version),)
         result[on].append(rules.ProjectFacts(
-            project_id=row.id, area=row.name or "", organisation_id=row.organisation_id,
-            granted_sek=max(int(row.granted_sek), 0), baseline_end_on=row.baseline_end_on,
+            project_id=project_id, area=area or "", organisation_id=organisation_id,
+            granted_sek=max(int(granted_sek), 0), baseline_end_on=baseline_end_on,
             reports=reports))
     return result
 

@@ -13,10 +13,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.core import periods
 from app.dashboards import services
 
 AS_OF = date(2011, 6, 30)
 STATUS = st.sampled_from(["green", "amber", "red", None])
+
+
+def _period_ends(project, as_of):
+    """Every period end of the project's calendar up to `as_of`, listed period by period as
+    app.projects.services.reporting_calendar runs it: the baseline's periods, then whole
+    periods while it runs past its baseline end; a project closed by `as_of` stops then."""
+    closed = project.closed_on is not None and project.closed_on <= as_of
+    last_on = project.closed_on if closed else as_of
+    ends = [p.ends_on for p in periods.six_weekly_periods(project.baseline_start_on,
+                                                           project.baseline_end_on)
+            if p.starts_on <= last_on]
+    if last_on > project.baseline_end_on:
+        extra_end = last_on if closed else last_on + timedelta(days=periods.SIX_WEEKS_DAYS - 1)
+        ends += [p.ends_on for p in periods.six_weekly_periods(
+            project.baseline_end_on + timedelta(days=1), extra_end) if p.starts_on <= last_on]
+    return [end for end in ends if end <= as_of]
 
 
 def _reference(project_frame, reports, as_of, due_after_days):
@@ -24,8 +41,7 @@ def _reference(project_frame, reports, as_of, due_after_days):
     due_after = timedelta(days=due_after_days)
     grid = []
     for project in project_frame.itertuples(index=False):
-        overdue = [end for end in services._period_ends(project, windows[0][0], as_of)
-                   if end + due_after < as_of]
+        overdue = [end for end in _period_ends(project, as_of) if end + due_after < as_of]
         reported = [(r.period_ends_on, r.period_number, r.overall)
                     for r in reports.itertuples(index=False) if r.project_id == project.project_id]
         cells = []
