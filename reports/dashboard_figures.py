@@ -109,20 +109,24 @@ class Chart:
         return [column.header for column in self.columns]
 
     def json_rows(self) -> list[list[Any]]:
-        """Return the rows as JSON-ready lists (dates ISO, decimals as text)."""
-        return [[_json_value(value) for value in row] for row in self.rows]
+        """Return the rows as JSON-ready lists (dates ISO, decimals as text); only columns
+        holding something else than JSON values are converted (a national heatmap and
+        portfolio have 70 000 cells, nearly all text and whole numbers)."""
+        columns = [list(values) for values in zip(*self.rows)]
+        for index, values in enumerate(columns):
+            if not {type(value) for value in values} <= JSON_AS_IS:
+                columns[index] = [_json_value(value) for value in values]
+        return [list(row) for row in zip(*columns)]
 
     def as_records(self) -> list[dict[str, Any]]:
         """Return the rows as JSON-ready dicts keyed by header."""
         return [dict(zip(self.headers, row, strict=True)) for row in self.json_rows()]
 
 
-JSON_AS_IS = (str, int, float, bool, type(None))
+JSON_AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
 def _json_value(value: Any) -> Any:
-    if type(value) in JSON_AS_IS:
-        return value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
