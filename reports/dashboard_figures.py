@@ -112,11 +112,11 @@ class Chart:
         """Return the rows as JSON-ready lists (dates ISO, decimals as text); only columns
         holding something else than JSON values are converted (a national heatmap and
         portfolio have 70 000 cells, nearly all text and whole numbers)."""
-        columns = [list(values) for values in zip(*self.rows)]
+        columns = [list(values) for values in zip(*self.rows, strict=True)]
         for index, values in enumerate(columns):
             if not {type(value) for value in values} <= JSON_AS_IS:
                 columns[index] = [_json_value(value) for value in values]
-        return [list(row) for row in zip(*columns)]
+        return [list(row) for row in zip(*columns, strict=True)]
 
     def as_records(self) -> list[dict[str, Any]]:
         """Return the rows as JSON-ready dicts keyed by header."""

@@ -72,6 +72,43 @@ def realised_savings_by_owner(project_ids: sa.Select, on: date,
     return {(int(org), int(year)): int(total) for org, year, total in db.session.execute(query)}
 
 
+@dataclass(frozen=True)
+class RealisedSums:
+    """What one pass over the realisations gives two charts: the value realised per year by
+    some projects' benefits, and the cash-releasing savings per owner and year."""
+
+    by_year: dict[int, int]
+    savings_by_owner: dict[tuple[int, int], int]
+
+
+def realised_sums(every_project: sa.Select, project_ids: sa.Select, on: date, *,
+                  realised_owner_id: int | None = None, savings_owner_id: int | None = None
+                  ) -> RealisedSums:
+    """`realised_by_year(project_ids, on, realised_owner_id)` and
+    `realised_savings_by_owner(every_project, on, savings_owner_id)` in one statement, for
+    `project_ids` among `every_project`: the effective entries are found once (at national
+    scale each pass cost a twentieth of a dashboard)."""
+    counted = Benefit.project_id.in_(project_ids)
+    if realised_owner_id is not None:
+        counted = sa.and_(counted, Benefit.owner_organisation_id == realised_owner_id)
+    saved = (sa.true() if savings_owner_id is None
+             else Benefit.owner_organisation_id == savings_owner_id)
+    query = (sa.select(Benefit.owner_organisation_id, RealisationEntry.year,
+                       sa.func.sum(sa.case((counted, RealisationEntry.actual_sek))),
+                       sa.func.sum(sa.case((saved, RealisationEntry.actual_cash_releasing_sek))))
+             .join(Benefit, Benefit.id == RealisationEntry.benefit_id)
+             .where(Benefit.project_id.in_(every_project), effective_entry(on))
+             .group_by(Benefit.owner_organisation_id, RealisationEntry.year))
+    by_year: dict[int, int] = {}
+    savings: dict[tuple[int, int], int] = {}
+    for owner, year, realised, saving in db.session.execute(query):
+        if realised is not None:
+            by_year[int(year)] = by_year.get(int(year), 0) + int(realised)
+        if saving is not None:
+            savings[(int(owner), int(year))] = int(saving)
+    return RealisedSums(by_year, savings)
+
+
 def benefit_lines(project_ids: sa.Select, on: date, up_to_year: int) -> list[sa.Row]:
     """Per benefit of the projects: planned and realised (recorded by `on`) up to a year.
 

@@ -164,11 +164,15 @@ def realised_by_year(project_ids: sa.Select, on: date,
     return benefit_queries.realised_by_year(project_ids, on, owner_organisation_id)
 
 
-def realised_savings_by_owner(programme_id: int, on: date, organisation_id: int | None = None
-                              ) -> dict[tuple[int, int], int]:
-    """Realised cash-releasing savings per owning organisation and year (budget-cut follow-up)."""
+def realised_sums(programme_id: int, project_ids: sa.Select, on: date, *,
+                  realised_owner_id: int | None = None, savings_owner_id: int | None = None
+                  ) -> benefit_queries.RealisedSums:
+    """The benefits chart's realised value per year (of `project_ids`) and the budget-cut
+    chart's savings per owner and year (of every project of the programme), in one pass."""
     every_project = sa.select(Project.id).where(Project.programme_id == programme_id)
-    return benefit_queries.realised_savings_by_owner(every_project, on, organisation_id)
+    return benefit_queries.realised_sums(every_project, project_ids, on,
+                                         realised_owner_id=realised_owner_id,
+                                         savings_owner_id=savings_owner_id)
 
 
 CUT_COLUMNS = ("entry_id", "organisation_id", "organisation", "year", "kind", "amount_sek")

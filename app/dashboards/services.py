@@ -439,9 +439,12 @@ def _adherence(programme: Programme, filters: Filters, scope: queries.Scope,
 
 
 def _benefits(project_ids: sa.Select, year: int | None, labels, on: date,
-              owner_organisation_id: int | None = None) -> Chart:
+              owner_organisation_id: int | None = None,
+              realised: Mapping[int, int] | None = None) -> Chart:
+    """Planned and realised per year; `realised` when the caller has read it already."""
     planned = queries.planned_by_year(project_ids, owner_organisation_id)
-    realised = queries.realised_by_year(project_ids, on, owner_organisation_id)
+    if realised is None:
+        realised = queries.realised_by_year(project_ids, on, owner_organisation_id)
     years = sorted(set(planned) | set(realised))
     if year is not None:
         years = [y for y in years if y == year]
@@ -451,12 +454,12 @@ def _benefits(project_ids: sa.Select, year: int | None, labels, on: date,
 
 
 def _budget_cuts(programme: Programme, organisation_id: int | None, year: int | None,
-                 labels, on: date) -> Chart:
+                 labels, on: date, realised: Mapping[tuple[int, int], int]) -> Chart:
     """Per organisation and budget year: the latest proposal, the cut in force, and the
     cash-releasing savings of the year the policy in force sets against it (budget year less
-    the policy's lag), as the budget-cut pages and the tertial report pair them."""
+    the policy's lag), as the budget-cut pages and the tertial report pair them; `realised`
+    holds the savings per owner and year (`queries.realised_sums`)."""
     entries = queries.budget_cut_entries(programme.id, on, organisation_id)
-    realised = queries.realised_savings_by_owner(programme.id, on, organisation_id)
     in_force = budget_cut_queries.policies_by_year(programme)
     rows = []
     if not entries.empty:
@@ -526,9 +529,13 @@ def programme_dashboard(programme: Programme, filters: Filters,
     dashboard.add("status", _heatmap(project_frame, reports, as_of,
                                      programme.report_due_after_days, labels))
     dashboard.add("adherence", _adherence(programme, filters, scope, as_of, labels))
-    dashboard.add("benefits", _benefits(scope.project_ids(), filters.year, labels, as_of))
+    realised = queries.realised_sums(programme.id, scope.project_ids(), as_of,
+                                     savings_owner_id=filters.organisation_id)
+    dashboard.add("benefits", _benefits(scope.project_ids(), filters.year, labels, as_of,
+                                        realised=realised.by_year))
     dashboard.add("budget_cuts", _budget_cuts(programme, filters.organisation_id,
-                                              filters.year, labels, as_of))
+                                              filters.year, labels, as_of,
+                                              realised.savings_by_owner))
     dashboard.add("portfolio", _portfolio(programme, scope, project_frame, labels))
     return dashboard
 
@@ -574,10 +581,14 @@ def organisation_dashboard(organisation: Organisation, programme: Programme, fil
     dashboard.add("status", _heatmap(project_frame, reports, as_of,
                                      programme.report_due_after_days, labels))
     everything = queries.Scope(programme.id, as_of).project_ids()
+    realised = queries.realised_sums(programme.id, everything, as_of,
+                                     realised_owner_id=organisation.id,
+                                     savings_owner_id=organisation.id)
     dashboard.add("benefits", _benefits(everything, filters.year, labels, as_of,
-                                        owner_organisation_id=organisation.id))
+                                        owner_organisation_id=organisation.id,
+                                        realised=realised.by_year))
     dashboard.add("budget_cuts", _budget_cuts(programme, organisation.id, filters.year,
-                                              labels, as_of))
+                                              labels, as_of, realised.savings_by_owner))
     latest = (reports.sort_values(["project_id", "period_number"])
               .drop_duplicates("project_id", keep="last") if not reports.empty else reports)
     latest_of = {int(row.project_id): row for row in latest.itertuples(index=False)}

@@ -56,3 +56,27 @@ def test_without_a_date_the_latest_of_all_counts(school_choice):
                                 .where(queries.effective_entry(None))
                                 .order_by(RealisationEntry.year)).all()
     assert latest == [600_000, 400_000]
+
+
+@pytest.mark.parametrize("on", [date(2010, 1, 31), date(2010, 2, 1), date(2010, 5, 3),
+                                date(2012, 3, 1)])
+def test_one_pass_gives_what_the_two_sums_give(school_choice, world, on):  # noqa: F811
+    """The dashboards' single pass equals the yearly sums of some projects and the savings
+    per owner of every project, with and without an owner, on any date."""
+    traffic_project = add_project(world.programme.id, world.traffic.id, "Cykelreseplanerare",
+                                  benefits=[(world.traffic.id, "Färre samtal",
+                                             steady(300_000, 2010))])
+    traffic_project.created_at = datetime(2009, 6, 1, tzinfo=UTC)
+    recorded(realise(traffic_project, "Färre samtal", 2010, 250_000), date(2010, 2, 1))
+    every = sa.select(Project.id).where(Project.programme_id == world.programme.id)
+    only_school = sa.select(Project.id).where(Project.id == school_choice.id)
+    for scope in (every, only_school):
+        for owner in (None, world.edu.id, world.traffic.id):
+            sums = queries.realised_sums(every, scope, on, realised_owner_id=owner,
+                                         savings_owner_id=owner)
+            assert sums.by_year == queries.realised_by_year(scope, on, owner)
+            assert sums.savings_by_owner == queries.realised_savings_by_owner(every, on, owner)
+    whole = queries.realised_sums(every, only_school, on, savings_owner_id=world.traffic.id)
+    assert whole.by_year == queries.realised_by_year(only_school, on)
+    assert whole.savings_by_owner == queries.realised_savings_by_owner(every, on,
+                                                                       world.traffic.id)
