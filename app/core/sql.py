@@ -14,5 +14,10 @@ def among(column, ids: Iterable[int]):
     than running it. SQLite keeps IN, whose list it reads fast."""
     ids = list(ids)
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.literal(ids, postgresql.ARRAY(sa.Integer)))
+        # Sent as the array's text ('{1,2,3}'), which PostgreSQL parses; the driver's list
+        # adapter walked 20 000 ids one by one in Python (a seventh of a snapshot's time).
+        # int() keeps it an array of whole numbers whatever iterable is given.
+        array_text = "{" + ",".join(map(str, map(int, ids))) + "}"
+        return column == sa.any_(sa.cast(sa.literal(array_text, sa.Text()),
+                                         postgresql.ARRAY(sa.Integer)))
     return column.in_(ids)

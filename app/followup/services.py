@@ -495,7 +495,8 @@ def _benefit_map(programme: Programme, as_of: date) -> dict:
         "benefits_at_risk": [b.label for b in benefit_map.downstream_benefits(change.id)
                              if b.at_risk],
     } for change in benefit_map.changes]
-    return {"nodes": nodes, "edges": benefit_map.as_dict()["edges"], "changes": changes}
+    edges = [{"from": source, "to": target} for source, target in benefit_map.edges]
+    return {"nodes": nodes, "edges": edges, "changes": changes}
 
 
 def _same_figures(first: dict, second: dict) -> bool:
