@@ -251,3 +251,27 @@ def test_flask_users_revoke_token_and_reissue_with_revoke(app, db_session, owner
     third = runner.invoke(args=["users", "token", email]).output.strip()
     assert runner.invoke(args=["users", "revoke-token", "--all", email]).exit_code == 0
     assert client.get("/api/v1/me", headers=_bearer(third)).status_code == 401
+
+
+def test_a_token_carries_every_role_of_its_user(app, db_session, make_user):
+    """The token, its user and the user's roles come in one statement (one row per role):
+    every role must arrive, not only the first row's."""
+    from app.accounts.services import user_for_token
+    from app.core.enums import Role
+
+    token = _issue(app, make_user(["applicant", "programme_office", "auditor"]))
+    statements = []
+
+    def count(_conn, _cursor, statement, *_rest):
+        statements.append(statement)
+
+    with app.app_context():
+        db.session.expunge_all()
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            user = user_for_token(token)
+            roles = user.roles
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert roles == {Role.APPLICANT, Role.PROGRAMME_OFFICE, Role.AUDITOR}
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
