@@ -100,49 +100,6 @@ def six_weekly_periods(
     return periods
 
 
-def six_weekly_periods_between(
-    start_on: date, end_on: date, from_on: date, to_on: date,
-    due_after_days: int = DEFAULT_SIX_WEEKLY_DUE_AFTER_DAYS, period_days: int = SIX_WEEKS_DAYS,
-) -> list[ReportingPeriod]:
-    """The periods of `six_weekly_periods(start_on, end_on)` that end on or after `from_on` and
-    start on or before `to_on`, found by arithmetic: a dashboard asks this of every project
-    for its last few weeks, and listing years of periods first cost a second at national scale."""
-    _check_range(start_on, end_on)
-    _check_due_after_days(due_after_days)
-    if period_days < 1:
-        raise ValueError(f"period_days must be 1 or more, got {period_days}")
-    index = max(0, -(-((from_on - start_on).days + 1) // period_days) - 1)
-    found = []
-    while True:
-        starts_on = start_on + timedelta(days=index * period_days)
-        if starts_on > end_on or starts_on > to_on:
-            return found
-        ends_on = min(starts_on + timedelta(days=period_days - 1), end_on)
-        if ends_on >= from_on:
-            found.append(ReportingPeriod(number=index + 1, starts_on=starts_on, ends_on=ends_on,
-                                         due_on=ends_on + timedelta(days=due_after_days)))
-        index += 1
-
-
-def period_ends_between(
-    start_on: date, end_on: date, from_on: date, to_on: date, period_days: int = SIX_WEEKS_DAYS,
-) -> list[date]:
-    """The end days of the periods `six_weekly_periods_between` finds, counted in day numbers
-    without building the periods: the status heatmap asks it twice for every project."""
-    _check_range(start_on, end_on)
-    if period_days < 1:
-        raise ValueError(f"period_days must be 1 or more, got {period_days}")
-    first_day = start_on.toordinal()
-    last_start = min(end_on, to_on).toordinal() - first_day
-    if last_start < 0:
-        return []
-    last_day, from_day = end_on.toordinal(), from_on.toordinal()
-    first_index = max(0, -(-(from_day - first_day + 1) // period_days) - 1)
-    ends = (min(first_day + index * period_days + period_days - 1, last_day)
-            for index in range(first_index, last_start // period_days + 1))
-    return [date.fromordinal(day) for day in ends if day >= from_day]
-
-
 def tertial_period(
     year: int, number: int, due_after_days: int = DEFAULT_TERTIAL_DUE_AFTER_DAYS
 ) -> Tertial:

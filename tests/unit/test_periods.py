@@ -7,17 +7,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from app.core.periods import (
     ReportingPeriod,
     Tertial,
     open_periods,
     period_containing,
-    period_ends_between,
     six_weekly_periods,
-    six_weekly_periods_between,
     tertial_of,
     tertial_period,
     tertials_between,
@@ -104,34 +100,6 @@ def test_six_weekly_periods_tile_the_project_without_gaps(start_on, end_on):
         assert after.starts_on == before.ends_on + timedelta(days=1)
     for period in periods[:-1]:
         assert (period.ends_on - period.starts_on).days + 1 == 42
-
-
-DAYS_2007_2014 = st.dates(date(2007, 1, 1), date(2014, 12, 31))
-
-
-@given(start_on=DAYS_2007_2014, length=st.integers(0, 2000), from_on=DAYS_2007_2014,
-       window=st.integers(-10, 400), period_days=st.sampled_from([1, 7, 42, 60]))
-def test_the_periods_between_two_days_are_those_of_the_whole_calendar(
-        start_on, length, from_on, window, period_days):
-    end_on, to_on = start_on + timedelta(days=length), from_on + timedelta(days=window)
-    expected = [period for period in six_weekly_periods(start_on, end_on, period_days=period_days)
-                if period.ends_on >= from_on and period.starts_on <= to_on]
-    assert six_weekly_periods_between(start_on, end_on, from_on, to_on,
-                                      period_days=period_days) == expected
-    assert period_ends_between(start_on, end_on, from_on, to_on, period_days) == [
-        period.ends_on for period in expected]
-
-
-@pytest.mark.parametrize(("from_on", "to_on", "numbers"), [
-    (date(2011, 1, 1), date(2011, 11, 30), []),             # before the project
-    (date(2011, 12, 1), date(2011, 12, 1), [1]),            # its first day
-    (date(2012, 1, 11), date(2012, 1, 12), [1, 2]),         # a period's last and the next's first
-    (date(2012, 6, 1), date(2013, 1, 1), [5, 6]),           # up to the cut last period
-    (date(2012, 7, 1), date(2013, 1, 1), []),               # after the project
-])
-def test_the_periods_between_two_days(from_on, to_on, numbers):
-    found = six_weekly_periods_between(date(2011, 12, 1), date(2012, 6, 30), from_on, to_on)
-    assert [period.number for period in found] == numbers
 
 
 @pytest.mark.parametrize("due_after_days", [0, 1, 10, 30])
