@@ -4,6 +4,7 @@ A realisation counts on D when it was recorded on or before D (Stockholm day); o
 entries for one benefit and year, the latest recorded by D counts (later ones correct).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -140,10 +141,11 @@ def benefit_lines(project_ids: sa.Select, on: date, up_to_year: int) -> list[sa.
     return list(db.session.execute(query))
 
 
-def by_year(project_ids: sa.Select, on: date, up_to_year: int) -> list[dict]:
-    """Planned and realised (recorded by `on`) per year up to `up_to_year`."""
+def by_year(project_ids: sa.Select, realised: Mapping[int, int], up_to_year: int
+            ) -> list[dict]:
+    """Planned per year up to `up_to_year`, beside `realised` (the projects' value realised
+    per year, as `realised_by_year` or `realised_sums` read it)."""
     planned = planned_by_year(project_ids)
-    realised = realised_by_year(project_ids, on)
     years = sorted(y for y in set(planned) | set(realised) if y <= up_to_year)
     return [{"year": y, "planned_sek": planned.get(y, 0), "realised_sek": realised.get(y, 0)}
             for y in years]

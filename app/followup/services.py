@@ -12,7 +12,7 @@ records its minute once: the minute is the committee's record, so a second one i
 (409) and a correction belongs in the committee's next minute on the next report.
 """
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -394,9 +394,10 @@ def _group_totals(projects: list[dict], key: str) -> dict:
     return groups
 
 
-def _benefit_figures(programme: Programme, year: int, as_of: date) -> tuple[list, list]:
+def _benefit_figures(programme: Programme, year: int, as_of: date,
+                     realised: Mapping[int, int]) -> tuple[list, list]:
     """Planned vs realised per year and per benefit up to `year`, of the projects decided by
-    `as_of`, realisations as recorded by `as_of`."""
+    `as_of`, realisations as recorded by `as_of` (`realised`: theirs per year)."""
     project_ids = project_queries.existing_ids(programme.id, as_of)
     names = dict(db.session.execute(sa.select(Project.id, Project.title).where(
         Project.programme_id == programme.id)).all())
@@ -406,16 +407,16 @@ def _benefit_figures(programme: Programme, year: int, as_of: date) -> tuple[list
               "name": line.name, "planned_sek": int(line.planned_sek),
               "realised_sek": int(line.realised_sek)}
              for line in benefit_queries.benefit_lines(project_ids, as_of, year)]
-    return benefit_queries.by_year(project_ids, as_of, year), lines
+    return benefit_queries.by_year(project_ids, realised, year), lines
 
 
-def _budget_cut_rows(programme: Programme, as_of: date) -> list[dict]:
-    """Each organisation's cut per budget year as the ledger stood at `as_of`."""
+def _budget_cut_rows(programme: Programme, as_of: date,
+                     realised_by_owner: Mapping[tuple[int, int], int]) -> list[dict]:
+    """Each organisation's cut per budget year as the ledger stood at `as_of`, beside the
+    savings realised per owner and year (`realised_by_owner`)."""
     entries = budget_cut_queries.cut_entries(programme.id, as_of)
     if not entries:
         return []
-    every_project = sa.select(Project.id).where(Project.programme_id == programme.id)
-    realised_by_owner = benefit_queries.realised_savings_by_owner(every_project, as_of)
     names: dict[int, str] = {}
     cuts: dict[tuple[int, int], dict] = {}
     for entry in entries:
@@ -449,7 +450,12 @@ def build_snapshot(programme: Programme, period: periods.Tertial) -> dict:
     by_area = _group_totals(projects, "area")
     by_organisation = _group_totals(projects, "organisation_id")
     names = {row["organisation_id"]: row["organisation"] for row in projects}
-    benefits, benefit_lines = _benefit_figures(programme, period.year, as_of)
+    # The yearly realised value and the savings per owner come from one pass over the
+    # realisations (as on the dashboards).
+    realised = benefit_queries.realised_sums(
+        sa.select(Project.id).where(Project.programme_id == programme.id),
+        project_queries.existing_ids(programme.id, as_of), as_of)
+    benefits, benefit_lines = _benefit_figures(programme, period.year, as_of, realised.by_year)
     return {
         "schema": SNAPSHOT_SCHEMA,
         "programme": {"id": programme.id, "name": programme.name},
@@ -471,7 +477,7 @@ def build_snapshot(programme: Programme, period: periods.Tertial) -> dict:
         "adherence": adherence_dict(figures),
         "benefits": benefits,
         "benefit_lines": benefit_lines,
-        "budget_cuts": _budget_cut_rows(programme, as_of),
+        "budget_cuts": _budget_cut_rows(programme, as_of, realised.savings_by_owner),
         "benefit_map": _benefit_map(programme, as_of),
     }
 
